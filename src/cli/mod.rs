@@ -1,0 +1,96 @@
+//! The `silico` command-line tool: the same engine as the page, from a terminal.
+
+mod info;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::study::{parse_study, Study, StudyError};
+
+/// Exit code for a study or input the user must fix (invalid, unreadable, wrong format).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "silico",
+    version,
+    about = "Design surveys and conjoint studies, field them to LLM respondents, and compare the answers with people's.",
+    long_about = "silico works on study files (JSON, format silico-study/1): the instrument, how it is fielded, \
+and the response tables collected. The same engine runs in the web app.\n\n\
+Exit codes: 0 success, 2 the input needs fixing (the problems are printed as `path: problem` lines), \
+1 anything else."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a study file and print every problem as `path: problem` (exit 0 valid, 2 not).
+    Validate {
+        /// The study file (JSON).
+        study: PathBuf,
+    },
+    /// Print a study's name, its questions and its conjoint attributes.
+    Info {
+        /// The study file (JSON).
+        study: PathBuf,
+    },
+    /// Print the JSON Schema of the study file format (also served at /schema/study-1.json).
+    Schema,
+}
+
+/// Runs the tool with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { study } => validate::run(&study),
+        Command::Info { study } => info::run(&study),
+        Command::Schema => {
+            print!("{}", crate::study::study_schema_json());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Why a study could not be loaded from disk.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Study { path: String, source: StudyError },
+}
+
+/// Reads and validates a study file.
+pub fn load_study(path: &Path) -> Result<Study, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse_study(&bytes).map_err(|source| LoadError::Study {
+        path: shown,
+        source,
+    })
+}
+
+/// Prints a load failure the way every command does: one `path: problem` line per problem.
+pub fn report_load_error(error: &LoadError) -> ExitCode {
+    match error {
+        LoadError::Read { .. } => eprintln!("error: {error}"),
+        LoadError::Study { source, .. } => {
+            for problem in source.problems() {
+                println!("{problem}");
+            }
+        }
+    }
+    ExitCode::from(EXIT_BAD_INPUT)
+}

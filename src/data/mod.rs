@@ -1,0 +1,5 @@
+//! Human and LLM data in and out: delimited text into long response tables, and back out for R/pandas.
+
+mod csv_table;
+
+pub use csv_table::{read_delimited, table_to_csv, ReadOptions, TableReadError};

@@ -1,0 +1,14 @@
+//! silico: design surveys and conjoint studies, field them to LLM respondents, compare with people.
+//!
+//! The engine modules have no browser types and are tested natively; `app` is the Leptos page and
+//! compiles only for wasm32, `cli` is the command-line tool and compiles only natively.
+//! See ARCHITECTURE.md for how a study flows through them.
+
+pub mod data;
+pub mod study;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

