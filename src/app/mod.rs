@@ -1,1 +1,61 @@
-pub fn start() {}
+//! The web app (wasm32 only): Leptos pages over the same engine the command-line tool uses.
+
+mod browser;
+mod library_page;
+mod notice;
+mod route;
+mod storage;
+mod study_page;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use route::Route;
+
+/// Mounts the app in `#app`, replacing the loading message.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(boot) = document.get_element_by_id("boot") {
+        boot.remove();
+    }
+    let Some(root) = document
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    leptos::mount::mount_to(root, App).forget();
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let route = RwSignal::new(Route::parse(&browser::current_hash()));
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        route.set(Route::parse(&browser::current_hash()));
+    });
+    on_cleanup(move || listener.remove());
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="#/" aria-label="silico: study library">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                " silico"
+            </a>
+            <span class="tagline">"Surveys and conjoints, fielded to LLMs and compared with people — all in your browser"</span>
+        </header>
+        <main id="main" tabindex="-1">
+            {move || match route.get() {
+                Route::Library => view! { <library_page::LibraryPage /> }.into_any(),
+                Route::Study { id, tab } => view! { <study_page::StudyPage id=id tab=tab /> }.into_any(),
+            }}
+        </main>
+        <footer class="footer">
+            "Your studies stay in this browser (IndexedDB). Nothing is sent anywhere unless you field a study to an endpoint you configure. "
+            <a href="schema/study-1.json">"Study file schema"</a>
+        </footer>
+    }
+}

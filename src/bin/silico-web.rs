@@ -8,5 +8,7 @@ fn main() {
 // Natively there is no page to start; `cargo build` of the whole crate still needs a `main` here.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("silico-web is the browser app; run it with `scripts/serve.sh`, or use the `silico` tool.");
+    eprintln!(
+        "silico-web is the browser app; run it with `scripts/serve.sh`, or use the `silico` tool."
+    );
 }

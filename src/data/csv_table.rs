@@ -106,7 +106,12 @@ fn type_column(values: Vec<Option<String>>) -> ColumnValues {
         .iter()
         .map(|v| match v {
             None => Some(None),
-            Some(text) => text.trim().parse::<f64>().ok().filter(|x| x.is_finite()).map(Some),
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some),
         })
         .collect();
     match numbers {
@@ -133,9 +138,16 @@ pub fn table_to_csv(table: &ResponseTable) -> String {
     // Writing into memory cannot fail.
     let _ = writer.write_record(table.columns.iter().map(|c| c.name.as_str()));
     for row in 0..table.row_count() {
-        let _ = writer.write_record(table.columns.iter().map(|c| match &c.values {
-            ColumnValues::Number(v) => v.get(row).copied().flatten().map(format_number).unwrap_or_default(),
-            ColumnValues::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
+        let _ = writer.write_record(table.columns.iter().map(|c| {
+            match &c.values {
+                ColumnValues::Number(v) => v
+                    .get(row)
+                    .copied()
+                    .flatten()
+                    .map(format_number)
+                    .unwrap_or_default(),
+                ColumnValues::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
+            }
         }));
     }
     let bytes = writer.into_inner().unwrap_or_default();

@@ -58,7 +58,10 @@ fn summarise(problems: &[Problem]) -> String {
         _ => format!(
             "{} problems, first: {}",
             problems.len(),
-            problems.first().map(ToString::to_string).unwrap_or_default()
+            problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         ),
     }
 }
@@ -68,12 +71,14 @@ impl StudyError {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Self::Invalid(problems) => problems.clone(),
-            Self::Json { line, column, .. } => {
-                vec![Problem::new(
-                    format!("line {line}, column {column}"),
-                    self.to_string(),
-                )]
-            }
+            Self::Json {
+                message,
+                line,
+                column,
+            } => vec![Problem::new(
+                format!("line {line}, column {column}"),
+                format!("the file is not valid JSON: {message}"),
+            )],
             other => vec![Problem::new("", other.to_string())],
         }
     }

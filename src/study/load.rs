@@ -1,6 +1,9 @@
 //! Reading and writing study files: bytes in, a validated [`Study`] out, with every problem located.
 
+use serde::Serialize;
+
 use super::error::{Problem, StudyError};
+use super::json_format::StudyFormatter;
 use super::migrate::migrate_to_current;
 use super::model::Study;
 use super::validate::validate;
@@ -61,8 +64,14 @@ fn json_message(error: &serde_json::Error) -> String {
     }
 }
 
-/// Writes a study as pretty JSON (stable field order, so files diff well).
+/// Writes a study as indented JSON with long arrays on one line (stable field order, so files diff well).
 pub fn write_study(study: &Study) -> String {
-    // Serialising our own types to a String cannot fail: no maps with non-string keys, no I/O.
-    serde_json::to_string_pretty(study).unwrap_or_else(|e| unreachable!("study serialises: {e}"))
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, StudyFormatter::new());
+    // Serialising our own types into memory cannot fail: no maps with non-string keys, no I/O.
+    study
+        .serialize(&mut serializer)
+        .unwrap_or_else(|e| unreachable!("study serialises: {e}"));
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_else(|e| unreachable!("serde_json writes UTF-8: {e}"))
 }

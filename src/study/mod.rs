@@ -1,6 +1,8 @@
 //! The study model: types, the versioned file format, validation with paths, schema and migration.
 
 mod error;
+mod json_format;
+pub mod library;
 mod load;
 pub mod migrate;
 mod model;

@@ -9,7 +9,10 @@ pub fn study_schema_json() -> String {
         "$id".into(),
         "https://silico.invalid/schema/study-1.json".into(),
     );
-    schema.insert("title".into(), "silico study file, format silico-study/1".into());
+    schema.insert(
+        "title".into(),
+        "silico study file, format silico-study/1".into(),
+    );
     // A schema built from our own types always serialises.
     let mut text = serde_json::to_string_pretty(&schema)
         .unwrap_or_else(|e| unreachable!("schema serialises: {e}"));

@@ -163,7 +163,10 @@ fn check_answer(answer: &QuestionKind, path: &str, problems: &mut Problems) {
             }
             if let (Some(lo), Some(hi)) = (min, max) {
                 if lo >= hi {
-                    problems.push(format!("{path}.max"), format!("max {hi} is not above min {lo}"));
+                    problems.push(
+                        format!("{path}.max"),
+                        format!("max {hi} is not above min {lo}"),
+                    );
                 }
             }
         }
@@ -225,7 +228,10 @@ fn check_condition(
 
 fn check_conjoint(conjoint: &Conjoint, problems: &mut Problems) {
     if conjoint.attributes.is_empty() {
-        problems.push("conjoint.attributes", "a conjoint needs at least one attribute");
+        problems.push(
+            "conjoint.attributes",
+            "a conjoint needs at least one attribute",
+        );
     }
     problems.names(
         conjoint.attributes.iter().map(|a| a.name.as_str()),
@@ -235,7 +241,10 @@ fn check_conjoint(conjoint: &Conjoint, problems: &mut Problems) {
     for (a, attribute) in conjoint.attributes.iter().enumerate() {
         let path = format!("conjoint.attributes[{a}]");
         if attribute.levels.len() < 2 {
-            problems.push(format!("{path}.levels"), "an attribute needs at least 2 levels");
+            problems.push(
+                format!("{path}.levels"),
+                "an attribute needs at least 2 levels",
+            );
         }
         problems.names(
             attribute.levels.iter().map(|l| l.name.as_str()),
@@ -295,11 +304,17 @@ fn check_conjoint(conjoint: &Conjoint, problems: &mut Problems) {
         );
     }
     if conjoint.tasks_per_respondent < 1 {
-        problems.push("conjoint.tasks_per_respondent", "at least 1 task per respondent");
+        problems.push(
+            "conjoint.tasks_per_respondent",
+            "at least 1 task per respondent",
+        );
     }
     match conjoint.outcome {
         Outcome::Rating { min, max } | Outcome::ChoiceAndRating { min, max } if min >= max => {
-            problems.push("conjoint.outcome.max", format!("max {max} is not above min {min}"))
+            problems.push(
+                "conjoint.outcome.max",
+                format!("max {max} is not above min {min}"),
+            )
         }
         _ => {}
     }
@@ -364,7 +379,10 @@ fn check_strategy(conjoint: &Conjoint, problems: &mut Problems) {
             );
         }
         if prior_sds.iter().any(|s| !(s.is_finite() && *s >= 0.0)) {
-            problems.push(format!("{path}.prior_sds"), "standard deviations must be ≥ 0");
+            problems.push(
+                format!("{path}.prior_sds"),
+                "standard deviations must be ≥ 0",
+            );
         }
     }
 }
@@ -395,7 +413,10 @@ fn check_tasks(conjoint: &Conjoint, problems: &mut Problems) {
             if profile.len() != attributes {
                 problems.push(
                     format!("{path}.profiles[{p}]"),
-                    format!("{} levels; the design has {attributes} attributes", profile.len()),
+                    format!(
+                        "{} levels; the design has {attributes} attributes",
+                        profile.len()
+                    ),
                 );
                 continue;
             }
@@ -454,7 +475,10 @@ fn check_fielding(fielding: &Fielding, results: &[ResponseTable], problems: &mut
         }
         let p = &endpoint.parameters;
         if p.temperature.is_some_and(|t| !(0.0..=2.0).contains(&t)) {
-            problems.push(format!("{path}.parameters.temperature"), "must be between 0 and 2");
+            problems.push(
+                format!("{path}.parameters.temperature"),
+                "must be between 0 and 2",
+            );
         }
         if p.top_p.is_some_and(|t| !(t > 0.0 && t <= 1.0)) {
             problems.push(format!("{path}.parameters.top_p"), "must be in (0, 1]");
@@ -488,22 +512,24 @@ fn check_fielding(fielding: &Fielding, results: &[ResponseTable], problems: &mut
                 }
             }
         }
-        PersonaSource::Table { table, columns, .. } => match results.iter().find(|t| &t.name == table) {
-            None => problems.push(
-                "fielding.personas.table",
-                format!("no response table named {table:?}"),
-            ),
-            Some(found) => {
-                for (c, column) in columns.iter().enumerate() {
-                    if found.column(column).is_none() {
-                        problems.push(
-                            format!("fielding.personas.columns[{c}]"),
-                            format!("table {table:?} has no column {column:?}"),
-                        );
+        PersonaSource::Table { table, columns, .. } => {
+            match results.iter().find(|t| &t.name == table) {
+                None => problems.push(
+                    "fielding.personas.table",
+                    format!("no response table named {table:?}"),
+                ),
+                Some(found) => {
+                    for (c, column) in columns.iter().enumerate() {
+                        if found.column(column).is_none() {
+                            problems.push(
+                                format!("fielding.personas.columns[{c}]"),
+                                format!("table {table:?} has no column {column:?}"),
+                            );
+                        }
                     }
                 }
             }
-        },
+        }
         PersonaSource::None => {}
     }
 }
@@ -539,7 +565,10 @@ fn check_results(results: &[ResponseTable], problems: &mut Problems) {
                 );
             }
             if let ColumnValues::Number(values) = &column.values {
-                if let Some(r) = values.iter().position(|v| v.is_some_and(|x| !x.is_finite())) {
+                if let Some(r) = values
+                    .iter()
+                    .position(|v| v.is_some_and(|x| !x.is_finite()))
+                {
                     problems.push(
                         format!("{path}.columns[{c}].values[{r}]"),
                         "not a finite number (use null for missing)",
