@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for how a study flows through them.
 
 pub mod data;
+pub mod design;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]
