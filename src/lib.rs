@@ -4,8 +4,8 @@
 //! compiles only for wasm32, `cli` is the command-line tool and compiles only natively.
 //! See ARCHITECTURE.md for how a study flows through them.
 
+pub mod analysis;
 pub mod data;
-pub mod design;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,6 +1,11 @@
 //! The `silico` command-line tool: the same engine as the page, from a terminal.
 
+mod amce;
+mod anova;
+mod bench;
+mod clogit;
 mod info;
+mod mm;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +47,18 @@ pub enum Command {
     },
     /// Print the JSON Schema of the study file format (also served at /schema/study-1.json).
     Schema,
+    /// AMCEs (OLS on level dummies, SEs clustered by respondent) as CSV:
+    /// feature,level,estimate,std_error,z,p,lower,upper (BY first with --by); baselines at 0.
+    Amce(amce::ConjointArgs),
+    /// Marginal means per level (SEs clustered by respondent) as CSV, same columns as `amce`.
+    Mm(mm::MmArgs),
+    /// Omnibus F test that no feature's effect differs across the groups of --by (cregg's cj_anova).
+    Anova(amce::ConjointArgs),
+    /// Conditional (McFadden) logit: estimates, SEs, log-likelihood, McFadden R², WTP.
+    Clogit(clogit::ClogitArgs),
+    /// Time the engine on synthetic data.
+    #[command(subcommand)]
+    Bench(bench::BenchTarget),
 }
 
 /// Runs the tool with the process arguments.
@@ -50,6 +67,11 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate { study } => validate::run(&study),
         Command::Info { study } => info::run(&study),
+        Command::Amce(args) => amce::run(&args),
+        Command::Mm(args) => mm::run(&args),
+        Command::Anova(args) => anova::run(&args),
+        Command::Clogit(args) => clogit::run(&args),
+        Command::Bench(target) => bench::run(&target),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

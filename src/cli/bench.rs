@@ -1,0 +1,165 @@
+//! `silico bench analysis`: times the estimators on a synthetic conjoint of the size
+//! (1,000,000 profile rows × 8 attributes with 40 levels, 50,000 respondents, 500,000 paired tasks).
+//! Build with optimisations for meaningful numbers (see `--help`).
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::analysis::prepare::{prepare, Columns};
+use crate::analysis::{
+    amce_prepared, choice_data, clogit_fit, mm_prepared, ClogitSpec, ClusterSe, Formula,
+    LevelOrders,
+};
+use crate::study::{Column, ColumnRole, ColumnValues, Provenance, ResponseSource, ResponseTable};
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum BenchTarget {
+    /// AMCE, marginal means and conditional logit on synthetic data. For release numbers run
+    /// `CARGO_PROFILE_RELEASE_OPT_LEVEL=3 cargo run --release -- bench analysis` (the release
+    /// profile is tuned for a small wasm file, not for speed).
+    Analysis {
+        /// Respondents (each does --tasks paired tasks, 2 profiles each).
+        #[arg(long, default_value_t = 50_000)]
+        respondents: usize,
+        #[arg(long, default_value_t = 10)]
+        tasks: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+const LEVELS_PER_ATTRIBUTE: [usize; 8] = [5, 5, 5, 5, 5, 5, 5, 5];
+
+/// A long conjoint table with numeric level codes (1..=L) per attribute, a forced choice drawn from
+/// a logit with known part-worths, respondent and task ids.
+pub fn synthetic_table(respondents: usize, tasks: usize, seed: u64) -> ResponseTable {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let rows = respondents * tasks * 2;
+    let mut attributes: Vec<Vec<Option<f64>>> =
+        vec![Vec::with_capacity(rows); LEVELS_PER_ATTRIBUTE.len()];
+    let mut chosen = Vec::with_capacity(rows);
+    let mut respondent = Vec::with_capacity(rows);
+    let mut task = Vec::with_capacity(rows);
+    // Part-worth of level l of attribute a: a smooth pattern, 0 at the baseline.
+    let worth = |a: usize, l: usize| 0.15 * l as f64 * if a.is_multiple_of(2) { 1.0 } else { -0.5 };
+    for r in 0..respondents {
+        for t in 0..tasks {
+            let mut utility = [0.0; 2];
+            for (a, levels) in LEVELS_PER_ATTRIBUTE.iter().enumerate() {
+                for u in &mut utility {
+                    let l = rng.gen_range(0..*levels);
+                    attributes[a].push(Some((l + 1) as f64));
+                    *u += worth(a, l);
+                }
+            }
+            let p_first = 1.0 / (1.0 + (utility[1] - utility[0]).exp());
+            let first = rng.gen::<f64>() < p_first;
+            chosen.push(Some(if first { 1.0 } else { 0.0 }));
+            chosen.push(Some(if first { 0.0 } else { 1.0 }));
+            for _ in 0..2 {
+                respondent.push(Some(r as f64));
+                task.push(Some((r * tasks + t) as f64));
+            }
+        }
+    }
+    let mut columns = vec![
+        number_column("respondent", respondent),
+        number_column("task", task),
+        number_column("chosen", chosen),
+    ];
+    for (a, values) in attributes.into_iter().enumerate() {
+        columns.push(number_column(&format!("a{}", a + 1), values));
+    }
+    ResponseTable {
+        name: "synthetic".into(),
+        source: ResponseSource::Simulated,
+        provenance: Provenance::default(),
+        columns,
+    }
+}
+
+fn number_column(name: &str, values: Vec<Option<f64>>) -> Column {
+    Column {
+        name: name.to_string(),
+        role: ColumnRole::default(),
+        values: ColumnValues::Number(values),
+    }
+}
+
+fn time<T>(label: &str, rows: usize, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    println!("{label},{rows},{:.3}", start.elapsed().as_secs_f64());
+    out
+}
+
+pub fn run(target: &BenchTarget) -> ExitCode {
+    let BenchTarget::Analysis {
+        respondents,
+        tasks,
+        seed,
+    } = target;
+    println!("step,rows,seconds");
+    let table = time("generate", respondents * tasks * 2, || {
+        synthetic_table(*respondents, *tasks, *seed)
+    });
+    let rows = table.row_count();
+    let names: Vec<String> = (1..=LEVELS_PER_ATTRIBUTE.len())
+        .map(|a| format!("a{a}"))
+        .collect();
+    let formula = Formula::additive(&names);
+    let columns = Columns {
+        outcome: "chosen",
+        id: Some("respondent"),
+        weights: None,
+        factors: names.iter().map(String::as_str).collect(),
+    };
+    let outcome = (|| -> Result<(), crate::analysis::AnalysisError> {
+        let (data, _) = time("encode (outcome, clusters, 8 factors)", rows, || {
+            prepare(&table, &columns, &LevelOrders::new())
+        })?;
+        let amce = time("amce (OLS + clustered SE)", rows, || {
+            amce_prepared(&data, &formula, ClusterSe::Cregg)
+        })?;
+        let mm = time("mm (clustered SE)", rows, || {
+            mm_prepared(&data, names.len(), ClusterSe::Cregg, 0.5)
+        })?;
+        let spec = ClogitSpec {
+            choice: "chosen".into(),
+            group: "task".into(),
+            id: Some("respondent".into()),
+            vars: names.iter().map(|n| format!("factor({n})")).collect(),
+            ..ClogitSpec::default()
+        };
+        let choices = time("clogit: build choice sets", rows, || {
+            choice_data(&table, &spec)
+        })?;
+        let fit = time(
+            &format!(
+                "clogit ({} sets x 2, Newton + model/robust/cluster SE)",
+                choices.n_sets()
+            ),
+            rows,
+            || clogit_fit(&choices),
+        )?;
+        eprintln!(
+            "check: AMCE a1=2 {:.4} (SE {:.5}); MM a1=1 {:.4}; clogit a1=2 {:.4} (true 0.15), {} iterations",
+            amce.table.find("a1", "2").and_then(|r| r.estimate).unwrap_or(f64::NAN),
+            amce.table.find("a1", "2").and_then(|r| r.std_error).unwrap_or(f64::NAN),
+            mm.table.find("a1", "1").and_then(|r| r.estimate).unwrap_or(f64::NAN),
+            fit.estimate[0],
+            fit.iterations
+        );
+        Ok(())
+    })();
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
