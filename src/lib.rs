@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod data;
+pub mod design;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]
