@@ -179,10 +179,17 @@ fn ImportForm(state: Library) -> impl IntoView {
             };
             match parse_study(&bytes) {
                 Ok(study) => state.admit(study, file_name),
-                Err(error) => state.notice.set(Some(Notice::error(
-                    format!("{file_name} was not imported: {error}. Your library is unchanged."),
-                    problem_lines(&error),
-                ))),
+                Err(error) => {
+                    let problems = problem_lines(&error);
+                    let count = match problems.len() {
+                        1 => "1 problem".to_string(),
+                        n => format!("{n} problems"),
+                    };
+                    state.notice.set(Some(Notice::error(
+                        format!("{file_name} was not imported ({count}). Your library is unchanged."),
+                        problems,
+                    )))
+                }
             }
         });
     };

@@ -3,8 +3,8 @@
 mod browser;
 mod library_page;
 mod notice;
-mod route;
-mod storage;
+pub mod route;
+pub mod storage;
 mod study_page;
 
 use leptos::prelude::*;

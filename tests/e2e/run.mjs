@@ -1,0 +1,9 @@
+// End-to-end tests of the built app: `node tests/e2e/run.mjs DIST_DIR`.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "./harness.mjs";
+import "./shell.test.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = process.argv[2] ?? join(here, "../../dist");
+await run({ root, artifacts: join(here, "artifacts") });
