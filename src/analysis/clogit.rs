@@ -264,6 +264,18 @@ fn names_of(data: &ChoiceData, columns: &[usize]) -> String {
         .join(", ")
 }
 
+/// Names the variables that drive the separation: those whose coefficient already moves utilities by
+/// a third of the separation threshold, or else the ones the factorisation could not keep.
+fn separation(data: &ChoiceData, beta: &[f64], fallback: &[usize]) -> AnalysisError {
+    let range = within_set_range(data);
+    let large: Vec<usize> = (0..beta.len())
+        .filter(|&k| (beta[k] * range[k]).abs() > SEPARATION_UTILITY / 3.0)
+        .collect();
+    AnalysisError::Separation {
+        variables: names_of(data, if large.is_empty() { fallback } else { &large }),
+    }
+}
+
 /// Fits the conditional logit on prepared choice sets.
 pub fn clogit_fit(data: &ChoiceData) -> Result<ClogitFit, AnalysisError> {
     let p = data.n_params();
@@ -284,9 +296,7 @@ pub fn clogit_fit(data: &ChoiceData) -> Result<ClogitFit, AnalysisError> {
                     ),
                 }
             } else {
-                AnalysisError::Separation {
-                    variables: names_of(data, &dropped),
-                }
+                separation(data, &beta, &dropped)
             });
         }
         let step = chol.solve(&current.gradient);
@@ -313,13 +323,8 @@ pub fn clogit_fit(data: &ChoiceData) -> Result<ClogitFit, AnalysisError> {
         }
     }
     let range = within_set_range(data);
-    let diverging: Vec<usize> = (0..p)
-        .filter(|&k| (beta[k] * range[k]).abs() > SEPARATION_UTILITY)
-        .collect();
-    if !diverging.is_empty() {
-        return Err(AnalysisError::Separation {
-            variables: names_of(data, &diverging),
-        });
+    if (0..p).any(|k| (beta[k] * range[k]).abs() > SEPARATION_UTILITY) {
+        return Err(separation(data, &beta, &[]));
     }
     if !converged {
         return Err(AnalysisError::NotConverged {
@@ -330,9 +335,7 @@ pub fn clogit_fit(data: &ChoiceData) -> Result<ClogitFit, AnalysisError> {
     let chol = Cholesky::in_order(&current.information, ALIAS_TOLERANCE);
     if chol.rank() < p {
         let dropped: Vec<usize> = (0..p).filter(|k| !chol.kept.contains(k)).collect();
-        return Err(AnalysisError::Separation {
-            variables: names_of(data, &dropped),
-        });
+        return Err(separation(data, &beta, &dropped));
     }
     let bread = chol.inverse();
     let (robust_meat, cluster_meat) = score_meats(data, &beta);
@@ -548,6 +551,19 @@ pub fn choice_data(table: &ResponseTable, spec: &ClogitSpec) -> Result<ChoiceDat
                 }
                 _ => names.push((var.clone(), String::new())),
             },
+        }
+    }
+
+    // The choice must be 0/1 everywhere (checked first, so the message names the column).
+    for (r, c) in choice.iter().enumerate() {
+        if let Some(c) = c {
+            if *c != 0.0 && *c != 1.0 {
+                return Err(AnalysisError::NotBinary {
+                    column: spec.choice.clone(),
+                    row: r + 1,
+                    value: format!("{c}"),
+                });
+            }
         }
     }
 
