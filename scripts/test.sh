@@ -30,7 +30,7 @@ step "lint (native)"
 cargo clippy --all-targets -- -D warnings
 
 step "lint (wasm)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
 
 step "native tests"
 cargo test 2>&1 | tee "$log_dir/native.log"

@@ -19,8 +19,14 @@ fn the_engine_parses_and_writes_studies_in_the_browser() {
     let mut broken: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
     broken["conjoint"]["attributes"][2]["levels"][0]["name"] = "".into();
     let error = parse_study(broken.to_string().as_bytes()).unwrap_err();
-    assert_eq!(error.problems()[0].to_string(), "conjoint.attributes[2].levels[0]: empty name");
-    assert!(matches!(parse_study(b"{\"format\": \"silico-study/3\"}"), Err(StudyError::FutureVersion { .. })));
+    assert_eq!(
+        error.problems()[0].to_string(),
+        "conjoint.attributes[2].levels[0]: empty name"
+    );
+    assert!(matches!(
+        parse_study(b"{\"format\": \"silico-study/3\"}"),
+        Err(StudyError::FutureVersion { .. })
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -40,7 +46,11 @@ async fn studies_round_trip_through_indexeddb() {
         storage::load_json(&db, &study.id).await,
         Err(storage::StorageError::Missing(_))
     ));
-    assert!(!storage::list(&db).await.unwrap().iter().any(|s| s.id == study.id));
+    assert!(!storage::list(&db)
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.id == study.id));
 }
 
 #[wasm_bindgen_test]
@@ -49,12 +59,21 @@ fn routes_parse_from_the_url_fragment() {
     assert_eq!(Route::parse("/"), Route::Library);
     assert_eq!(
         Route::parse("/study/abc/analyze"),
-        Route::Study { id: "abc".into(), tab: Tab::Analyze }
+        Route::Study {
+            id: "abc".into(),
+            tab: Tab::Analyze
+        }
     );
     assert_eq!(
         Route::parse("/study/abc/nonsense"),
-        Route::Study { id: "abc".into(), tab: Tab::Design }
+        Route::Study {
+            id: "abc".into(),
+            tab: Tab::Design
+        }
     );
-    let route = Route::Study { id: "x".into(), tab: Tab::Compare };
+    let route = Route::Study {
+        id: "x".into(),
+        tab: Tab::Compare,
+    };
     assert_eq!(Route::parse(route.href().trim_start_matches('#')), route);
 }

@@ -186,7 +186,9 @@ fn ImportForm(state: Library) -> impl IntoView {
                         n => format!("{n} problems"),
                     };
                     state.notice.set(Some(Notice::error(
-                        format!("{file_name} was not imported ({count}). Your library is unchanged."),
+                        format!(
+                            "{file_name} was not imported ({count}). Your library is unchanged."
+                        ),
                         problems,
                     )))
                 }
