@@ -1,5 +1,6 @@
 //! The `silico` command-line tool: the same engine as the page, from a terminal.
 
+mod add_table;
 mod amce;
 mod anova;
 mod bench;
@@ -59,6 +60,8 @@ pub enum Command {
     /// Time the engine on synthetic data.
     #[command(subcommand)]
     Bench(bench::BenchTarget),
+    /// Add a long response table (CSV/TSV) to a study, with its provenance and column roles.
+    AddTable(add_table::AddTableArgs),
 }
 
 /// Runs the tool with the process arguments.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Anova(args) => anova::run(&args),
         Command::Clogit(args) => clogit::run(&args),
         Command::Bench(target) => bench::run(&target),
+        Command::AddTable(args) => add_table::run(&args),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS
