@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use super::levels::{cell_label, LevelOrders};
+use super::levels::{cell_label, encode, number_label, LevelOrders};
 use super::linalg::{Cholesky, Square, ALIAS_TOLERANCE};
 use super::prepare::{cluster_index, column, numbers};
 use super::tidy::{TidyRow, TidyTable};
 use super::AnalysisError;
-use crate::study::{ColumnValues, ResponseTable};
+use crate::study::{Column, ColumnValues, ResponseTable};
 
 /// Choice sets in sparse long form, ready to fit.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,6 +28,8 @@ pub struct ChoiceData {
     pub chosen: Vec<usize>,
     /// Respondent of each set, for clustered standard errors.
     pub cluster: Option<(Vec<u32>, usize)>,
+    /// Choice sets left out because a value was missing.
+    pub dropped_sets: usize,
 }
 
 impl ChoiceData {
@@ -72,6 +74,8 @@ pub struct ClogitFit {
     pub n_sets: usize,
     pub n_alternatives: usize,
     pub n_clusters: Option<usize>,
+    /// Choice sets left out because a value was missing.
+    pub dropped_sets: usize,
     pub iterations: usize,
     pub wtp: Vec<Wtp>,
     vcov: Square,
@@ -364,6 +368,7 @@ pub fn clogit_fit(data: &ChoiceData) -> Result<ClogitFit, AnalysisError> {
         n_sets: data.n_sets(),
         n_alternatives: data.set_start.last().copied().unwrap_or(0),
         n_clusters,
+        dropped_sets: data.dropped_sets,
         iterations,
         wtp: Vec::new(),
         vcov,
@@ -462,12 +467,111 @@ pub struct ClogitSpec {
     pub price: Option<String>,
 }
 
-/// One factor of a variable term.
+/// One factor of a variable term, resolved per row (`None` = missing).
 enum Part<'t> {
     Number(&'t [Option<f64>]),
-    Indicator(&'t ColumnValues, String),
-    /// A text column expanded into its non-baseline levels.
-    Levels(&'t ColumnValues, Vec<String>),
+    /// Whether the row has the named level.
+    Indicator(Vec<Option<bool>>),
+    /// A categorical column expanded into its levels; code 0 is the baseline (no parameter).
+    Levels {
+        codes: Vec<Option<u32>>,
+        names: Vec<String>,
+    },
+}
+
+impl Part<'_> {
+    fn indicator(values: &ColumnValues, level: &str) -> Self {
+        Self::Indicator(match values {
+            ColumnValues::Text(v) => v.iter().map(|c| c.as_deref().map(|c| c == level)).collect(),
+            ColumnValues::Number(v) => {
+                let target = level.parse::<f64>().ok();
+                v.iter()
+                    .map(|c| c.map(|x| Some(x) == target || number_label(x) == level))
+                    .collect()
+            }
+        })
+    }
+
+    fn levels(column: &Column, orders: &LevelOrders) -> Result<Self, AnalysisError> {
+        let n = column.values.len();
+        let present: Vec<usize> = (0..n)
+            .filter(|&r| match &column.values {
+                ColumnValues::Text(v) => v[r].is_some(),
+                ColumnValues::Number(v) => v[r].is_some(),
+            })
+            .collect();
+        let factor = encode(column, &present, orders)?;
+        let mut codes = vec![None; n];
+        for (&r, &code) in present.iter().zip(&factor.codes) {
+            codes[r] = Some(code);
+        }
+        Ok(Self::Levels {
+            codes,
+            names: factor.levels.into_iter().skip(1).collect(),
+        })
+    }
+}
+
+/// Dense ids (by first appearance) of a column's values; `None` where missing.
+fn dense_ids(values: &ColumnValues) -> (Vec<Option<u32>>, usize) {
+    match values {
+        ColumnValues::Number(v) => {
+            let mut ids: HashMap<u64, u32> = HashMap::new();
+            let out = v
+                .iter()
+                .map(|x| {
+                    x.map(|x| {
+                        let next = ids.len() as u32;
+                        *ids.entry(x.to_bits()).or_insert(next)
+                    })
+                })
+                .collect();
+            (out, ids.len())
+        }
+        ColumnValues::Text(v) => {
+            let mut ids: HashMap<&str, u32> = HashMap::new();
+            let out = v
+                .iter()
+                .map(|x| {
+                    x.as_deref().map(|x| {
+                        let next = ids.len() as u32;
+                        *ids.entry(x).or_insert(next)
+                    })
+                })
+                .collect();
+            (out, ids.len())
+        }
+    }
+}
+
+/// Appends the non-zero values of row `r` (ascending parameter index); false if a value is missing.
+fn alternative(terms: &[(usize, Vec<Part>)], r: usize, out: &mut Vec<(u32, f64)>) -> bool {
+    for (offset, parts) in terms {
+        let mut value = 1.0;
+        let mut position = 0;
+        for part in parts {
+            match part {
+                Part::Number(v) => match v[r] {
+                    Some(x) => value *= x,
+                    None => return false,
+                },
+                Part::Indicator(v) => match v[r] {
+                    Some(true) => {}
+                    Some(false) => value = 0.0,
+                    None => return false,
+                },
+                Part::Levels { codes, .. } => match codes[r] {
+                    Some(0) => value = 0.0,
+                    Some(code) => position = code as usize - 1,
+                    None => return false,
+                },
+            }
+        }
+        if value != 0.0 {
+            out.push(((offset + position) as u32, value));
+        }
+    }
+    true
 }
 
 /// Fits a conditional logit from a long table. Choice sets with a missing value are left out.
@@ -480,79 +584,12 @@ pub fn clogit(table: &ResponseTable, spec: &ClogitSpec) -> Result<ClogitFit, Ana
     }
 }
 
-/// Builds sparse choice sets from a long table.
+/// Builds sparse choice sets from a long table. Choice sets with a missing value are left out and
+/// counted in `dropped_sets`.
 pub fn choice_data(table: &ResponseTable, spec: &ClogitSpec) -> Result<ChoiceData, AnalysisError> {
-    let choice_column = column(table, &spec.choice)?;
-    let choice = numbers(choice_column)?;
+    let choice = numbers(column(table, &spec.choice)?)?;
     let group_column = column(table, &spec.group)?;
     let n = table.row_count();
-
-    // Parse the variable terms.
-    let mut terms: Vec<(String, Vec<Part>)> = Vec::new();
-    for var in &spec.vars {
-        let mut parts = Vec::new();
-        for piece in var.split(':') {
-            let piece = piece.trim();
-            let (name, level) = match piece.split_once('=') {
-                Some((name, level)) => (name.trim(), Some(level.trim().to_string())),
-                None => (piece, None),
-            };
-            // `factor(x)` treats a numeric column (level codes) as categorical.
-            let (name, as_factor) = match name
-                .strip_prefix("factor(")
-                .and_then(|n| n.strip_suffix(')'))
-            {
-                Some(inner) => (inner.trim(), true),
-                None => (name, false),
-            };
-            let col = column(table, name)?;
-            parts.push(match (level, &col.values) {
-                (Some(level), values) => Part::Indicator(values, level),
-                (None, ColumnValues::Number(v)) if !as_factor => Part::Number(v),
-                (None, values) => {
-                    let rows: Vec<usize> = (0..n)
-                        .filter(|&r| cell_label(values, r).is_some())
-                        .collect();
-                    let factor = super::levels::encode(col, &rows, &spec.levels)?;
-                    Part::Levels(values, factor.levels[1..].to_vec())
-                }
-            });
-        }
-        if parts
-            .iter()
-            .filter(|p| matches!(p, Part::Levels(..)))
-            .count()
-            > 1
-        {
-            return Err(AnalysisError::Unsupported {
-                message: format!(
-                    "variable {var:?}: at most one text column without `=level` per product"
-                ),
-            });
-        }
-        terms.push((var.clone(), parts));
-    }
-    let mut names: Vec<(String, String)> = Vec::new();
-    let mut term_offset = Vec::new();
-    for (var, parts) in &terms {
-        term_offset.push(names.len());
-        match parts.iter().find_map(|p| match p {
-            Part::Levels(_, levels) => Some(levels),
-            _ => None,
-        }) {
-            Some(levels) => {
-                let feature = var.clone();
-                names.extend(levels.iter().map(|l| (feature.clone(), l.clone())));
-            }
-            None => match var.split_once('=') {
-                // A single indicator reads better as feature / level.
-                Some((f, l)) if !var.contains(':') => {
-                    names.push((f.trim().into(), l.trim().into()))
-                }
-                _ => names.push((var.clone(), String::new())),
-            },
-        }
-    }
 
     // The choice must be 0/1 everywhere (checked first, so the message names the column).
     for (r, c) in choice.iter().enumerate() {
@@ -567,98 +604,132 @@ pub fn choice_data(table: &ResponseTable, spec: &ClogitSpec) -> Result<ChoiceDat
         }
     }
 
-    // Group rows into choice sets (in order of first appearance), skipping sets with missing values.
-    let mut set_of: HashMap<String, usize> = HashMap::new();
-    let mut set_rows: Vec<Vec<usize>> = Vec::new();
-    let mut set_names: Vec<String> = Vec::new();
-    for r in 0..n {
-        let Some(g) = cell_label(&group_column.values, r) else {
-            return Err(AnalysisError::MissingColumn {
-                column: format!("{} (row {} has no choice-set id)", spec.group, r + 1),
+    // Resolve the variable terms to per-row values once.
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut terms: Vec<(usize, Vec<Part>)> = Vec::new();
+    for var in &spec.vars {
+        let mut parts = Vec::new();
+        for piece in var.split(':') {
+            let piece = piece.trim();
+            let (name, level) = match piece.split_once('=') {
+                Some((name, level)) => (name.trim(), Some(level.trim())),
+                None => (piece, None),
+            };
+            // `factor(x)` treats a numeric column (level codes) as categorical.
+            let (name, as_factor) = match name
+                .strip_prefix("factor(")
+                .and_then(|n| n.strip_suffix(')'))
+            {
+                Some(inner) => (inner.trim(), true),
+                None => (name, false),
+            };
+            let col = column(table, name)?;
+            parts.push(match (level, &col.values) {
+                (Some(level), values) => Part::indicator(values, level),
+                (None, ColumnValues::Number(v)) if !as_factor => Part::Number(v),
+                (None, _) => Part::levels(col, &spec.levels)?,
             });
-        };
-        let next = set_rows.len();
-        let s = *set_of.entry(g.clone()).or_insert_with(|| {
-            set_names.push(g);
-            next
-        });
-        if s == set_rows.len() {
-            set_rows.push(Vec::new());
         }
-        set_rows[s].push(r);
+        let mut expanded = parts.iter().filter_map(|p| match p {
+            Part::Levels { names, .. } => Some(names),
+            _ => None,
+        });
+        let offset = names.len();
+        match (expanded.next(), expanded.next()) {
+            (Some(_), Some(_)) => {
+                return Err(AnalysisError::Unsupported {
+                    message: format!(
+                    "variable {var:?}: at most one categorical column without `=level` per product"
+                ),
+                })
+            }
+            (Some(levels), None) => {
+                names.extend(levels.iter().map(|l| (var.clone(), l.clone())));
+            }
+            (None, _) => match var.split_once('=') {
+                // A single indicator reads better as feature / level.
+                Some((f, l)) if !var.contains(':') => {
+                    names.push((f.trim().into(), l.trim().into()))
+                }
+                _ => names.push((var.clone(), String::new())),
+            },
+        }
+        terms.push((offset, parts));
     }
-    let id_column = spec.id.as_deref().map(|id| column(table, id)).transpose()?;
+
+    // Rows grouped by choice set, sets in order of first appearance.
+    let (set_id, n_sets) = dense_ids(&group_column.values);
+    let mut counts = vec![0usize; n_sets + 1];
+    for (r, id) in set_id.iter().enumerate() {
+        match id {
+            Some(id) => counts[*id as usize + 1] += 1,
+            None => {
+                return Err(AnalysisError::MissingChoiceSet {
+                    column: spec.group.clone(),
+                    row: r + 1,
+                })
+            }
+        }
+    }
+    for s in 0..n_sets {
+        counts[s + 1] += counts[s];
+    }
+    let mut next = counts.clone();
+    let mut order = vec![0usize; n];
+    for (r, id) in set_id.iter().enumerate() {
+        let s = id.unwrap_or_default() as usize;
+        order[next[s]] = r;
+        next[s] += 1;
+    }
+
     let mut data = ChoiceData {
         names,
         row_start: vec![0],
         set_start: vec![0],
         ..ChoiceData::default()
     };
-    let mut first_rows = Vec::new();
+    let mut first_rows = Vec::with_capacity(n_sets);
     let mut entries: Vec<(u32, f64)> = Vec::new();
-    'sets: for (s, rows) in set_rows.iter().enumerate() {
+    'sets: for s in 0..n_sets {
+        let rows = &order[counts[s]..counts[s + 1]];
         let mut chosen = Vec::new();
         for &r in rows {
             match choice[r] {
-                None => continue 'sets,
-                Some(1.0) => chosen.push(r),
-                Some(0.0) => {}
-                Some(c) => {
-                    return Err(AnalysisError::NotBinary {
-                        column: spec.choice.clone(),
-                        row: r + 1,
-                        value: format!("{c}"),
-                    })
+                None => {
+                    data.dropped_sets += 1;
+                    continue 'sets;
                 }
+                Some(1.0) => chosen.push(r),
+                Some(_) => {}
             }
         }
         if chosen.len() != 1 {
             return Err(AnalysisError::ChoiceCount {
                 column: spec.group.clone(),
-                group: set_names[s].clone(),
+                group: cell_label(&group_column.values, rows[0]).unwrap_or_default(),
                 chosen: chosen.len(),
             });
         }
-        // Values of every alternative; a missing value drops the whole set.
-        let mut set_entries: Vec<Vec<(u32, f64)>> = Vec::with_capacity(rows.len());
+        let (mark_values, mark_rows) = (data.index.len(), data.row_start.len());
+        let mut chosen_alternative = 0;
         for &r in rows {
             entries.clear();
-            for ((_, parts), &offset) in terms.iter().zip(&term_offset) {
-                let mut value = 1.0;
-                let mut position = 0;
-                for part in parts {
-                    match part {
-                        Part::Number(v) => match v[r] {
-                            Some(x) => value *= x,
-                            None => continue 'sets,
-                        },
-                        Part::Indicator(values, level) => match cell_label(values, r) {
-                            Some(label) => value *= if &label == level { 1.0 } else { 0.0 },
-                            None => continue 'sets,
-                        },
-                        Part::Levels(values, levels) => match cell_label(values, r) {
-                            Some(label) => match levels.iter().position(|l| *l == label) {
-                                Some(k) => position = k,
-                                None => value = 0.0, // the baseline level
-                            },
-                            None => continue 'sets,
-                        },
-                    }
-                }
-                if value != 0.0 {
-                    entries.push(((offset + position) as u32, value));
-                }
+            if !alternative(&terms, r, &mut entries) {
+                // A missing value drops the whole set.
+                data.index.truncate(mark_values);
+                data.value.truncate(mark_values);
+                data.row_start.truncate(mark_rows);
+                data.dropped_sets += 1;
+                continue 'sets;
             }
-            set_entries.push(entries.clone());
-        }
-        for (r, e) in rows.iter().zip(set_entries) {
-            if *r == chosen[0] {
-                data.chosen.push(data.row_start.len() - 1);
+            if r == chosen[0] {
+                chosen_alternative = data.row_start.len() - 1;
             }
-            data.index.extend(e.iter().map(|x| x.0));
-            data.value.extend(e.iter().map(|x| x.1));
+            data.index.extend(entries.iter().map(|e| e.0));
+            data.value.extend(entries.iter().map(|e| e.1));
             data.row_start.push(data.index.len());
         }
+        data.chosen.push(chosen_alternative);
         data.set_start.push(data.row_start.len() - 1);
         first_rows.push(rows[0]);
     }
@@ -667,8 +738,8 @@ pub fn choice_data(table: &ResponseTable, spec: &ClogitSpec) -> Result<ChoiceDat
             columns: format!("{:?} and the variables", spec.choice),
         });
     }
-    if let Some(id) = id_column {
-        let clusters = cluster_index(id, &first_rows)?;
+    if let Some(id) = &spec.id {
+        let clusters = cluster_index(column(table, id)?, &first_rows)?;
         data.cluster = Some((clusters.index, clusters.count));
     }
     Ok(data)

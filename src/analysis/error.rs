@@ -16,6 +16,8 @@ pub enum AnalysisError {
         "respondent id column {column:?}: row {row} has no id; every row needs one to cluster standard errors by respondent"
     )]
     MissingId { column: String, row: usize },
+    #[error("choice-set column {column:?}: row {row} has no choice-set id")]
+    MissingChoiceSet { column: String, row: usize },
     #[error("choice column {column:?} must be 0 or 1, but row {row} has {value}")]
     NotBinary {
         column: String,

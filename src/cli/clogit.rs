@@ -59,6 +59,12 @@ pub fn run(args: &ClogitArgs) -> ExitCode {
     })();
     match result {
         Ok(fit) => {
+            if fit.dropped_sets > 0 {
+                eprintln!(
+                    "warning: {} choice sets with a missing value were left out",
+                    fit.dropped_sets
+                );
+            }
             print!("{}", report(&fit));
             ExitCode::SUCCESS
         }
