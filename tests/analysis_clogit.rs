@@ -368,6 +368,48 @@ fn immigration_clogit_with_clustered_se() {
     let clustered = fit.cluster_std_error.as_ref().expect("clustered")[male];
     assert!((clustered - 0.038849).abs() < 5e-7, "{clustered}");
     assert_eq!(fit.n_clusters, Some(1396));
+    // Best profile: Male < 0, so the baseline (Female) is best for Gender.
+    let best = silico::analysis::simulator::best_profile(&fit);
+    assert!(best.contains(&("Gender".to_string(), None)));
+}
+
+#[test]
+fn simulator_shares_follow_the_logit() {
+    let data = read_table("statsmodels_modechoice_greene.csv");
+    let vars = [
+        "gc",
+        "ttme",
+        "mode_name=air",
+        "hinc:mode_name=air",
+        "mode_name=train",
+        "mode_name=bus",
+    ];
+    let fit = clogit(&data, &spec("choice", "individual", &vars)).expect("fit");
+    // Traveller 1's four modes (gc, ttme, mode, hinc = 35).
+    let profile = |gc: &str, ttme: &str, mode: &str| -> Vec<(String, String)> {
+        let hinc_air = if mode == "air" { "35" } else { "0" };
+        [
+            ("gc", gc),
+            ("ttme", ttme),
+            ("mode_name", mode),
+            ("hinc:mode_name=air", hinc_air),
+        ]
+        .iter()
+        .map(|(f, l)| (f.to_string(), l.to_string()))
+        .collect()
+    };
+    let profiles = [
+        profile("70", "69", "air"),
+        profile("71", "34", "train"),
+        profile("70", "35", "bus"),
+        profile("30", "0", "car"),
+    ];
+    let sim = silico::analysis::simulator::simulate(&fit, &profiles).expect("simulate");
+    let b = &fit.estimate;
+    let u_air = b[0] * 70.0 + b[1] * 69.0 + b[2] + b[3] * 35.0;
+    assert!((sim.utilities[0] - u_air).abs() < 1e-12);
+    assert!((sim.share_of_preference.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert_eq!(sim.first_choice.iter().sum::<f64>(), 1.0);
 }
 
 #[test]

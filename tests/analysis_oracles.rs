@@ -198,3 +198,18 @@ fn immigration_anova_by_contest_matches_cregg() {
     assert!((result.f - 0.8589).abs() < 5e-5, "F = {}", result.f);
     assert!((result.p - 0.7334).abs() < 5e-5, "p = {}", result.p);
 }
+
+#[test]
+fn contrast_between_levels_uses_the_joint_covariance() {
+    let table = read_table("cregg_immigration.csv");
+    let spec = immigration_spec(CONSTRAINED);
+    let all = amce(&table, &spec).expect("amce");
+    let est = |level: &str| all.table.find("Job", level).unwrap().estimate.unwrap();
+    let row = silico::analysis::amce_contrast(&table, &spec, "Job", "Doctor", "Nurse").unwrap();
+    assert_eq!(row.level, "Doctor - Nurse");
+    assert!((row.estimate.unwrap() - (est("Doctor") - est("Nurse"))).abs() < 1e-12);
+    // Against the baseline the contrast is the AMCE itself, SE included.
+    let row = silico::analysis::amce_contrast(&table, &spec, "Job", "Doctor", "Janitor").unwrap();
+    let doctor = all.table.find("Job", "Doctor").unwrap();
+    assert!((row.std_error.unwrap() - doctor.std_error.unwrap()).abs() < 1e-15);
+}

@@ -190,6 +190,35 @@ fn level_effect(
     feature: usize,
     level: u32,
 ) -> Result<(f64, f64), LevelProblem> {
+    let (columns, weights) = level_combination(fit, design, formula, factors, feature, level)?;
+    Ok(combine(fit, &columns, &weights))
+}
+
+/// Estimate and standard error of `Σ w_c b_c`.
+fn combine(fit: &OlsFit, columns: &[usize], weights: &[f64]) -> (f64, f64) {
+    let estimate: f64 = columns
+        .iter()
+        .zip(weights)
+        .map(|(&c, &w)| w * fit.coef[c].unwrap_or(0.0))
+        .sum();
+    let variance = fit
+        .combination_variance(columns, weights)
+        .unwrap_or(f64::NAN);
+    (estimate, variance.sqrt())
+}
+
+/// The AMCE of a level as a combination of coefficients (empty for the baseline).
+fn level_combination(
+    fit: &OlsFit,
+    design: &Design,
+    formula: &Formula,
+    factors: &[Factor],
+    feature: usize,
+    level: u32,
+) -> Result<(Vec<usize>, Vec<f64>), LevelProblem> {
+    if level == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let main = design.column(feature, &[level]);
     if fit.coef[main].is_none() {
         return Err(if fit.column_weight[main] == 0.0 {
@@ -225,13 +254,61 @@ fn level_effect(
     let weights: Vec<f64> = (0..columns.len())
         .map(|i| if i == 0 { 1.0 } else { 1.0 / n })
         .collect();
-    let estimate: f64 = columns
+    Ok((columns, weights))
+}
+
+/// Tests whether two levels of a feature have the same AMCE: the difference `a − b` with its clustered
+/// standard error (from the joint covariance, not from the two SEs alone). The row's level reads
+/// `"a - b"`.
+pub fn amce_contrast(
+    table: &ResponseTable,
+    spec: &ConjointSpec,
+    feature: &str,
+    level_a: &str,
+    level_b: &str,
+) -> Result<TidyRow, AnalysisError> {
+    let (data, _) = prepare(table, &spec.columns(None), &spec.levels)?;
+    let f = spec
+        .formula
+        .features
         .iter()
-        .zip(&weights)
-        .map(|(&c, &w)| w * fit.coef[c].unwrap_or(0.0))
-        .sum();
-    let variance = fit
-        .combination_variance(&columns, &weights)
-        .unwrap_or(f64::NAN);
-    Ok((estimate, variance.sqrt()))
+        .position(|x| x == feature)
+        .ok_or_else(|| AnalysisError::MissingColumn {
+            column: feature.to_string(),
+        })?;
+    let factors = &data.factors[..spec.formula.features.len()];
+    check_features(factors)?;
+    let code = |level: &str| {
+        factors[f]
+            .levels
+            .iter()
+            .position(|l| l == level)
+            .map(|c| c as u32)
+            .ok_or_else(|| AnalysisError::UnknownLevel {
+                feature: feature.to_string(),
+                level: level.to_string(),
+            })
+    };
+    let (a, b) = (code(level_a)?, code(level_b)?);
+    let design = formula_design(&data, &spec.formula);
+    let fit = ols::fit(&data, &design, Some(spec.se))?;
+    let label = format!("{level_a} - {level_b}");
+    let combination = |level: u32, name: &str| {
+        level_combination(&fit, &design, &spec.formula, factors, f, level).map_err(|problem| {
+            AnalysisError::Singular {
+                term: match problem {
+                    LevelProblem::Empty => format!("{feature} = {name} (no rows)"),
+                    LevelProblem::Collinear => format!("{feature} = {name}"),
+                },
+            }
+        })
+    };
+    let (mut columns, mut weights) = combination(a, level_a)?;
+    let (columns_b, weights_b) = combination(b, level_b)?;
+    columns.extend(columns_b);
+    weights.extend(weights_b.iter().map(|w| -w));
+    let (estimate, std_error) = combine(&fit, &columns, &weights);
+    Ok(TidyRow::estimated(
+        feature, &label, estimate, std_error, 0.0,
+    ))
 }

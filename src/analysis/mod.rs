@@ -16,10 +16,13 @@ pub mod linalg;
 mod mm;
 pub mod ols;
 pub mod prepare;
+pub mod reliability;
+pub mod simulator;
 mod subgroup;
+pub mod survey_stats;
 pub mod tidy;
 
-pub use amce::{amce, amce_prepared, ConjointSpec};
+pub use amce::{amce, amce_contrast, amce_prepared, ConjointSpec};
 pub use anova::{cj_anova, AnovaResult};
 pub use clogit::{choice_data, clogit, clogit_fit, ChoiceData, ClogitFit, ClogitSpec, Wtp};
 pub use error::{AnalysisError, AnalysisWarning};
