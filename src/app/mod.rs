@@ -1,11 +1,13 @@
 //! The web app (wasm32 only): Leptos pages over the same engine the command-line tool uses.
 
+mod analyze_view;
 mod browser;
 mod library_page;
 mod notice;
 pub mod route;
 pub mod storage;
 mod study_page;
+mod worker;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use super::analyze_view::AnalyzeView;
 use super::route::{Route, Tab};
 use super::storage;
-use crate::study::{parse_study_unvalidated, ColumnValues, Study};
+use crate::study::{parse_study_unvalidated, Study};
 
 #[component]
 pub fn StudyPage(id: String, tab: Tab) -> impl IntoView {
@@ -54,7 +55,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
     let body = match tab {
         Tab::Design => view! { <DesignSummary study=study.clone() /> }.into_any(),
         Tab::Field => view! { <FieldSummary study=study.clone() /> }.into_any(),
-        Tab::Analyze => view! { <DataSummary study=study.clone() /> }.into_any(),
+        Tab::Analyze => view! { <AnalyzeView study=study.clone() /> }.into_any(),
         Tab::Compare => view! {
             <p class="muted">"Compare LLM respondents and digital twins with the people in your human data: individual accuracy against the test-retest ceiling, distribution distances and AMCE agreement. Import human data and field the study first."</p>
         }.into_any(),
@@ -136,41 +137,4 @@ fn FieldSummary(study: Study) -> impl IntoView {
         <h3>"Prompt template for survey questions"</h3>
         <pre class="prompt">{study.fielding.templates.survey_question.clone()}</pre>
     }
-}
-
-#[component]
-fn DataSummary(study: Study) -> impl IntoView {
-    if study.results.is_empty() {
-        return view! { <p class="muted">"No response tables yet: import human data or field the study."</p> }.into_any();
-    }
-    study
-        .results
-        .iter()
-        .map(|table| {
-            let columns = table
-                .columns
-                .iter()
-                .map(|c| {
-                    let (kind, missing) = match &c.values {
-                        ColumnValues::Number(v) => ("number", v.iter().filter(|x| x.is_none()).count()),
-                        ColumnValues::Text(v) => ("text", v.iter().filter(|x| x.is_none()).count()),
-                    };
-                    view! { <tr><th scope="row">{c.name.clone()}</th><td>{format!("{:?}", c.role).to_lowercase()}</td><td>{kind}</td><td>{missing}</td></tr> }
-                })
-                .collect_view();
-            view! {
-                <article class="panel" data-testid="response-table">
-                    <h2>{format!("Table “{}” ({:?})", table.name, table.source)}</h2>
-                    <p>{format!("{} rows × {} columns.", table.row_count(), table.columns.len())}</p>
-                    <p class="muted">{table.provenance.description.clone()}</p>
-                    {(!table.provenance.citation.is_empty()).then(|| view! { <p class="muted">"Cite: " {table.provenance.citation.clone()}</p> })}
-                    <table class="data">
-                        <thead><tr><th scope="col">"Column"</th><th scope="col">"Role"</th><th scope="col">"Type"</th><th scope="col">"Missing"</th></tr></thead>
-                        <tbody>{columns}</tbody>
-                    </table>
-                </article>
-            }
-        })
-        .collect_view()
-        .into_any()
 }

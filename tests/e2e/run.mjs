@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./harness.mjs";
 import "./shell.test.mjs";
+import "./analyze.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");

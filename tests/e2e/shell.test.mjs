@@ -123,6 +123,7 @@ test("study_pages_show_design_and_data", async ({ page, url, artifacts }) => {
 
   await tabs.getByRole("link", { name: "Analyze" }).click();
   await page.getByTestId("response-table").waitFor();
+  await page.getByTestId("response-table").locator("summary").click();
   const table = await page.getByTestId("response-table").innerText();
   assert(table.includes("13960 rows × 16 columns"), table);
   assert(table.includes("doi:10.1093/pan/mpt024"), "provenance shown");
