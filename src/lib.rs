@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod data;
+pub mod jobs;
 pub mod design;
 pub mod study;
 
