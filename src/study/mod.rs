@@ -2,6 +2,7 @@
 
 mod error;
 mod json_format;
+pub mod edit;
 pub mod library;
 mod load;
 pub mod migrate;
