@@ -5,8 +5,12 @@ mod amce;
 mod anova;
 mod bench;
 mod clogit;
+mod design;
+mod diagnose;
+mod import_sdt;
 mod info;
 mod mm;
+mod power;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +66,14 @@ pub enum Command {
     Bench(bench::BenchTarget),
     /// Add a long response table (CSV/TSV) to a study, with its provenance and column roles.
     AddTable(add_table::AddTableArgs),
+    /// Generate a conjoint design and write it as CSV (long: respondent,task,profile,attribute,level,position).
+    Design(design::DesignArgs),
+    /// Convert a Conjoint Survey Design Tool file (.sdt) into a study file.
+    ImportSdt(import_sdt::ImportSdtArgs),
+    /// Print a design's level frequencies, restricted-cell counts, overlap and D-error.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Power for an AMCE: required n (cjpowR formula) or, with --study, a simulated power curve.
+    Power(power::PowerArgs),
 }
 
 /// Runs the tool with the process arguments.
@@ -76,6 +88,10 @@ pub fn main() -> ExitCode {
         Command::Clogit(args) => clogit::run(&args),
         Command::Bench(target) => bench::run(&target),
         Command::AddTable(args) => add_table::run(&args),
+        Command::Design(args) => design::run(&args),
+        Command::ImportSdt(args) => import_sdt::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
+        Command::Power(args) => power::run(&args),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

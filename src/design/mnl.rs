@@ -25,6 +25,7 @@ impl Coding {
     }
 
     /// The parameter index of a level, `None` for a baseline.
+    #[cfg(test)]
     fn column(&self, attribute: usize, level: u32) -> Option<usize> {
         (level > 0).then(|| self.offsets[attribute] + level as usize - 1)
     }
@@ -33,7 +34,9 @@ impl Coding {
 /// Reusable buffers, so the search allocates nothing per evaluation.
 #[derive(Clone, Debug, Default)]
 pub struct Scratch {
-    columns: Vec<Vec<usize>>,
+    /// Parameter columns of each alternative (`counts[j]` used of a row of one per attribute).
+    columns: Vec<usize>,
+    counts: Vec<usize>,
     probabilities: Vec<f64>,
     mean: Vec<f64>,
     touched: Vec<usize>,
@@ -41,8 +44,10 @@ pub struct Scratch {
     matrix: Vec<f64>,
 }
 
-/// Adds `sign` × the information of one choice set under `beta` to `info` (K × K, row-major):
+/// Adds `sign` × the information of one choice set under `beta` to the lower triangle of `info`
+/// (K × K, row-major; the matrix is symmetric and only the lower triangle is ever read):
 /// Σ_j p_j x_j x_jᵀ − x̄ x̄ᵀ, using that each x_j has at most one 1 per attribute.
+#[allow(clippy::needless_range_loop)] // index loops on purpose, see below
 pub fn add_set_information(
     coding: &Coding,
     set: &[&[u32]],
@@ -51,90 +56,145 @@ pub fn add_set_information(
     info: &mut [f64],
     scratch: &mut Scratch,
 ) {
+    // Index loops throughout: this runs millions of times in a D-efficient search and the
+    // size-optimised release build does not inline iterator adaptors.
     let k = coding.parameters;
-    scratch.columns.resize(set.len(), Vec::new());
-    scratch.probabilities.clear();
+    let alternatives = set.len();
+    let offsets = coding.offsets.as_slice();
+    let width = offsets.len();
+    let Scratch {
+        columns,
+        counts,
+        probabilities,
+        mean,
+        touched,
+        marked,
+        ..
+    } = scratch;
+    columns.clear();
+    columns.resize(alternatives * width, 0);
+    counts.clear();
+    counts.resize(alternatives, 0);
+    probabilities.clear();
+    probabilities.resize(alternatives, 0.0);
+    mean.resize(k, 0.0);
+    marked.resize(k, false);
+    // Slices, not Vecs, from here on: Vec indexing is a call in the size-optimised build.
+    let (columns, counts, probabilities) =
+        (&mut columns[..], &mut counts[..], &mut probabilities[..]);
+    let (mean, marked) = (&mut mean[..], &mut marked[..]);
     let mut largest = f64::NEG_INFINITY;
-    for (j, profile) in set.iter().enumerate() {
-        let columns = &mut scratch.columns[j];
-        columns.clear();
+    for j in 0..alternatives {
+        let profile = set[j];
         let mut utility = 0.0;
-        for (a, &level) in profile.iter().enumerate() {
-            if let Some(c) = coding.column(a, level) {
-                columns.push(c);
+        let mut n = 0;
+        for a in 0..profile.len().min(width) {
+            let level = profile[a];
+            if level > 0 {
+                let c = offsets[a] + level as usize - 1;
+                columns[j * width + n] = c;
+                n += 1;
                 utility += beta[c];
             }
         }
-        largest = largest.max(utility);
-        scratch.probabilities.push(utility);
+        counts[j] = n;
+        probabilities[j] = utility;
+        if utility > largest {
+            largest = utility;
+        }
     }
     let mut total = 0.0;
-    for p in scratch.probabilities.iter_mut() {
-        *p = exp(*p - largest);
-        total += *p;
+    for j in 0..alternatives {
+        probabilities[j] = exp(probabilities[j] - largest);
+        total += probabilities[j];
     }
-    scratch.mean.resize(k, 0.0);
-    scratch.marked.resize(k, false);
-    for (j, p) in scratch.probabilities.iter_mut().enumerate() {
-        *p /= total;
-        let weight = sign * *p;
-        for &u in &scratch.columns[j] {
-            if !scratch.marked[u] {
-                scratch.marked[u] = true;
-                scratch.touched.push(u);
+    for j in 0..alternatives {
+        let p = probabilities[j] / total;
+        probabilities[j] = p;
+        let weight = sign * p;
+        let own = &columns[j * width..j * width + counts[j]];
+        for x in 0..own.len() {
+            let u = own[x];
+            if !marked[u] {
+                marked[u] = true;
+                touched.push(u);
             }
-            scratch.mean[u] += *p;
-            for &v in &scratch.columns[j] {
-                info[u * k + v] += weight;
+            mean[u] += p;
+            // Columns are ascending, so own[..=x] are the entries left of the diagonal.
+            let row = &mut info[u * k..u * k + k];
+            for y in 0..x + 1 {
+                row[own[y]] += weight;
             }
         }
     }
-    for &u in &scratch.touched {
-        for &v in &scratch.touched {
-            info[u * k + v] -= sign * scratch.mean[u] * scratch.mean[v];
+    touched.sort_unstable();
+    let order = &touched[..];
+    for x in 0..order.len() {
+        let u = order[x];
+        let scaled = sign * mean[u];
+        let row = &mut info[u * k..u * k + k];
+        for y in 0..x + 1 {
+            let v = order[y];
+            row[v] -= scaled * mean[v];
         }
     }
-    for &u in &scratch.touched {
-        scratch.mean[u] = 0.0;
-        scratch.marked[u] = false;
+    for x in 0..order.len() {
+        let u = order[x];
+        mean[u] = 0.0;
+        marked[u] = false;
     }
-    scratch.touched.clear();
+    touched.clear();
 }
 
 /// det(info)^(−1/K), or `None` when the matrix is singular (some parameter is not estimable).
-/// Cholesky on a copy; the determinant is accumulated as a product with occasional logarithms so
-/// it can neither overflow nor underflow.
 pub fn d_error(info: &[f64], k: usize, scratch: &mut Scratch) -> Option<f64> {
-    if k == 0 {
-        return None;
-    }
-    let m = &mut scratch.matrix;
+    let mut m = std::mem::take(&mut scratch.matrix);
     m.clear();
     m.extend_from_slice(info);
+    let result = d_error_in_place(&mut m, k);
+    scratch.matrix = m;
+    result
+}
+
+/// As [`d_error`], destroying `m` (its lower triangle becomes the Cholesky factor). Only the
+/// lower triangle is read. The determinant is accumulated as a product with occasional
+/// logarithms so it can neither overflow nor underflow.
+#[allow(clippy::needless_range_loop)] // index loops on purpose, see below
+pub fn d_error_in_place(m: &mut [f64], k: usize) -> Option<f64> {
+    if k == 0 || m.len() < k * k {
+        return None;
+    }
     let (mut product, mut log_sum) = (1.0f64, 0.0f64);
+    // 1/L_jj is kept in the unused upper triangle (row j, last column) so each entry below the
+    // diagonal costs a multiplication instead of a division.
     for i in 0..k {
-        let original = info[i * k + i];
-        let mut pivot = m[i * k + i];
-        for p in 0..i {
-            pivot -= m[i * k + p] * m[i * k + p];
-        }
-        let usable = pivot.is_finite() && pivot > 1e-10 * original.max(1e-300);
-        if !usable {
-            return None;
-        }
-        let root = pivot.sqrt();
-        m[i * k + i] = root;
-        for r in i + 1..k {
-            let mut value = m[r * k + i];
-            for p in 0..i {
-                value -= m[r * k + p] * m[i * k + p];
+        for j in 0..i + 1 {
+            // Plain index loops: the release profile optimises for size and leaves iterator
+            // adaptors un-inlined, which made this the search's bottleneck.
+            let mut dot = 0.0;
+            let (ri, rj) = (&m[i * k..i * k + j], &m[j * k..j * k + j]);
+            for p in 0..j {
+                dot += ri[p] * rj[p];
             }
-            m[r * k + i] = value / root;
-        }
-        product *= pivot;
-        if !(1e-150..=1e150).contains(&product) {
-            log_sum += ln(product);
-            product = 1.0;
+            let value = m[i * k + j] - dot;
+            if i == j {
+                let usable = value.is_finite() && value > 1e-10 * m[i * k + i].abs().max(1e-300);
+                if !usable {
+                    return None;
+                }
+                let root = value.sqrt();
+                m[i * k + i] = root;
+                if i + 1 < k {
+                    m[i * k + k - 1] = 1.0 / root;
+                }
+                product *= value;
+                if !(1e-150..=1e150).contains(&product) {
+                    log_sum += ln(product);
+                    product = 1.0;
+                }
+            } else {
+                m[i * k + j] = value * m[j * k + k - 1];
+            }
         }
     }
     log_sum += ln(product);
@@ -214,7 +274,7 @@ mod tests {
             .map(|c| xs.iter().zip(&p).map(|(x, q)| q * x[c]).sum())
             .collect();
         for u in 0..k {
-            for w in 0..k {
+            for w in 0..=u {
                 let dense: f64 = xs
                     .iter()
                     .zip(&p)
