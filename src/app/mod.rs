@@ -2,8 +2,10 @@
 
 mod analyze_view;
 mod browser;
+mod design_view;
 mod library_page;
 mod notice;
+mod open_study;
 pub mod route;
 pub mod storage;
 mod study_page;

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::analyze_view::AnalyzeView;
+use super::design_view::DesignView;
+use super::open_study::OpenStudy;
 use super::route::{Route, Tab};
 use super::storage;
 use crate::study::{parse_study_unvalidated, Study};
@@ -40,6 +42,7 @@ pub fn StudyPage(id: String, tab: Tab) -> impl IntoView {
 
 #[component]
 fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
+    let open = OpenStudy::new(study.clone());
     let tabs = Tab::ALL
         .into_iter()
         .map(|t| {
@@ -53,7 +56,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
         })
         .collect_view();
     let body = match tab {
-        Tab::Design => view! { <DesignSummary study=study.clone() /> }.into_any(),
+        Tab::Design => view! { <DesignView open=open /> }.into_any(),
         Tab::Field => view! { <FieldSummary study=study.clone() /> }.into_any(),
         Tab::Analyze => view! { <AnalyzeView study=study.clone() /> }.into_any(),
         Tab::Compare => view! {
@@ -61,61 +64,10 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
         }.into_any(),
     };
     view! {
-        <h1 data-testid="study-title">{study.metadata.name.clone()}</h1>
+        <h1 data-testid="study-title">{move || open.study.with(|s| s.metadata.name.clone())}</h1>
         {(!study.metadata.description.is_empty()).then(|| view! { <p class="lead">{study.metadata.description.clone()}</p> })}
         <nav class="tabs" aria-label="Study stages">{tabs}</nav>
         <section class="tab-body" aria-label=tab.title()>{body}</section>
-    }
-}
-
-#[component]
-fn DesignSummary(study: Study) -> impl IntoView {
-    let conjoint = study.conjoint.clone().map(|c| {
-        let attributes = c
-            .attributes
-            .iter()
-            .map(|a| {
-                let levels = a.levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ");
-                view! { <tr><th scope="row">{a.name.clone()}</th><td>{a.levels.len()}</td><td>{levels}</td></tr> }
-            })
-            .collect_view();
-        let restrictions = c
-            .restrictions
-            .iter()
-            .map(|r| {
-                let text = r
-                    .exclude
-                    .iter()
-                    .map(|s| format!("{} ∈ {{{}}}", s.attribute, s.levels.join(", ")))
-                    .collect::<Vec<_>>()
-                    .join(" with ");
-                view! { <li>"Never " {text}</li> }
-            })
-            .collect_view();
-        view! {
-            <h2>"Conjoint"</h2>
-            <p>{format!("{} profiles per task, {} tasks per respondent.", c.profiles_per_task, c.tasks_per_respondent)}</p>
-            <table class="data">
-                <caption>"Attributes and levels"</caption>
-                <thead><tr><th scope="col">"Attribute"</th><th scope="col">"Levels"</th><th scope="col">"Level names"</th></tr></thead>
-                <tbody>{attributes}</tbody>
-            </table>
-            {(!c.restrictions.is_empty()).then(|| view! {
-                <h3>{format!("Restrictions ({})", c.restrictions.len())}</h3>
-                <ul>{restrictions}</ul>
-            })}
-        }
-    });
-    let questions = study
-        .survey
-        .questions
-        .iter()
-        .map(|q| view! { <li><code>{q.id.clone()}</code> " " {q.text.clone()} " " <span class="muted">{format!("({})", q.answer.type_name())}</span></li> })
-        .collect_view();
-    view! {
-        {conjoint.map(IntoAny::into_any).unwrap_or_else(|| view! { <p class="muted">"This study has no conjoint yet."</p> }.into_any())}
-        <h2>{format!("Survey questions ({})", study.survey.questions.len())}</h2>
-        <ol class="questions">{questions}</ol>
     }
 }
 

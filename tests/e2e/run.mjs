@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "./harness.mjs";
 import "./shell.test.mjs";
 import "./analyze.test.mjs";
+import "./design.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");

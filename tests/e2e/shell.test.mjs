@@ -116,9 +116,9 @@ test("study_pages_show_design_and_data", async ({ page, url, artifacts }) => {
   for (const name of ["Design", "Field", "Analyze", "Compare"]) {
     assert(await tabs.getByRole("link", { name }).isVisible(), `tab ${name}`);
   }
-  const rows = page.locator("table.data tbody tr");
-  assert((await rows.count()) === 9, "nine attributes in the design table");
-  assert(await page.getByText("Restrictions (2)").isVisible(), "restrictions listed");
+  await page.getByTestId("attribute").first().waitFor();
+  assert((await page.getByTestId("attribute").count()) === 9, "nine attributes in the designer");
+  assert((await page.getByTestId("restrictions").locator("li").count()) === 2, "two restrictions listed");
   await page.screenshot({ path: join(artifacts, "design.png"), fullPage: true });
 
   await tabs.getByRole("link", { name: "Analyze" }).click();

@@ -1,0 +1,78 @@
+// The Design tab: build a conjoint from scratch, with restrictions, and find it intact after a reload.
+import { join } from "node:path";
+import { test, assert } from "./harness.mjs";
+
+async function newStudyDesign(page, url, name) {
+  await page.goto(url);
+  await page.getByLabel("New study").fill(name);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("link", { name }).click();
+  await page.getByTestId("study-title").waitFor();
+}
+
+async function saved(page) {
+  await page.getByTestId("save-status").getByText("All changes saved").waitFor();
+}
+
+test("build_a_conjoint_from_scratch_and_reload", async ({ page, url, artifacts }) => {
+  await newStudyDesign(page, url, "Hiring study");
+  await page.getByRole("button", { name: "Add a conjoint experiment" }).click();
+  for (const name of ["Job", "Education"]) {
+    await page.getByLabel("New attribute").fill(name);
+    await page.getByRole("button", { name: "Add attribute" }).click();
+    await page.getByRole("button", { name: `Add a level to ${name}` }).waitFor();
+  }
+  await page.getByLabel("Job level 1").fill("Doctor");
+  await page.getByLabel("Job level 1").press("Enter");
+  await page.getByLabel("Job level 2").fill("Janitor");
+  await page.getByLabel("Job level 2").press("Enter");
+  await page.getByLabel("Education level 1").fill("No Formal");
+  await page.getByLabel("Education level 1").press("Enter");
+  await page.getByRole("button", { name: "Add a level to Education" }).click();
+  await page.getByLabel("Education level 3").fill("College");
+  await page.getByLabel("Education level 3").press("Enter");
+  await page.getByLabel("Weight of Janitor").fill("3");
+  await page.getByLabel("Weight of Janitor").press("Enter");
+  await saved(page);
+  const jobRow = await page.getByTestId("attribute").first().innerText();
+  assert(jobRow.includes("75.0%"), `weight 3 of 4 shows as 75%: ${jobRow}`);
+
+  await page.locator("#restriction-first").selectOption({ label: "Job" });
+  await page.getByLabel("Doctor", { exact: true }).check();
+  await page.locator("#restriction-second").selectOption({ label: "Education" });
+  await page.locator("#second-level-0").check();
+  await page.getByRole("button", { name: "Add restriction" }).click();
+  await page.getByTestId("restrictions").getByText("Never Job ∈ {Doctor} with Education ∈ {No Formal}").waitFor();
+  await page.getByLabel("Tasks per respondent").fill("8");
+  await page.getByLabel("Tasks per respondent").press("Enter");
+  await saved(page);
+  await page.screenshot({ path: join(artifacts, "designer.png"), fullPage: true });
+
+  await page.reload();
+  await page.getByTestId("restrictions").getByText("Never Job ∈ {Doctor} with Education ∈ {No Formal}").waitFor();
+  assert((await page.getByLabel("Education level 3").inputValue()) === "College", "levels persisted");
+  assert((await page.getByLabel("Tasks per respondent").inputValue()) === "8", "settings persisted");
+
+  // Renaming a level renames it inside the restriction.
+  await page.getByLabel("Job level 1").fill("Surgeon");
+  await page.getByLabel("Job level 1").press("Enter");
+  await page.getByTestId("restrictions").getByText("Never Job ∈ {Surgeon} with Education ∈ {No Formal}").waitFor();
+});
+
+test("refused_edits_explain_themselves", async ({ page, url }) => {
+  await newStudyDesign(page, url, "Edge cases");
+  await page.getByRole("button", { name: "Add a conjoint experiment" }).click();
+  await page.getByLabel("New attribute").fill("Price");
+  await page.getByRole("button", { name: "Add attribute" }).click();
+  await page.getByLabel("New attribute").fill("Price");
+  await page.getByRole("button", { name: "Add attribute" }).click();
+  const problem = await page.getByTestId("edit-problem").innerText();
+  assert(problem.includes("already an attribute named \"Price\""), problem);
+  await page.getByLabel("Weight of Level 1").fill("-2");
+  await page.getByLabel("Weight of Level 1").press("Enter");
+  await page.getByTestId("edit-problem").getByText("a weight must be a positive number").waitFor();
+  await page.getByLabel("Profiles per task").fill("1");
+  await page.getByLabel("Profiles per task").press("Enter");
+  await page.getByTestId("edit-problem").getByText("Profiles per task must be a whole number of at least 2").waitFor();
+  assert((await page.getByRole("button", { name: "Delete level Level 1" }).isDisabled()), "an attribute keeps at least two levels");
+});
