@@ -39,7 +39,7 @@ fn example_reply(estimator: Estimator) -> silico::jobs::EstimateReply {
     let reply = run_json(&serde_json::to_string(&Job::Estimate(request)).unwrap());
     match serde_json::from_str::<Reply>(&reply).unwrap() {
         Reply::Estimates(estimates) => estimates,
-        Reply::Failed { message } => panic!("estimation failed: {message}"),
+        other => panic!("estimation failed: {other:?}"),
     }
 }
 
@@ -99,5 +99,107 @@ fn bad_jobs_are_answered_with_a_reason() {
     match run(Job::Estimate(request)) {
         Reply::Failed { message } => assert!(message.contains("NoSuchColumn"), "{message}"),
         other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+fn example_conjoint() -> (silico::study::Study, silico::study::Conjoint) {
+    let mut study =
+        parse_study(&std::fs::read(repo("public/examples/immigration.json")).unwrap()).unwrap();
+    study.results.clear();
+    let conjoint = study.conjoint.clone().unwrap();
+    (study, conjoint)
+}
+
+fn through_json(job: &Job) -> Reply {
+    serde_json::from_str(&run_json(&serde_json::to_string(job).unwrap())).unwrap()
+}
+
+#[test]
+fn design_diagnostics_keep_restricted_cells_empty() {
+    let (_, conjoint) = example_conjoint();
+    let request = silico::jobs::DesignRequest {
+        conjoint,
+        respondents: 500,
+        seed: 2014,
+    };
+    match through_json(&Job::Diagnose(request)) {
+        Reply::Diagnostics(d) => {
+            assert_eq!(d.respondents, 500);
+            assert_eq!(d.profiles, 500 * 5 * 2);
+            assert!(!d.restricted.is_empty());
+            assert!(
+                d.restricted.iter().all(|r| r.count == 0),
+                "{:?}",
+                d.restricted
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_preview_shows_a_respondents_tasks_as_designed() {
+    let (study, conjoint) = example_conjoint();
+    let reply = through_json(&Job::Preview {
+        study: Box::new(study.clone()),
+        respondent: 3,
+        seed: 2014,
+    });
+    let Reply::Preview { tasks } = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(tasks.len(), 5);
+    let design = silico::design::generate(&conjoint, 3, 2014).unwrap();
+    let third: Vec<_> = design.iter().filter(|t| t.respondent == 3).collect();
+    for (shown, designed) in tasks.iter().zip(third) {
+        let first = designed.attribute_order[0] as usize;
+        assert_eq!(shown.attributes[0], conjoint.attributes[first].name);
+        let level = designed.profiles[1][first] as usize;
+        assert_eq!(
+            shown.profiles[1][0],
+            conjoint.attributes[first].levels[level].name
+        );
+        assert!(
+            shown.prompt.contains(&shown.profiles[1][0]),
+            "{}",
+            shown.prompt
+        );
+    }
+}
+
+#[test]
+fn the_exported_design_is_the_cli_design() {
+    let (_, conjoint) = example_conjoint();
+    let request = silico::jobs::DesignRequest {
+        conjoint: conjoint.clone(),
+        respondents: 20,
+        seed: 7,
+    };
+    let Reply::Text { text } = through_json(&Job::ExportDesign {
+        request,
+        format: silico::jobs::DesignFormat::Long,
+    }) else {
+        panic!("expected text")
+    };
+    assert!(text.starts_with("respondent,task,profile,attribute,level,position\n"));
+    let tasks = silico::design::generate(&conjoint, 20, 7).unwrap();
+    assert_eq!(text, silico::design::long_csv(&conjoint, &tasks).unwrap());
+}
+
+#[test]
+fn impossible_designs_fail_with_the_reason() {
+    let (_, mut conjoint) = example_conjoint();
+    conjoint.attributes[0]
+        .levels
+        .iter_mut()
+        .for_each(|l| l.weight = 0.0);
+    let request = silico::jobs::DesignRequest {
+        conjoint,
+        respondents: 5,
+        seed: 1,
+    };
+    match through_json(&Job::Diagnose(request)) {
+        Reply::Failed { message } => assert!(message.contains("Gender"), "{message}"),
+        other => panic!("{other:?}"),
     }
 }

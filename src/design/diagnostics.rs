@@ -4,14 +4,14 @@
 
 use std::fmt::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::DesignError;
 use super::mnl::{design_d_error, Coding};
 use super::space::Space;
 use crate::study::{Conjoint, DesignedTask};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostics {
     pub respondents: usize,
     /// Choice tasks, not counting repeated tasks (which copy earlier ones).
@@ -32,7 +32,7 @@ pub struct Diagnostics {
     pub d_error_per_set: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LevelFrequency {
     pub attribute: String,
     pub level: String,
@@ -42,7 +42,7 @@ pub struct LevelFrequency {
     pub target: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttributeBalance {
     pub attribute: String,
     pub min_count: u64,
@@ -52,7 +52,7 @@ pub struct AttributeBalance {
     pub degrees_of_freedom: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PairTable {
     pub first: String,
     pub second: String,
@@ -60,7 +60,7 @@ pub struct PairTable {
     pub counts: Vec<Vec<u64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RestrictedCells {
     /// The rule's path in the study file.
     pub rule: String,
@@ -71,7 +71,7 @@ pub struct RestrictedCells {
     pub count: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttributeOverlap {
     pub attribute: String,
     /// Mean number of distinct levels of the attribute within a task.

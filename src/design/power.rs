@@ -10,7 +10,7 @@
 //!
 //! The expected exaggeration ratio (type M error) is computed in closed form, not by simulation.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::numeric::{norm_cdf, norm_pdf, norm_quantile};
 
@@ -43,7 +43,7 @@ pub enum PowerError {
 }
 
 /// Required sample size or power for one AMCE, with the sign and magnitude errors to expect.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PowerResult {
     pub amce: f64,
     pub alpha: f64,

@@ -7,7 +7,7 @@
 //! 1/J + c·(d_j − mean d), where d_j marks the target level and c = AMCE·J/(J − 1), which makes the
 //! AMCE of the target level against the baseline exactly the stated value.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::numeric::norm_quantile;
 use super::power::PowerError;
@@ -29,7 +29,7 @@ pub struct PowerSimulation {
     pub alpha: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PowerPoint {
     pub respondents: u32,
     pub power: f64,

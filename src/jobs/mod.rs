@@ -2,9 +2,14 @@
 //! dispatched by [`run`]. Dispatch lives in the engine, so it is tested natively like everything else;
 //! the worker (`src/bin/silico-worker.rs`) only moves JSON in and out.
 
+mod design;
 mod estimate;
 
 use serde::{Deserialize, Serialize};
+
+use crate::study::Study;
+
+pub use design::{DesignFormat, DesignRequest, PreviewTask};
 
 pub use estimate::{
     default_request, EstimateReply, EstimateRequest, EstimateRow, Estimator, SeConvention,
@@ -15,12 +20,32 @@ pub use estimate::{
 pub enum Job {
     /// AMCEs or marginal means of a response table.
     Estimate(EstimateRequest),
+    /// Generate the design and report level balance, restricted cells, overlap and D-error.
+    Diagnose(DesignRequest),
+    /// One respondent's tasks as a table and as the LLM prompt.
+    Preview {
+        study: Box<Study>,
+        respondent: u32,
+        seed: u64,
+    },
+    /// The whole design as CSV.
+    ExportDesign {
+        request: DesignRequest,
+        format: DesignFormat,
+    },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
     Estimates(EstimateReply),
+    Diagnostics(Box<crate::design::Diagnostics>),
+    Preview {
+        tasks: Vec<PreviewTask>,
+    },
+    Text {
+        text: String,
+    },
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
         message: String,
@@ -29,14 +54,25 @@ pub enum Reply {
 
 /// Runs one job to completion.
 pub fn run(job: Job) -> Reply {
-    match job {
-        Job::Estimate(request) => match estimate::estimate(&request) {
-            Ok(reply) => Reply::Estimates(reply),
-            Err(error) => Reply::Failed {
-                message: error.to_string(),
-            },
-        },
-    }
+    let outcome = match job {
+        Job::Estimate(request) => estimate::estimate(&request)
+            .map(Reply::Estimates)
+            .map_err(|e| e.to_string()),
+        Job::Diagnose(request) => design::diagnose(&request)
+            .map(|d| Reply::Diagnostics(Box::new(d)))
+            .map_err(|e| e.to_string()),
+        Job::Preview {
+            study,
+            respondent,
+            seed,
+        } => design::preview(&study, respondent, seed)
+            .map(|tasks| Reply::Preview { tasks })
+            .map_err(|e| e.to_string()),
+        Job::ExportDesign { request, format } => design::export(&request, format)
+            .map(|text| Reply::Text { text })
+            .map_err(|e| e.to_string()),
+    };
+    outcome.unwrap_or_else(|message| Reply::Failed { message })
 }
 
 /// The worker's entry: a JSON job in, a JSON reply out. A request that does not parse is answered

@@ -1,0 +1,91 @@
+//! Design jobs: generate a design and report its diagnostics, preview one respondent's tasks, export
+//! the whole design. The page never holds a full design: the worker regenerates it from the seed,
+//! which is cheap and always identical.
+
+use serde::{Deserialize, Serialize};
+
+use crate::design::{self, DesignError, Diagnostics};
+use crate::study::{Conjoint, DesignedTask, Study};
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DesignRequest {
+    pub conjoint: Conjoint,
+    pub respondents: u32,
+    pub seed: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignFormat {
+    /// `respondent,task,profile,attribute,level,position`
+    Long,
+    /// One row per respondent × task × profile, one column per attribute.
+    Wide,
+}
+
+/// One task as shown: attribute names in display order, and each profile's levels in that order.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PreviewTask {
+    pub task: u32,
+    pub repeats: Option<u32>,
+    pub attributes: Vec<String>,
+    pub profiles: Vec<Vec<String>>,
+    /// Exactly what an LLM respondent would receive (without a persona).
+    pub prompt: String,
+}
+
+pub(super) fn diagnose(request: &DesignRequest) -> Result<Diagnostics, DesignError> {
+    let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
+    design::diagnose(&request.conjoint, &tasks)
+}
+
+pub(super) fn export(request: &DesignRequest, format: DesignFormat) -> Result<String, DesignError> {
+    let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
+    match format {
+        DesignFormat::Long => design::long_csv(&request.conjoint, &tasks),
+        DesignFormat::Wide => design::wide_csv(&request.conjoint, &tasks),
+    }
+}
+
+/// The tasks of respondent `respondent` (1-based) of the study's design.
+pub(super) fn preview(
+    study: &Study,
+    respondent: u32,
+    seed: u64,
+) -> Result<Vec<PreviewTask>, DesignError> {
+    let conjoint = study.conjoint.as_ref().ok_or(DesignError::NoAttributes)?;
+    // Each respondent has their own random stream, so generating up to them gives their tasks exactly.
+    let tasks = design::generate(conjoint, respondent.max(1), seed)?;
+    tasks
+        .iter()
+        .filter(|t| t.respondent == respondent.max(1))
+        .map(|task| preview_task(study, conjoint, task))
+        .collect()
+}
+
+fn preview_task(
+    study: &Study,
+    conjoint: &Conjoint,
+    task: &DesignedTask,
+) -> Result<PreviewTask, DesignError> {
+    let level_name = |attribute: usize, level: u32| {
+        conjoint.attributes[attribute].levels[level as usize]
+            .name
+            .clone()
+    };
+    let order: Vec<usize> = task.attribute_order.iter().map(|&a| a as usize).collect();
+    Ok(PreviewTask {
+        task: task.task,
+        repeats: task.repeats,
+        attributes: order
+            .iter()
+            .map(|&a| conjoint.attributes[a].name.clone())
+            .collect(),
+        profiles: task
+            .profiles
+            .iter()
+            .map(|profile| order.iter().map(|&a| level_name(a, profile[a])).collect())
+            .collect(),
+        prompt: design::task_prompt(study, task, "")?,
+    })
+}
