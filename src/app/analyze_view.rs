@@ -65,6 +65,7 @@ pub fn AnalyzeView(study: Study) -> impl IntoView {
             let reply = match worker::run(&Job::Estimate(request)).await {
                 Ok(Reply::Estimates(reply)) => Ok(reply),
                 Ok(Reply::Failed { message }) => Err(message),
+                Ok(_) => Err("the worker answered with something else".to_string()),
                 Err(e) => Err(e),
             };
             result.set(Some(reply));
