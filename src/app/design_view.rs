@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::design_check::DesignCheck;
 use super::open_study::{OpenStudy, SaveStatus};
 use crate::study::edit::{self, EditError};
 use crate::study::{AttributeOrder, Conjoint, DesignStrategy, LevelSet, Outcome};
@@ -38,6 +39,7 @@ pub fn DesignView(open: OpenStudy) -> impl IntoView {
                 <ConjointSettings open=open />
                 <AttributesEditor open=open />
                 <RestrictionsEditor open=open />
+                <DesignCheck open=open />
             }.into_any(),
         }}
         <SurveyOverview open=open />

@@ -2,6 +2,7 @@
 
 mod analyze_view;
 mod browser;
+mod design_check;
 mod design_view;
 mod library_page;
 mod notice;

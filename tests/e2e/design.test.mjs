@@ -76,3 +76,42 @@ test("refused_edits_explain_themselves", async ({ page, url }) => {
   await page.getByTestId("edit-problem").getByText("Profiles per task must be a whole number of at least 2").waitFor();
   assert((await page.getByRole("button", { name: "Delete level Level 1" }).isDisabled()), "an attribute keeps at least two levels");
 });
+
+test("diagnose_preview_power_and_export_the_example_design", async ({ page, url, artifacts }) => {
+  const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+  await page.goto(url);
+  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
+  await page.getByRole("link", { name: EXAMPLE }).click();
+  await page.getByRole("button", { name: "Generate and diagnose" }).click();
+  const report = page.getByTestId("diagnostics");
+  await report.waitFor({ timeout: 30000 });
+  const text = await report.innerText();
+  assert(text.includes("1000 respondents, 5000 tasks, 10000 profiles"), text.slice(0, 200));
+  const checks = await report.locator("tbody tr").filter({ hasText: "never shown" }).count();
+  assert(checks === 2, `both restrictions hold (${checks} rows say never shown)`);
+  assert(!(text.includes("✗")), "no restricted combination was shown");
+
+  await page.getByLabel("Expected AMCE").fill("0.05");
+  await page.getByLabel("Levels of the attribute").fill("5");
+  await page.getByLabel("Target power").fill("0.8");
+  const power = await page.getByTestId("power-answer").innerText();
+  assert(power.includes("n = 7829.258"), `cjpowR's known answer: ${power}`);
+
+  await page.getByLabel("Respondent", { exact: true }).fill("2");
+  await page.getByRole("button", { name: "Show tasks" }).click();
+  await page.getByTestId("preview-task").first().waitFor({ timeout: 30000 });
+  assert((await page.getByTestId("preview-task").count()) === 5, "five tasks");
+  const first = await page.getByTestId("preview-task").first().innerText();
+  assert(first.includes("Profile 1") && first.includes("Profile 2"), first);
+  await page.locator("section[aria-labelledby=check-heading]").screenshot({ path: join(artifacts, "design-check.png") });
+  await page.locator("section[aria-labelledby=preview-heading]").screenshot({ path: join(artifacts, "design-preview.png") });
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download design (long CSV)" }).click(),
+  ]);
+  const { readFileSync } = await import("node:fs");
+  const csv = readFileSync(await download.path(), "utf8").split("\n");
+  assert(csv[0] === "respondent,task,profile,attribute,level,position", csv[0]);
+  assert(csv.filter((l) => l).length === 1 + 1000 * 5 * 2 * 9, `one row per respondent × task × profile × attribute (${csv.length})`);
+});

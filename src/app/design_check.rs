@@ -1,0 +1,300 @@
+//! Checking a design before fielding: diagnostics of a generated design, the power to detect an
+//! effect, a respondent's tasks as they will be shown, and exports. Heavy work runs in the worker.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::open_study::OpenStudy;
+use super::{browser, worker};
+use crate::design::{cjpowr_amce, Diagnostics};
+use crate::jobs::{DesignFormat, DesignRequest, Job, PreviewTask, Reply};
+
+fn design_request(open: OpenStudy, respondents: u32) -> Option<DesignRequest> {
+    open.study.with_untracked(|s| {
+        s.conjoint.clone().map(|conjoint| DesignRequest {
+            seed: conjoint.randomisation.seed,
+            conjoint,
+            respondents,
+        })
+    })
+}
+
+async fn ask(job: Job) -> Result<Reply, String> {
+    match worker::run(&job).await? {
+        Reply::Failed { message } => Err(message),
+        reply => Ok(reply),
+    }
+}
+
+#[component]
+pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
+    let respondents = RwSignal::new(1000u32);
+    let diagnostics = RwSignal::new(None::<Result<Diagnostics, String>>);
+    let busy = RwSignal::new(false);
+    let run = move |_| {
+        let Some(request) = design_request(open, respondents.get_untracked()) else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = match ask(Job::Diagnose(request)).await {
+                Ok(Reply::Diagnostics(d)) => Ok(*d),
+                Ok(_) => Err("the worker answered with something else".to_string()),
+                Err(e) => Err(e),
+            };
+            diagnostics.set(Some(result));
+            busy.set(false);
+        });
+    };
+    let export = move |format: DesignFormat| {
+        let Some(request) = design_request(open, respondents.get_untracked()) else {
+            return;
+        };
+        let stem = open
+            .study
+            .with_untracked(|s| browser::file_stem(&s.metadata.name));
+        spawn_local(async move {
+            match ask(Job::ExportDesign { request, format }).await {
+                Ok(Reply::Text { text }) => {
+                    let suffix = if format == DesignFormat::Long {
+                        "long"
+                    } else {
+                        "wide"
+                    };
+                    let _ = browser::download(
+                        &format!("{stem}-design-{suffix}.csv"),
+                        "text/csv",
+                        &text,
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => diagnostics.set(Some(Err(e))),
+            }
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="check-heading">
+            <h2 id="check-heading">"Check the design"</h2>
+            <div class="row">
+                <label for="design-respondents">"Respondents"</label>
+                <input id="design-respondents" type="number" min="1" prop:value=move || respondents.get().to_string()
+                    on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() { respondents.set(n.max(1)); } } />
+                <button on:click=run disabled=move || busy.get()>{move || if busy.get() { "Generating…" } else { "Generate and diagnose" }}</button>
+                <button class="secondary" on:click=move |_| export(DesignFormat::Long)>"Download design (long CSV)"</button>
+                <button class="secondary" on:click=move |_| export(DesignFormat::Wide)>"Download design (wide CSV)"</button>
+            </div>
+            {move || diagnostics.get().map(|result| match result {
+                Err(message) => view! { <div class="notice notice-error" role="alert" data-testid="design-error">{message}</div> }.into_any(),
+                Ok(d) => view! { <DiagnosticsReport diagnostics=d /> }.into_any(),
+            })}
+        </section>
+        <PowerPanel open=open />
+        <PreviewPanel open=open />
+    }
+}
+
+#[component]
+fn DiagnosticsReport(diagnostics: Diagnostics) -> impl IntoView {
+    let restricted = diagnostics
+        .restricted
+        .iter()
+        .map(|r| {
+            let ok = r.count == 0;
+            view! {
+                <tr class:bad=!ok>
+                    <td>{r.rule.clone()}</td><td>{r.description.clone()}</td>
+                    <td class="num">{r.cells}</td><td class="num">{r.count}</td>
+                    <td>{if ok { "✓ never shown" } else { "✗ shown" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let mut last = String::new();
+    let levels = diagnostics
+        .levels
+        .iter()
+        .map(|l| {
+            let attribute = if l.attribute == last {
+                String::new()
+            } else {
+                l.attribute.clone()
+            };
+            last = l.attribute.clone();
+            view! {
+                <tr>
+                    <th scope="row">{attribute}</th><td>{l.level.clone()}</td>
+                    <td class="num">{l.count}</td>
+                    <td class="num">{format!("{:.1}%", 100.0 * l.share)}</td>
+                    <td class="num">{format!("{:.1}%", 100.0 * l.target)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let overlap = diagnostics.overlap.iter().map(|o| view! {
+        <tr><th scope="row">{o.attribute.clone()}</th><td class="num">{format!("{:.2}", o.mean_distinct)}</td><td class="num">{format!("{:.1}%", 100.0 * o.all_same)}</td></tr>
+    }).collect_view();
+    let summary = format!(
+        "{} respondents, {} tasks, {} profiles.{}",
+        diagnostics.respondents,
+        diagnostics.tasks,
+        diagnostics.profiles,
+        diagnostics
+            .d_error
+            .map(|d| format!(" D-error {d:.4}."))
+            .unwrap_or_default()
+    );
+    view! {
+        <div data-testid="diagnostics">
+            <p>{summary}</p>
+            {(!diagnostics.restricted.is_empty()).then(|| view! {
+                <table class="data">
+                    <caption>"Restricted combinations (must never appear)"</caption>
+                    <thead><tr><th scope="col">"Rule"</th><th scope="col">"Combination"</th><th scope="col">"Cells"</th><th scope="col">"Profiles"</th><th scope="col">"Check"</th></tr></thead>
+                    <tbody>{restricted}</tbody>
+                </table>
+            })}
+            <details>
+                <summary>"Level frequencies"</summary>
+                <table class="data">
+                    <thead><tr><th scope="col">"Attribute"</th><th scope="col">"Level"</th><th scope="col">"Profiles"</th><th scope="col">"Share"</th><th scope="col">"Target"</th></tr></thead>
+                    <tbody>{levels}</tbody>
+                </table>
+            </details>
+            <details>
+                <summary>"Overlap within tasks"</summary>
+                <table class="data">
+                    <thead><tr><th scope="col">"Attribute"</th><th scope="col">"Distinct levels per task"</th><th scope="col">"Tasks with one level only"</th></tr></thead>
+                    <tbody>{overlap}</tbody>
+                </table>
+            </details>
+        </div>
+    }
+}
+
+#[component]
+fn PowerPanel(open: OpenStudy) -> impl IntoView {
+    let amce = RwSignal::new("0.05".to_string());
+    let power = RwSignal::new("0.8".to_string());
+    let levels = RwSignal::new(
+        open.study
+            .with_untracked(|s| {
+                s.conjoint
+                    .as_ref()
+                    .and_then(|c| c.attributes.iter().map(|a| a.levels.len()).max())
+            })
+            .unwrap_or(2)
+            .max(2)
+            .to_string(),
+    );
+    let answer = move || -> Result<String, String> {
+        let parse = |text: String, what: &str| {
+            text.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{what} must be a number"))
+        };
+        let amce = parse(amce.get(), "the AMCE")?;
+        let power = parse(power.get(), "the power")?;
+        let levels = levels
+            .get()
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| "levels must be a whole number".to_string())?;
+        let result = cjpowr_amce(amce, power, levels, 0.05, 0.5).map_err(|e| e.to_string())?;
+        let per_respondent = open.study.with(|s| {
+            s.conjoint
+                .as_ref()
+                .map_or(1, |c| c.tasks_per_respondent * c.profiles_per_task)
+        });
+        Ok(format!(
+            "{:.0} profiles (n = {:.3}), i.e. about {:.0} respondents with {} profiles each. Type S error {:.4}, exaggeration ratio {:.3}.",
+            result.n.ceil(),
+            result.n,
+            (result.n / f64::from(per_respondent.max(1))).ceil(),
+            per_respondent,
+            result.type_s,
+            result.exaggeration
+        ))
+    };
+    let input = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
+        view! {
+            <label for=id>{label}</label>
+            <input id=id type="number" step="any" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="power-heading">
+            <h2 id="power-heading">"Power"</h2>
+            <p class="muted">"Sample size needed to detect an AMCE (cjpowR's analytic formula, α = 0.05, two-sided)."</p>
+            <div class="row">
+                {input("power-amce", "Expected AMCE", amce)}
+                {input("power-levels", "Levels of the attribute", levels)}
+                {input("power-target", "Target power", power)}
+            </div>
+            <p data-testid="power-answer" role="status">{move || match answer() {
+                Ok(text) => text,
+                Err(e) => format!("⚠ {e}"),
+            }}</p>
+        </section>
+    }
+}
+
+#[component]
+fn PreviewPanel(open: OpenStudy) -> impl IntoView {
+    let respondent = RwSignal::new(1u32);
+    let tasks = RwSignal::new(None::<Result<Vec<PreviewTask>, String>>);
+    let show = move |_| {
+        let (study, seed) = open.study.with_untracked(|s| {
+            let mut design_only = s.clone();
+            design_only.results.clear();
+            let seed = s.conjoint.as_ref().map_or(0, |c| c.randomisation.seed);
+            (design_only, seed)
+        });
+        let respondent = respondent.get_untracked();
+        spawn_local(async move {
+            let result = match ask(Job::Preview {
+                study: Box::new(study),
+                respondent,
+                seed,
+            })
+            .await
+            {
+                Ok(Reply::Preview { tasks }) => Ok(tasks),
+                Ok(_) => Err("the worker answered with something else".to_string()),
+                Err(e) => Err(e),
+            };
+            tasks.set(Some(result));
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="preview-heading">
+            <h2 id="preview-heading">"Preview a respondent"</h2>
+            <div class="row">
+                <label for="preview-respondent">"Respondent"</label>
+                <input id="preview-respondent" type="number" min="1" prop:value=move || respondent.get().to_string()
+                    on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() { respondent.set(n.max(1)); } } />
+                <button on:click=show>"Show tasks"</button>
+            </div>
+            {move || tasks.get().map(|result| match result {
+                Err(message) => view! { <div class="notice notice-error" role="alert">{message}</div> }.into_any(),
+                Ok(list) => list.into_iter().map(|task| {
+                    let heading = match task.repeats {
+                        Some(of) => format!("Task {} (repeats task {of})", task.task),
+                        None => format!("Task {}", task.task),
+                    };
+                    let headers = (1..=task.profiles.len()).map(|p| view! { <th scope="col">{format!("Profile {p}")}</th> }).collect_view();
+                    let rows = task.attributes.iter().enumerate().map(|(a, attribute)| {
+                        let cells = task.profiles.iter().map(|p| view! { <td>{p[a].clone()}</td> }).collect_view();
+                        view! { <tr><th scope="row">{attribute.clone()}</th>{cells}</tr> }
+                    }).collect_view();
+                    view! {
+                        <article class="preview-task" data-testid="preview-task">
+                            <h3>{heading}</h3>
+                            <table class="data conjoint-table"><thead><tr><td></td>{headers}</tr></thead><tbody>{rows}</tbody></table>
+                            <details><summary>"As the LLM prompt"</summary><pre class="prompt">{task.prompt}</pre></details>
+                        </article>
+                    }
+                }).collect_view().into_any(),
+            })}
+        </section>
+    }
+}
