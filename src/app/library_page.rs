@@ -195,10 +195,43 @@ fn ImportForm(state: Library) -> impl IntoView {
             }
         });
     };
+    let on_sdt = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let file_name = file.name();
+        spawn_local(async move {
+            let bytes = match browser::read_file(&file).await {
+                Ok(bytes) => bytes,
+                Err(e) => return state.fail(&format!("Could not read {file_name}"), e),
+            };
+            let name = file_name.trim_end_matches(".sdt").replace(['_', '-'], " ");
+            let mut study = match crate::design::study_from_sdt(&bytes, &browser::fresh_id(), &name)
+            {
+                Ok(study) => study,
+                Err(e) => {
+                    return state.fail(
+                        &format!("{file_name} was not imported. Your library is unchanged."),
+                        e,
+                    )
+                }
+            };
+            let now = browser::now();
+            study.metadata.created = now.clone();
+            study.metadata.modified = now;
+            state.admit(study, file_name);
+        });
+    };
     view! {
         <div class="row">
             <label for="import-study">"Import a study file (.json)"</label>
             <input id="import-study" type="file" accept=".json,application/json" on:change=on_change />
+        </div>
+        <div class="row">
+            <label for="import-sdt">"Import a Conjoint Survey Design Tool design (.sdt)"</label>
+            <input id="import-sdt" type="file" accept=".sdt" on:change=on_sdt />
         </div>
     }
 }

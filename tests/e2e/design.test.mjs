@@ -115,3 +115,28 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   assert(csv[0] === "respondent,task,profile,attribute,level,position", csv[0]);
   assert(csv.filter((l) => l).length === 1 + 1000 * 5 * 2 * 9, `one row per respondent × task × profile × attribute (${csv.length})`);
 });
+
+test("import_a_conjoint_survey_design_tool_file", async ({ page, url }) => {
+  const { readFileSync, existsSync } = await import("node:fs");
+  const { dirname } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sdt = join(here, "../../../shared/data/sdt_immigrant_demo.sdt");
+  assert(existsSync(sdt), `the real .sdt file is at ${sdt}`);
+  await page.goto(url);
+  await page.locator("#import-sdt").setInputFiles({ name: "immigrant_demo.sdt", mimeType: "application/octet-stream", buffer: readFileSync(sdt) });
+  await page.getByTestId("notice").getByText("Added “immigrant demo”").waitFor();
+  const row = await page.getByTestId("study-row").innerText();
+  assert(row.includes("9 attributes"), row);
+  await page.getByRole("link", { name: "immigrant demo" }).click();
+  await page.getByTestId("attribute").first().waitFor();
+  assert((await page.getByTestId("restrictions").locator("li").count()) === 22, "22 restriction pairs");
+});
+
+test("a_broken_sdt_file_gets_a_clear_message", async ({ page, url }) => {
+  await page.goto(url);
+  await page.locator("#import-sdt").setInputFiles({ name: "broken.sdt", mimeType: "application/octet-stream", buffer: Buffer.from("this is not a pickle") });
+  const text = await page.getByTestId("notice").innerText();
+  assert(text.includes("broken.sdt was not imported"), text);
+  assert((await page.getByTestId("empty-library").count()) === 1, "nothing was added");
+});
