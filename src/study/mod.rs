@@ -4,6 +4,7 @@ mod error;
 mod json_format;
 pub mod edit;
 pub mod library;
+pub mod survey_edit;
 mod load;
 pub mod migrate;
 mod model;
