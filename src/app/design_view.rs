@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::design_check::DesignCheck;
 use super::open_study::{OpenStudy, SaveStatus};
+use super::survey_editor::SurveyEditor;
 use crate::study::edit::{self, EditError};
 use crate::study::{AttributeOrder, Conjoint, DesignStrategy, LevelSet, Outcome};
 
@@ -42,7 +43,7 @@ pub fn DesignView(open: OpenStudy) -> impl IntoView {
                 <DesignCheck open=open />
             }.into_any(),
         }}
-        <SurveyOverview open=open />
+        <SurveyEditor open=open />
     }
 }
 
@@ -351,20 +352,6 @@ fn RestrictionsEditor(open: OpenStudy) -> impl IntoView {
                 </fieldset>
                 <button type="submit">"Add restriction"</button>
             </form>
-        </section>
-    }
-}
-
-#[component]
-fn SurveyOverview(open: OpenStudy) -> impl IntoView {
-    view! {
-        <section class="panel" aria-labelledby="survey-heading">
-            <h2 id="survey-heading">{move || format!("Survey questions ({})", open.study.with(|s| s.survey.questions.len()))}</h2>
-            <ol class="questions">
-                {move || open.study.with(|s| s.survey.questions.iter().map(|q| view! {
-                    <li><code>{q.id.clone()}</code> " " {q.text.clone()} " " <span class="muted">{format!("({})", q.answer.type_name())}</span></li>
-                }).collect_view())}
-            </ol>
         </section>
     }
 }

@@ -10,6 +10,7 @@ mod open_study;
 pub mod route;
 pub mod storage;
 mod study_page;
+mod survey_editor;
 mod worker;
 
 use leptos::prelude::*;

@@ -140,3 +140,38 @@ test("a_broken_sdt_file_gets_a_clear_message", async ({ page, url }) => {
   assert(text.includes("broken.sdt was not imported"), text);
   assert((await page.getByTestId("empty-library").count()) === 1, "nothing was added");
 });
+
+test("write_a_survey_with_anchors_and_a_condition", async ({ page, url, artifacts }) => {
+  await newStudyDesign(page, url, "Party survey");
+  await page.getByRole("button", { name: "Add question" }).click();
+  await page.getByLabel("Question text of Q1").fill("Generally speaking, do you think of yourself as a…");
+  await page.getByLabel("Question text of Q1").blur();
+  await page.getByLabel("Options (one per line)").fill("Democrat\nRepublican\nIndependent\nOther");
+  await page.getByLabel("Options (one per line)").blur();
+  await saved(page);
+  await page.getByLabel("Answer order").selectOption({ label: "Shuffled per respondent" });
+  await page.getByRole("checkbox", { name: "Other" }).check();
+  await saved(page);
+  await page.getByLabel("New question").selectOption({ label: "Free text" });
+  await page.getByRole("button", { name: "Add question" }).click();
+  await page.getByLabel("Show only if").selectOption({ label: "Q1 is one of…" });
+  await saved(page);
+  await page.getByTestId("question").nth(1).getByRole("checkbox", { name: "Independent" }).check();
+  await saved(page);
+  await page.locator("section[aria-labelledby=survey-heading]").screenshot({ path: join(artifacts, "survey-editor.png") });
+
+  await page.reload();
+  await page.getByTestId("question").nth(1).waitFor();
+  assert(await page.getByTestId("question").nth(1).getByRole("checkbox", { name: "Independent" }).isChecked(), "condition kept");
+  await page.goto(url);
+  const row = page.getByTestId("study-row").filter({ hasText: "Party survey" });
+  const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Export" }).click()]);
+  const { readFileSync } = await import("node:fs");
+  const study = JSON.parse(readFileSync(await download.path(), "utf8"));
+  const [q1, q2] = study.survey.questions;
+  assert(q1.option_order === "shuffle", JSON.stringify(q1));
+  const other = q1.answer.options.find((o) => o.label === "Other");
+  const independent = q1.answer.options.find((o) => o.label === "Independent");
+  assert(other.anchored === true, "Other is anchored");
+  assert(q2.display_if.question === "Q1" && q2.display_if.any_of.includes(independent.code), JSON.stringify(q2.display_if));
+});
