@@ -203,3 +203,33 @@ fn impossible_designs_fail_with_the_reason() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn power_grows_with_respondents_in_the_simulated_curve() {
+    let (_, conjoint) = example_conjoint();
+    let simulation = silico::design::PowerSimulation {
+        attribute: "Gender".into(),
+        level: "Male".into(),
+        amce: 0.05,
+        respondents: vec![50, 800],
+        replications: 40,
+        alpha: 0.05,
+    };
+    let request = silico::jobs::DesignRequest {
+        conjoint,
+        respondents: 800,
+        seed: 3,
+    };
+    let Reply::PowerCurve { points } = through_json(&Job::SimulatePower {
+        request,
+        simulation,
+    }) else {
+        panic!("expected a power curve")
+    };
+    assert_eq!(points.len(), 2);
+    assert!(points[0].power < points[1].power, "{points:?}");
+    assert!(
+        points[1].power > 0.8,
+        "800 respondents × 10 profiles detect a 0.05 AMCE on a binary attribute: {points:?}"
+    );
+}

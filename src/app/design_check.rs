@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::open_study::OpenStudy;
 use super::{browser, worker};
-use crate::design::{cjpowr_amce, Diagnostics};
+use crate::design::{cjpowr_amce, Diagnostics, PowerPoint, PowerSimulation};
 use crate::jobs::{DesignFormat, DesignRequest, Job, PreviewTask, Reply};
 
 fn design_request(open: OpenStudy, respondents: u32) -> Option<DesignRequest> {
@@ -234,7 +234,124 @@ fn PowerPanel(open: OpenStudy) -> impl IntoView {
                 Ok(text) => text,
                 Err(e) => format!("⚠ {e}"),
             }}</p>
+            <PowerCurve open=open amce=amce />
         </section>
+    }
+}
+
+/// Power by simulation for this very design (restrictions, weights and all), over several sample sizes.
+#[component]
+fn PowerCurve(open: OpenStudy, amce: RwSignal<String>) -> impl IntoView {
+    let attributes = move || {
+        open.study.with(|s| {
+            s.conjoint.as_ref().map_or_else(Vec::new, |c| {
+                c.attributes
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.name.clone(),
+                            a.levels
+                                .iter()
+                                .skip(1)
+                                .map(|l| l.name.clone())
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let attribute = RwSignal::new(0usize);
+    let level = RwSignal::new(0usize);
+    let grid = RwSignal::new("100, 250, 500, 1000, 2000".to_string());
+    let points = RwSignal::new(None::<Result<Vec<PowerPoint>, String>>);
+    let busy = RwSignal::new(false);
+    let simulate = move |_| {
+        let chosen = attributes();
+        let Some((name, levels)) = chosen.get(attribute.get_untracked()) else {
+            return;
+        };
+        let Some(level_name) = levels.get(level.get_untracked()).cloned() else {
+            return;
+        };
+        let sizes: Result<Vec<u32>, _> = grid
+            .get_untracked()
+            .split(',')
+            .map(|n| n.trim().parse::<u32>())
+            .collect();
+        let (Ok(mut sizes), Ok(effect)) = (sizes, amce.get_untracked().trim().parse::<f64>())
+        else {
+            points.set(Some(Err(
+                "the sample sizes must be whole numbers separated by commas, and the AMCE a number"
+                    .into(),
+            )));
+            return;
+        };
+        sizes.sort_unstable();
+        let largest = sizes.last().copied().unwrap_or(1);
+        let Some(request) = design_request(open, largest) else {
+            return;
+        };
+        let simulation = PowerSimulation {
+            attribute: name.clone(),
+            level: level_name,
+            amce: effect,
+            respondents: sizes,
+            replications: 100,
+            alpha: 0.05,
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = match ask(Job::SimulatePower {
+                request,
+                simulation,
+            })
+            .await
+            {
+                Ok(Reply::PowerCurve { points }) => Ok(points),
+                Ok(_) => Err("the worker answered with something else".to_string()),
+                Err(e) => Err(e),
+            };
+            points.set(Some(result));
+            busy.set(false);
+        });
+    };
+    view! {
+        <h3>"Power curve for this design (simulation)"</h3>
+        <div class="row">
+            <label for="power-attribute">"Attribute"</label>
+            <select id="power-attribute" on:change=move |ev| { attribute.set(event_target_value(&ev).parse().unwrap_or(0)); level.set(0); }>
+                {move || attributes().into_iter().enumerate().map(|(i, (name, _))| view! { <option value=i.to_string() selected=attribute.get_untracked() == i>{name}</option> }).collect_view()}
+            </select>
+            <label for="power-level">"Level (vs. baseline)"</label>
+            <select id="power-level" on:change=move |ev| level.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {move || attributes().get(attribute.get()).map(|(_, levels)| levels.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{name.clone()}</option> }).collect_view())}
+            </select>
+        </div>
+        <div class="row">
+            <label for="power-grid">"Respondents to simulate"</label>
+            <input id="power-grid" type="text" prop:value=move || grid.get() on:input=move |ev| grid.set(event_target_value(&ev)) />
+            <button on:click=simulate disabled=move || busy.get()>{move || if busy.get() { "Simulating…" } else { "Simulate power curve" }}</button>
+        </div>
+        {move || points.get().map(|result| match result {
+            Err(message) => view! { <div class="notice notice-error" role="alert">{message}</div> }.into_any(),
+            Ok(points) => view! {
+                <table class="data power-curve" data-testid="power-curve">
+                    <caption>"Share of 100 simulated studies that detect the effect (α = 0.05)"</caption>
+                    <thead><tr><th scope="col">"Respondents"</th><th scope="col">"Power"</th><th scope="col">"Mean estimate"</th><th scope="col">"Mean SE"</th></tr></thead>
+                    <tbody>
+                        {points.into_iter().map(|p| view! {
+                            <tr>
+                                <th scope="row">{p.respondents}</th>
+                                <td><div class="bar" style=format!("width: {:.1}%", 70.0 * p.power)></div>{format!("{:.2}", p.power)}</td>
+                                <td class="num">{format!("{:.4}", p.mean_estimate)}</td>
+                                <td class="num">{format!("{:.4}", p.mean_std_error)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        })}
     }
 }
 

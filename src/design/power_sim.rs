@@ -18,7 +18,7 @@ use crate::study::Conjoint;
 /// Stream ids for simulated choices, apart from the design's respondent streams.
 const OUTCOME_STREAM: u64 = 1 << 48;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PowerSimulation {
     pub attribute: String,
     pub level: String,

@@ -28,6 +28,11 @@ pub enum Job {
         respondent: u32,
         seed: u64,
     },
+    /// Power by simulation for the actual design: a curve over numbers of respondents.
+    SimulatePower {
+        request: DesignRequest,
+        simulation: crate::design::PowerSimulation,
+    },
     /// The whole design as CSV.
     ExportDesign {
         request: DesignRequest,
@@ -45,6 +50,9 @@ pub enum Reply {
     },
     Text {
         text: String,
+    },
+    PowerCurve {
+        points: Vec<crate::design::PowerPoint>,
     },
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
@@ -68,6 +76,16 @@ pub fn run(job: Job) -> Reply {
         } => design::preview(&study, respondent, seed)
             .map(|tasks| Reply::Preview { tasks })
             .map_err(|e| e.to_string()),
+        Job::SimulatePower {
+            request,
+            simulation,
+        } => crate::design::simulate_power(
+            &request.conjoint,
+            &crate::design::Options::new(request.respondents, request.seed),
+            &simulation,
+        )
+        .map(|points| Reply::PowerCurve { points })
+        .map_err(|e| e.to_string()),
         Job::ExportDesign { request, format } => design::export(&request, format)
             .map(|text| Reply::Text { text })
             .map_err(|e| e.to_string()),

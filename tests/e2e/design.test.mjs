@@ -96,6 +96,14 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   await page.getByLabel("Target power").fill("0.8");
   const power = await page.getByTestId("power-answer").innerText();
   assert(power.includes("n = 7829.258"), `cjpowR's known answer: ${power}`);
+  await page.getByLabel("Attribute", { exact: true }).selectOption({ label: "Gender" });
+  await page.getByLabel("Level (vs. baseline)").selectOption({ label: "Male" });
+  await page.getByLabel("Respondents to simulate").fill("40, 400");
+  await page.getByRole("button", { name: "Simulate power curve" }).click();
+  const curve = page.getByTestId("power-curve");
+  await curve.waitFor({ timeout: 60000 });
+  const powers = (await curve.locator("tbody tr td:nth-child(2)").allInnerTexts()).map(Number);
+  assert(powers.length === 2 && powers[0] < powers[1], `power rises with respondents: ${powers}`);
 
   await page.getByLabel("Respondent", { exact: true }).fill("2");
   await page.getByRole("button", { name: "Show tasks" }).click();
