@@ -82,6 +82,14 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
                 <button on:click=run disabled=move || busy.get()>{move || if busy.get() { "Generating…" } else { "Generate and diagnose" }}</button>
                 <button class="secondary" on:click=move |_| export(DesignFormat::Long)>"Download design (long CSV)"</button>
                 <button class="secondary" on:click=move |_| export(DesignFormat::Wide)>"Download design (wide CSV)"</button>
+                <button class="secondary" on:click=move |_| {
+                    let (name, conjoint) = open.study.with_untracked(|s| (s.metadata.name.clone(), s.conjoint.clone()));
+                    let Some(conjoint) = conjoint else { return };
+                    match crate::design::qualtrics_randomiser(&conjoint, &name) {
+                        Ok(script) => { let _ = browser::download(&format!("{}-qualtrics.js", browser::file_stem(&name)), "text/javascript", &script); }
+                        Err(e) => diagnostics.set(Some(Err(e.to_string()))),
+                    }
+                }>"Download Qualtrics randomiser (.js)"</button>
             </div>
             {move || diagnostics.get().map(|result| match result {
                 Err(message) => view! { <div class="notice notice-error" role="alert" data-testid="design-error">{message}</div> }.into_any(),

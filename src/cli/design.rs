@@ -29,6 +29,10 @@ pub struct DesignArgs {
     /// of the long format `respondent,task,profile,attribute,level,position`.
     #[arg(long)]
     pub wide: bool,
+    /// Also write the Qualtrics randomiser (JavaScript writing F-task-profile-attribute embedded data)
+    /// for fielding this conjoint to people.
+    #[arg(long, value_name = "FILE.js")]
+    pub qualtrics: Option<PathBuf>,
     /// Random starts of the D-efficient search (more: slower, sometimes better).
     #[arg(long, default_value_t = EfficientSettings::default().starts)]
     pub starts: u32,
@@ -71,6 +75,19 @@ pub fn run(args: &DesignArgs) -> ExitCode {
         Ok(conjoint) => conjoint,
         Err(code) => return code,
     };
+    if let Some(path) = &args.qualtrics {
+        let script = match crate::design::qualtrics_randomiser(conjoint, &study.metadata.name) {
+            Ok(script) => script,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        };
+        if let Err(error) = std::fs::write(path, script) {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     let options = Options {
         strategy: args.strategy.map(Strategy::from),
         efficient: EfficientSettings {

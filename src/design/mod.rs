@@ -24,6 +24,7 @@ mod pickle;
 mod power;
 mod power_sim;
 mod preview;
+mod qualtrics;
 mod random;
 mod sampling;
 mod sdt;
@@ -40,6 +41,7 @@ pub use pickle::PickleError;
 pub use power::{cjpowr_amce, cjpowr_power, PowerError, PowerResult};
 pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
+pub use qualtrics::qualtrics_randomiser;
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
 
 use crate::study::{Conjoint, DesignStrategy, DesignedTask};

@@ -122,6 +122,12 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   const csv = readFileSync(await download.path(), "utf8").split("\n");
   assert(csv[0] === "respondent,task,profile,attribute,level,position", csv[0]);
   assert(csv.filter((l) => l).length === 1 + 1000 * 5 * 2 * 9, `one row per respondent × task × profile × attribute (${csv.length})`);
+  const [js] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download Qualtrics randomiser (.js)" }).click(),
+  ]);
+  const script = readFileSync(await js.path(), "utf8");
+  assert(script.includes("Qualtrics.SurveyEngine.setEmbeddedData(\"F-\" + t + \"-\" + (p + 1)"), "writes F-task-profile-attribute fields");
 });
 
 test("import_a_conjoint_survey_design_tool_file", async ({ page, url }) => {
