@@ -1,5 +1,6 @@
 // The Design tab: build a conjoint from scratch, with restrictions, and find it intact after a reload.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { test, assert } from "./harness.mjs";
 
 async function newStudyDesign(page, url, name) {
@@ -118,8 +119,16 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Download design (long CSV)" }).click(),
   ]);
-  const { readFileSync } = await import("node:fs");
-  const csv = readFileSync(await download.path(), "utf8").split("\n");
+  const { readFileSync, existsSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  const pageCsv = readFileSync(await download.path(), "utf8");
+  // Same study, same seed: the page (wasm, in the worker) and the native tool write the same bytes.
+  const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+  const silico = join(root, "target/debug/silico");
+  assert(existsSync(silico), "the native tool is built (cargo build) before the e2e tests");
+  const nativeCsv = execFileSync(silico, ["design", "public/examples/immigration.json", "--respondents", "1000", "--seed", "2014"], { cwd: root, maxBuffer: 64 << 20 }).toString();
+  assert(pageCsv === nativeCsv, `page and native designs differ (${pageCsv.length} vs ${nativeCsv.length} bytes)`);
+  const csv = pageCsv.split("\n");
   assert(csv[0] === "respondent,task,profile,attribute,level,position", csv[0]);
   assert(csv.filter((l) => l).length === 1 + 1000 * 5 * 2 * 9, `one row per respondent × task × profile × attribute (${csv.length})`);
   const [js] = await Promise.all([
