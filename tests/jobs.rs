@@ -145,9 +145,10 @@ fn a_preview_shows_a_respondents_tasks_as_designed() {
         respondent: 3,
         seed: 2014,
     });
-    let Reply::Preview { tasks } = reply else {
+    let Reply::Preview { tasks, survey } = reply else {
         panic!("{reply:?}")
     };
+    assert!(survey.is_empty(), "the example has no survey questions");
     assert_eq!(tasks.len(), 5);
     let design = silico::design::generate(&conjoint, 3, 2014).unwrap();
     let third: Vec<_> = design.iter().filter(|t| t.respondent == 3).collect();

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::open_study::OpenStudy;
 use super::{browser, worker};
-use crate::design::{cjpowr_amce, Diagnostics, PowerPoint, PowerSimulation};
+use crate::design::{cjpowr_amce, Diagnostics, PowerPoint, PowerSimulation, ShownQuestion};
 use crate::jobs::{DesignFormat, DesignRequest, Job, PreviewTask, Reply};
 
 fn design_request(open: OpenStudy, respondents: u32) -> Option<DesignRequest> {
@@ -97,7 +97,6 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
             })}
         </section>
         <PowerPanel open=open />
-        <PreviewPanel open=open />
     }
 }
 
@@ -363,10 +362,11 @@ fn PowerCurve(open: OpenStudy, amce: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// A respondent's survey and conjoint tasks exactly as they will be shown.
 #[component]
-fn PreviewPanel(open: OpenStudy) -> impl IntoView {
+pub fn PreviewPanel(open: OpenStudy) -> impl IntoView {
     let respondent = RwSignal::new(1u32);
-    let tasks = RwSignal::new(None::<Result<Vec<PreviewTask>, String>>);
+    let tasks = RwSignal::new(None::<Result<(Vec<PreviewTask>, Vec<ShownQuestion>), String>>);
     let show = move |_| {
         let (study, seed) = open.study.with_untracked(|s| {
             let mut design_only = s.clone();
@@ -383,7 +383,7 @@ fn PreviewPanel(open: OpenStudy) -> impl IntoView {
             })
             .await
             {
-                Ok(Reply::Preview { tasks }) => Ok(tasks),
+                Ok(Reply::Preview { tasks, survey }) => Ok((tasks, survey)),
                 Ok(_) => Err("the worker answered with something else".to_string()),
                 Err(e) => Err(e),
             };
@@ -401,7 +401,22 @@ fn PreviewPanel(open: OpenStudy) -> impl IntoView {
             </div>
             {move || tasks.get().map(|result| match result {
                 Err(message) => view! { <div class="notice notice-error" role="alert">{message}</div> }.into_any(),
-                Ok(list) => list.into_iter().map(|task| {
+                Ok((list, survey)) => view! {
+                    {(!survey.is_empty()).then(|| view! {
+                        <h3>"Survey"</h3>
+                        <ol class="shown-survey" data-testid="preview-survey">
+                            {survey.into_iter().map(|q| view! {
+                                <li>
+                                    <p><code>{q.id.clone()}</code> " " {q.text.clone()}
+                                        {q.condition.clone().map(|c| view! { " " <span class="muted">{format!("({c})")}</span> })}</p>
+                                    {(!q.options.is_empty()).then(|| view! {
+                                        <ul class="shown-options">{q.options.iter().map(|(_, label)| view! { <li>{label.clone()}</li> }).collect_view()}</ul>
+                                    })}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    })}
+                    {list.into_iter().map(|task| {
                     let heading = match task.repeats {
                         Some(of) => format!("Task {} (repeats task {of})", task.task),
                         None => format!("Task {}", task.task),
@@ -418,7 +433,8 @@ fn PreviewPanel(open: OpenStudy) -> impl IntoView {
                             <details><summary>"As the LLM prompt"</summary><pre class="prompt">{task.prompt}</pre></details>
                         </article>
                     }
-                }).collect_view().into_any(),
+                }).collect_view()}
+                }.into_any(),
             })}
         </section>
     }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::design_check::DesignCheck;
+use super::design_check::{DesignCheck, PreviewPanel};
 use super::open_study::{OpenStudy, SaveStatus};
 use super::survey_editor::SurveyEditor;
 use crate::study::edit::{self, EditError};
@@ -44,6 +44,7 @@ pub fn DesignView(open: OpenStudy) -> impl IntoView {
             }.into_any(),
         }}
         <SurveyEditor open=open />
+        <PreviewPanel open=open />
     }
 }
 

@@ -29,6 +29,7 @@ mod random;
 mod sampling;
 mod sdt;
 mod space;
+mod survey_order;
 
 pub use diagnostics::{
     diagnose, AttributeBalance, AttributeOverlap, Diagnostics, LevelFrequency, PairTable,
@@ -42,6 +43,7 @@ pub use power::{cjpowr_amce, cjpowr_power, PowerError, PowerResult};
 pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
 pub use qualtrics::qualtrics_randomiser;
+pub use survey_order::{survey_for_respondent, ShownQuestion};
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
 
 use crate::study::{Conjoint, DesignStrategy, DesignedTask};

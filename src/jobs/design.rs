@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::design::{self, DesignError, Diagnostics};
+use crate::design::{self, DesignError, Diagnostics, ShownQuestion};
 use crate::study::{Conjoint, DesignedTask, Study};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -47,13 +47,22 @@ pub(super) fn export(request: &DesignRequest, format: DesignFormat) -> Result<St
     }
 }
 
-/// The tasks of respondent `respondent` (1-based) of the study's design.
+/// Respondent `respondent`'s survey as shown (no answers known yet, so every question appears with
+/// its display condition).
+pub(super) fn preview_survey(study: &Study, respondent: u32, seed: u64) -> Vec<ShownQuestion> {
+    let none = std::collections::HashMap::new();
+    design::survey_for_respondent(&study.survey, respondent.max(1), seed, &none, &none)
+}
+
+/// The tasks of respondent `respondent` (1-based) of the study's design; none without a conjoint.
 pub(super) fn preview(
     study: &Study,
     respondent: u32,
     seed: u64,
 ) -> Result<Vec<PreviewTask>, DesignError> {
-    let conjoint = study.conjoint.as_ref().ok_or(DesignError::NoAttributes)?;
+    let Some(conjoint) = study.conjoint.as_ref() else {
+        return Ok(Vec::new());
+    };
     // Each respondent has their own random stream, so generating up to them gives their tasks exactly.
     let tasks = design::generate(conjoint, respondent.max(1), seed)?;
     tasks

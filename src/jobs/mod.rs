@@ -47,6 +47,7 @@ pub enum Reply {
     Diagnostics(Box<crate::design::Diagnostics>),
     Preview {
         tasks: Vec<PreviewTask>,
+        survey: Vec<crate::design::ShownQuestion>,
     },
     Text {
         text: String,
@@ -74,7 +75,10 @@ pub fn run(job: Job) -> Reply {
             respondent,
             seed,
         } => design::preview(&study, respondent, seed)
-            .map(|tasks| Reply::Preview { tasks })
+            .map(|tasks| Reply::Preview {
+                tasks,
+                survey: design::preview_survey(&study, respondent, seed),
+            })
             .map_err(|e| e.to_string()),
         Job::SimulatePower {
             request,

@@ -182,6 +182,20 @@ test("write_a_survey_with_anchors_and_a_condition", async ({ page, url, artifact
   await page.getByTestId("question").nth(1).getByRole("checkbox", { name: "Independent" }).check();
   await saved(page);
   await page.locator("section[aria-labelledby=survey-heading]").screenshot({ path: join(artifacts, "survey-editor.png") });
+  // Survey-only studies preview too: shuffled answers, the anchored option last, the condition stated.
+  const orders = new Set();
+  for (const respondent of ["1", "2", "3", "4", "5", "6"]) {
+    await page.getByLabel("Respondent", { exact: true }).fill(respondent);
+    await page.getByRole("button", { name: "Show tasks" }).click();
+    const shown = page.getByTestId("preview-survey");
+    await shown.waitFor();
+    await page.waitForTimeout(100);
+    const options = await shown.locator("> li").first().locator(".shown-options li").allInnerTexts();
+    assert(options.length === 4 && options[3] === "Other", `Other stays last: ${options}`);
+    orders.add(options.join("|"));
+    assert((await shown.innerText()).includes("shown if Q1 is one of"), "the condition is stated");
+  }
+  assert(orders.size > 1, `answer order varies across respondents: ${[...orders]}`);
 
   await page.reload();
   await page.getByTestId("question").nth(1).waitFor();
