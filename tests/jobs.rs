@@ -234,3 +234,17 @@ fn power_grows_with_respondents_in_the_simulated_curve() {
         "800 respondents × 10 profiles detect a 0.05 AMCE on a binary attribute: {points:?}"
     );
 }
+
+#[test]
+fn generate_reports_the_design_size() {
+    let (_, conjoint) = example_conjoint();
+    let request = silico::jobs::DesignRequest {
+        conjoint,
+        respondents: 30,
+        seed: 1,
+    };
+    match through_json(&Job::Generate(request)) {
+        Reply::Generated { tasks, profiles } => assert_eq!((tasks, profiles), (150, 300)),
+        other => panic!("{other:?}"),
+    }
+}

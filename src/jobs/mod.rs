@@ -22,6 +22,8 @@ pub enum Job {
     Estimate(EstimateRequest),
     /// Generate the design and report level balance, restricted cells, overlap and D-error.
     Diagnose(DesignRequest),
+    /// Generate the design only and report its size (for timing the generator in the page).
+    Generate(DesignRequest),
     /// One respondent's tasks as a table and as the LLM prompt.
     Preview {
         study: Box<Study>,
@@ -55,6 +57,10 @@ pub enum Reply {
     PowerCurve {
         points: Vec<crate::design::PowerPoint>,
     },
+    Generated {
+        tasks: usize,
+        profiles: usize,
+    },
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
         message: String,
@@ -67,6 +73,14 @@ pub fn run(job: Job) -> Reply {
         Job::Estimate(request) => estimate::estimate(&request)
             .map(Reply::Estimates)
             .map_err(|e| e.to_string()),
+        Job::Generate(request) => {
+            crate::design::generate(&request.conjoint, request.respondents, request.seed)
+                .map(|tasks| Reply::Generated {
+                    profiles: tasks.iter().map(|t| t.profiles.len()).sum(),
+                    tasks: tasks.len(),
+                })
+                .map_err(|e| e.to_string())
+        }
         Job::Diagnose(request) => design::diagnose(&request)
             .map(|d| Reply::Diagnostics(Box::new(d)))
             .map_err(|e| e.to_string()),

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Times the engine inside the page's Web Worker, in headless Chromium, on the built app:
+//   node scripts/bench-page.mjs [DIST_DIR]   (build first: trunk build --release)
+// Prints one line per case with the median of 5 runs (wall clock from postMessage to reply).
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const harness = await import(join(here, "../tests/e2e/harness.mjs"));
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
+const root = process.argv[2] ?? join(here, "../dist");
+
+// 8 attributes × 5 levels with 5 restrictions, as in the design issue's benchmark.
+const attributes = Array.from({ length: 8 }, (_, a) => ({
+  name: `A${a + 1}`,
+  levels: Array.from({ length: 5 }, (_, l) => ({ name: `L${l + 1}`, weight: 1.0 })),
+}));
+const restrictions = Array.from({ length: 5 }, (_, r) => ({
+  exclude: [
+    { attribute: `A${r + 1}`, levels: ["L1"] },
+    { attribute: `A${r + 2}`, levels: ["L2"] },
+  ],
+}));
+const conjoint = {
+  attributes, restrictions, profiles_per_task: 2, tasks_per_respondent: 10,
+  outcome: { type: "forced_choice" },
+  randomisation: { strategy: { type: "fully_random" }, attribute_order: "fixed", no_identical_profiles: true, seed: 1 },
+};
+const example = JSON.parse(readFileSync(join(here, "../public/examples/immigration.json"), "utf8"));
+const table = example.results[0];
+const amce = {
+  job: "estimate", estimator: "amce", table, outcome: "ChosenImmigrant", id: "CaseID", weights: null,
+  formula: "Gender + Education + LanguageSkills + CountryOfOrigin + Job + JobExperience + JobPlans + ReasonForApplication + PriorEntry",
+  level_orders: example.conjoint.attributes.map((a) => [a.name, a.levels.map((l) => l.name)]), se: "cregg", mm_null: 0.5,
+};
+const cases = [
+  ["fully randomised design, 10,000 respondents × 10 tasks × 2 profiles × 8 attributes, 5 restrictions",
+    { job: "generate", conjoint, respondents: 10000, seed: 1 }],
+  ["design diagnostics, 1,000 respondents of the immigration study",
+    { job: "diagnose", conjoint: example.conjoint, respondents: 1000, seed: 2014 }],
+  ["AMCE with clustered SEs, immigration example (13,960 rows), including the table's transfer", amce],
+];
+
+const server = await harness.serve(root);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: harness.CHROMIUM_ARGS });
+const page = await browser.newPage();
+await page.goto(server.url);
+const results = await page.evaluate(async (cases) => {
+  const worker = new Worker("./silico-worker_loader.js");
+  await new Promise((ok) => worker.addEventListener("message", (e) => e.data.ready && ok(), { once: true }));
+  let id = 0;
+  const run = (job) => new Promise((ok) => {
+    const mine = ++id;
+    const start = performance.now();
+    const listener = (e) => {
+      if (e.data.id !== mine) return;
+      worker.removeEventListener("message", listener);
+      ok({ ms: performance.now() - start, reply: JSON.parse(e.data.reply).reply });
+    };
+    worker.addEventListener("message", listener);
+    worker.postMessage({ id: mine, job: JSON.stringify(job) });
+  });
+  const out = [];
+  for (const [name, job] of cases) {
+    const times = [];
+    let reply;
+    for (let i = 0; i < 5; i++) ({ ms: times[i], reply } = await run(job));
+    times.sort((a, b) => a - b);
+    out.push({ name, median: times[2], min: times[0], reply });
+  }
+  return out;
+}, cases);
+for (const r of results) console.log(`${r.median.toFixed(0).padStart(6)} ms (min ${r.min.toFixed(0)})  ${r.name}  [${r.reply}]`);
+await browser.close();
+await server.close();
