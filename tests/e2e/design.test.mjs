@@ -212,3 +212,30 @@ test("write_a_survey_with_anchors_and_a_condition", async ({ page, url, artifact
   assert(other.anchored === true, "Other is anchored");
   assert(q2.display_if.question === "Q1" && q2.display_if.any_of.includes(independent.code), JSON.stringify(q2.display_if));
 });
+
+test("editing_a_study_with_14000_rows_never_blocks_the_page_for_50ms", async ({ page, context, url }) => {
+  // Run against the release build (scripts/test.sh builds it); a debug build is much slower.
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+    }).observe({ type: "longtask" });
+  });
+  const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+  await page.goto(url);
+  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
+  await page.getByRole("link", { name: EXAMPLE }).click();
+  await page.getByTestId("attribute").first().waitFor();
+  await page.waitForTimeout(500);
+  await page.evaluate(() => { window.__longTasks = []; });
+  for (const weight of ["2", "3", "1.5", "1"]) {
+    await page.getByLabel("Weight of Male").fill(weight);
+    await page.getByLabel("Weight of Male").press("Enter");
+    await page.getByTestId("save-status").getByText("All changes saved").waitFor();
+  }
+  await page.getByRole("button", { name: "Generate and diagnose" }).click();
+  await page.getByTestId("diagnostics").waitFor();
+  await page.waitForTimeout(300);
+  const long = await page.evaluate(() => window.__longTasks);
+  assert(long.length === 0, `main-thread tasks over 50 ms while editing and diagnosing: ${long}`);
+});
