@@ -31,7 +31,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
     let respondents = RwSignal::new(1000u32);
     let diagnostics = RwSignal::new(None::<Result<Diagnostics, String>>);
     let busy = RwSignal::new(false);
-    let run = move |_| {
+    let run = move || {
         let Some(request) = design_request(open, respondents.get_untracked()) else {
             return;
         };
@@ -46,6 +46,15 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
             busy.set(false);
         });
     };
+    // Once diagnostics are on screen they follow every edit of the conjoint; the worker does the work,
+    // so the page stays responsive.
+    Effect::new(move |previous: Option<Option<crate::study::Conjoint>>| {
+        let current = open.study.with(|s| s.conjoint.clone());
+        if previous.is_some_and(|p| p != current) && diagnostics.get_untracked().is_some() {
+            run();
+        }
+        current
+    });
     let export = move |format: DesignFormat| {
         let Some(request) = design_request(open, respondents.get_untracked()) else {
             return;
@@ -79,7 +88,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
                 <label for="design-respondents">"Respondents"</label>
                 <input id="design-respondents" type="number" min="1" prop:value=move || respondents.get().to_string()
                     on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() { respondents.set(n.max(1)); } } />
-                <button on:click=run disabled=move || busy.get()>{move || if busy.get() { "Generating…" } else { "Generate and diagnose" }}</button>
+                <button on:click=move |_| run() disabled=move || busy.get()>{move || if busy.get() { "Generating…" } else { "Generate and diagnose" }}</button>
                 <button class="secondary" on:click=move |_| export(DesignFormat::Long)>"Download design (long CSV)"</button>
                 <button class="secondary" on:click=move |_| export(DesignFormat::Wide)>"Download design (wide CSV)"</button>
                 <button class="secondary" on:click=move |_| {

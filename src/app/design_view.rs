@@ -23,10 +23,12 @@ fn conjoint_of(open: OpenStudy) -> Option<Conjoint> {
 
 #[component]
 pub fn DesignView(open: OpenStudy) -> impl IntoView {
+    // Only adding or removing the conjoint rebuilds this part; edits update the panels inside.
+    let has_conjoint = Memo::new(move |_| open.study.with(|s| s.conjoint.is_some()));
     view! {
         <SaveStatus open=open />
-        {move || match conjoint_of(open) {
-            None => view! {
+        {move || match has_conjoint.get() {
+            false => view! {
                 <section class="panel">
                     <h2>"Conjoint experiment"</h2>
                     <p class="muted">"This study has no conjoint yet."</p>
@@ -36,7 +38,7 @@ pub fn DesignView(open: OpenStudy) -> impl IntoView {
                     })>"Add a conjoint experiment"</button>
                 </section>
             }.into_any(),
-            Some(_) => view! {
+            true => view! {
                 <ConjointSettings open=open />
                 <AttributesEditor open=open />
                 <RestrictionsEditor open=open />
