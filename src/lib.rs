@@ -6,8 +6,8 @@
 
 pub mod analysis;
 pub mod data;
-pub mod jobs;
 pub mod design;
+pub mod jobs;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -43,8 +43,8 @@ pub use power::{cjpowr_amce, cjpowr_power, PowerError, PowerResult};
 pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
 pub use qualtrics::qualtrics_randomiser;
-pub use survey_order::{survey_for_respondent, ShownQuestion};
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
+pub use survey_order::{survey_for_respondent, ShownQuestion};
 
 use crate::study::{Conjoint, DesignStrategy, DesignedTask};
 use efficient::EfficientSpec;

@@ -1,14 +1,14 @@
 //! The study model: types, the versioned file format, validation with paths, schema and migration.
 
+pub mod edit;
 mod error;
 mod json_format;
-pub mod edit;
 pub mod library;
-pub mod survey_edit;
 mod load;
 pub mod migrate;
 mod model;
 mod schema;
+pub mod survey_edit;
 mod validate;
 
 pub use error::{Problem, StudyError};
