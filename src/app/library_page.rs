@@ -162,66 +162,63 @@ fn NewStudyForm(state: Library) -> impl IntoView {
     }
 }
 
+/// Reads the file the user just picked and hands its name and bytes to `then`; a file that cannot be
+/// read is reported. The picker is cleared so choosing the same file again (after fixing it) fires again.
+fn with_picked_file(
+    state: Library,
+    ev: &leptos::ev::Event,
+    then: impl FnOnce(String, Vec<u8>) + 'static,
+) {
+    let input: web_sys::HtmlInputElement = event_target(ev);
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    let file_name = file.name();
+    spawn_local(async move {
+        match browser::read_file(&file).await {
+            Ok(bytes) => then(file_name, bytes),
+            Err(e) => state.fail(&format!("Could not read {file_name}"), e),
+        }
+    });
+}
+
 #[component]
 fn ImportForm(state: Library) -> impl IntoView {
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        // Clear the picker so choosing the same file again (after fixing it) fires again.
-        input.set_value("");
-        let file_name = file.name();
-        spawn_local(async move {
-            let bytes = match browser::read_file(&file).await {
-                Ok(bytes) => bytes,
-                Err(e) => return state.fail(&format!("Could not read {file_name}"), e),
-            };
-            match parse_study(&bytes) {
-                Ok(study) => state.admit(study, file_name),
-                Err(error) => {
-                    let problems = problem_lines(&error);
-                    let count = match problems.len() {
-                        1 => "1 problem".to_string(),
-                        n => format!("{n} problems"),
-                    };
-                    state.notice.set(Some(Notice::error(
-                        format!(
-                            "{file_name} was not imported ({count}). Your library is unchanged."
-                        ),
-                        problems,
-                    )))
+    let on_change =
+        move |ev: leptos::ev::Event| {
+            with_picked_file(state, &ev, move |file_name, bytes| {
+                match parse_study(&bytes) {
+                    Ok(study) => state.admit(study, file_name),
+                    Err(error) => {
+                        let problems = problem_lines(&error);
+                        let count = match problems.len() {
+                            1 => "1 problem".to_string(),
+                            n => format!("{n} problems"),
+                        };
+                        state.notice.set(Some(Notice::error(
+                    format!("{file_name} was not imported ({count}). Your library is unchanged."),
+                    problems,
+                )))
+                    }
                 }
-            }
-        });
-    };
+            });
+        };
     let on_sdt = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let file_name = file.name();
-        spawn_local(async move {
-            let bytes = match browser::read_file(&file).await {
-                Ok(bytes) => bytes,
-                Err(e) => return state.fail(&format!("Could not read {file_name}"), e),
-            };
+        with_picked_file(state, &ev, move |file_name, bytes| {
             let name = file_name.trim_end_matches(".sdt").replace(['_', '-'], " ");
-            let mut study = match crate::design::study_from_sdt(&bytes, &browser::fresh_id(), &name)
-            {
-                Ok(study) => study,
-                Err(e) => {
-                    return state.fail(
-                        &format!("{file_name} was not imported. Your library is unchanged."),
-                        e,
-                    )
+            match crate::design::study_from_sdt(&bytes, &browser::fresh_id(), &name) {
+                Ok(mut study) => {
+                    let now = browser::now();
+                    study.metadata.created = now.clone();
+                    study.metadata.modified = now;
+                    state.admit(study, file_name);
                 }
-            };
-            let now = browser::now();
-            study.metadata.created = now.clone();
-            study.metadata.modified = now;
-            state.admit(study, file_name);
+                Err(e) => state.fail(
+                    &format!("{file_name} was not imported. Your library is unchanged."),
+                    e,
+                ),
+            }
         });
     };
     view! {
