@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod data;
 pub mod design;
 pub mod jobs;
+pub mod plot;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]

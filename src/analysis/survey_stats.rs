@@ -224,6 +224,51 @@ pub fn sample_agreement(
     Ok(per_group.iter().sum::<f64>() / per_group.len().max(1) as f64)
 }
 
+/// Share of rows with outcome 1 in each displayed position (e.g. the conjoint's `profile` column),
+/// in position order: the position bias of a forced choice. Rows count as independent draws (no
+/// clustering by respondent), so the intervals are a quick check, not a test.
+pub fn chosen_share_by(
+    table: &ResponseTable,
+    outcome: &str,
+    position: &str,
+) -> Result<Vec<Share>, AnalysisError> {
+    let y = numbers(column(table, outcome)?)?;
+    let positions = &column(table, position)?.values;
+    let mut groups: Vec<(String, usize, f64)> = Vec::new();
+    for (r, y) in y.iter().enumerate() {
+        let (Some(y), Some(p)) = (y, cell_label(positions, r)) else {
+            continue;
+        };
+        match groups.iter_mut().find(|g| g.0 == p) {
+            Some(g) => {
+                g.1 += 1;
+                g.2 += y;
+            }
+            None => groups.push((p, 1, *y)),
+        }
+    }
+    groups.sort_by(|a, b| match (a.0.parse::<f64>(), b.0.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => a.0.cmp(&b.0),
+    });
+    Ok(groups
+        .into_iter()
+        .map(|(value, n, chosen)| {
+            let p = chosen / n as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            Share {
+                value,
+                n,
+                weight: n as f64,
+                share: p,
+                std_error: se,
+                lower: (p - Z_95 * se).max(0.0),
+                upper: (p + Z_95 * se).min(1.0),
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ mod diagnose;
 mod import_sdt;
 mod info;
 mod mm;
+mod plot;
 mod power;
 mod validate;
 
@@ -61,6 +62,9 @@ pub enum Command {
     Anova(amce::ConjointArgs),
     /// Conditional (McFadden) logit: estimates, SEs, log-likelihood, McFadden R², WTP.
     Clogit(clogit::ClogitArgs),
+    /// Plot AMCEs or marginal means (same flags as `amce`/`mm`) to --out FILE.svg or FILE.png.
+    #[command(subcommand)]
+    Plot(plot::PlotCommand),
     /// Time the engine on synthetic data.
     #[command(subcommand)]
     Bench(bench::BenchTarget),
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Mm(args) => mm::run(&args),
         Command::Anova(args) => anova::run(&args),
         Command::Clogit(args) => clogit::run(&args),
+        Command::Plot(command) => plot::run(&command),
         Command::Bench(target) => bench::run(&target),
         Command::AddTable(args) => add_table::run(&args),
         Command::Design(args) => design::run(&args),
