@@ -248,3 +248,91 @@ fn generate_reports_the_design_size() {
         other => panic!("{other:?}"),
     }
 }
+
+fn example_request(estimator: Estimator) -> silico::jobs::EstimateRequest {
+    let study =
+        parse_study(&std::fs::read(repo("public/examples/immigration.json")).unwrap()).unwrap();
+    default_request(&study.results[0], study.conjoint.as_ref(), estimator)
+}
+
+fn estimates(request: silico::jobs::EstimateRequest) -> silico::jobs::EstimateReply {
+    match through_json(&Job::Estimate(request)) {
+        Reply::Estimates(estimates) => estimates,
+        other => panic!("estimation failed: {other:?}"),
+    }
+}
+
+#[test]
+fn subgroup_amces_come_with_differences_and_a_two_panel_plot() {
+    let mut request = example_request(Estimator::Amce);
+    request.by = Some("contest_no".into());
+    let reply = estimates(request);
+    assert_eq!(reply.by.as_deref(), Some("contest_no"));
+    let groups: std::collections::BTreeSet<_> =
+        reply.rows.iter().filter_map(|r| r.group.clone()).collect();
+    assert_eq!(groups.len(), 5, "{groups:?}");
+    assert_eq!(reply.rows.len(), 5 * 50);
+    assert!(reply.csv.starts_with("BY,feature,level,"));
+    assert_eq!(reply.differences.len(), 4 * 50);
+    assert_eq!(reply.differences[0].group.as_deref(), Some("2 - 1"));
+    assert!(reply.differences_csv.contains("2 - 1"));
+    let figure = reply.figure().unwrap();
+    assert_eq!(figure.panels.len(), 2);
+    assert_eq!(figure.panels[0].series.len(), 5);
+    assert_eq!(figure.panels[1].reference, Some(0.0));
+}
+
+#[test]
+fn constrained_subgroups_keep_their_estimates_without_differences() {
+    let mut request = example_request(Estimator::Amce);
+    request.formula = "Gender + Education*Job".into();
+    request.by = Some("contest_no".into());
+    let reply = estimates(request);
+    assert!(!reply.rows.is_empty());
+    assert!(reply.differences.is_empty());
+    assert!(
+        reply
+            .warnings
+            .iter()
+            .any(|w| w.contains("no differences between groups")),
+        "{:?}",
+        reply.warnings
+    );
+    assert_eq!(reply.figure().unwrap().panels.len(), 1);
+}
+
+#[test]
+fn a_chosen_baseline_and_weights_reach_the_estimates() {
+    let mut request = example_request(Estimator::Amce);
+    // Make "Male" Gender's baseline: Female's AMCE is then minus the default Male AMCE.
+    for (feature, order) in &mut request.level_orders {
+        if feature == "Gender" {
+            order.retain(|l| l != "Male");
+            order.insert(0, "Male".into());
+        }
+    }
+    let reply = estimates(request.clone());
+    let female = reply.rows.iter().find(|r| r.level == "Female").unwrap();
+    assert!((female.estimate.unwrap() - 0.02497843476).abs() < 1e-8);
+    let male = reply.rows.iter().find(|r| r.level == "Male").unwrap();
+    assert_eq!((male.estimate, male.std_error), (Some(0.0), None));
+
+    request.weights = Some("NoSuchWeights".into());
+    match through_json(&Job::Estimate(request)) {
+        Reply::Failed { message } => assert!(message.contains("NoSuchWeights"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_marginal_means_plot_has_its_line_at_the_null_and_old_requests_still_parse() {
+    let reply = estimates(example_request(Estimator::MarginalMeans));
+    let figure = reply.figure().unwrap();
+    assert_eq!(figure.panels[0].reference, Some(0.5));
+    // A job written before subgroups existed (no "by") is still understood.
+    let mut json: serde_json::Value =
+        serde_json::to_value(Job::Estimate(example_request(Estimator::Amce))).unwrap();
+    json.as_object_mut().unwrap().remove("by");
+    let job: Job = serde_json::from_value(json).unwrap();
+    assert!(matches!(job, Job::Estimate(r) if r.by.is_none()));
+}

@@ -1,8 +1,13 @@
-//! The estimation job: one response table, one model spec, one tidy table back.
+//! The estimation job: one response table, one model spec, one tidy table back (per subgroup and
+//! their differences when a `by` variable is chosen), plus the plot built from it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, AnalysisError, ClusterSe, ConjointSpec, Formula, LevelOrders};
+use crate::analysis::{
+    self, AnalysisError, ClusterSe, ConjointSpec, Estimates, Formula, LevelOrders, TidyRow,
+    TidyTable,
+};
+use crate::plot::{self, EstimateKind, Figure, PlotError};
 use crate::study::{ColumnRole, Conjoint, ResponseTable};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +40,17 @@ pub struct EstimateRequest {
     pub se: SeConvention,
     /// The null hypothesis for marginal means (0.5 for a forced choice between two profiles).
     pub mm_null: f64,
+    /// A respondent variable: estimate within each of its groups, and each group's difference from
+    /// the first.
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct EstimateRow {
+    /// The subgroup (`by` value), or `"b - a"` for a difference; none without `by`.
+    #[serde(default)]
+    pub group: Option<String>,
     pub feature: String,
     pub level: String,
     pub estimate: Option<f64>,
@@ -58,6 +70,87 @@ pub struct EstimateReply {
     pub n_respondents: usize,
     /// The same table as CSV with cregg's column names, ready to download.
     pub csv: String,
+    /// The `by` variable, when the estimates are per group.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// With `by`: each group's difference from the first group (empty when they cannot be
+    /// estimated, e.g. AMCE differences under a constrained formula; a warning says why).
+    #[serde(default)]
+    pub differences: Vec<EstimateRow>,
+    #[serde(default)]
+    pub differences_csv: String,
+    /// The null of the marginal means (their plot's reference line).
+    #[serde(default)]
+    pub mm_null: f64,
+}
+
+fn rows_of(table: &TidyTable) -> Vec<EstimateRow> {
+    table
+        .rows
+        .iter()
+        .map(|r| EstimateRow {
+            group: r.group.clone(),
+            feature: r.feature.clone(),
+            level: r.level.clone(),
+            estimate: r.estimate,
+            std_error: r.std_error,
+            z: r.z,
+            p: r.p,
+            lower: r.lower,
+            upper: r.upper,
+        })
+        .collect()
+}
+
+fn table_of(rows: &[EstimateRow], group_column: Option<&str>) -> TidyTable {
+    TidyTable {
+        group_column: group_column.map(str::to_string),
+        rows: rows
+            .iter()
+            .map(|r| TidyRow {
+                group: r.group.clone(),
+                feature: r.feature.clone(),
+                level: r.level.clone(),
+                estimate: r.estimate,
+                std_error: r.std_error,
+                z: r.z,
+                p: r.p,
+                lower: r.lower,
+                upper: r.upper,
+            })
+            .collect(),
+    }
+}
+
+impl EstimateReply {
+    /// The estimates as the engine's tidy table.
+    pub fn table(&self) -> TidyTable {
+        table_of(&self.rows, self.by.as_deref())
+    }
+
+    /// The plot of these estimates: AMCE or marginal means, or with `by` the groups overlaid beside
+    /// their differences. Built where it is drawn (the page's main thread), not in the worker.
+    pub fn figure(&self) -> Result<Figure, PlotError> {
+        let kind = match self.estimator {
+            Estimator::Amce => EstimateKind::Amce,
+            Estimator::MarginalMeans => EstimateKind::MarginalMeans { null: self.mm_null },
+        };
+        let subtitle = format!(
+            "{} rows, {} respondents; 95% intervals, SEs clustered by respondent",
+            self.n_rows, self.n_respondents
+        );
+        match (&self.by, kind) {
+            (Some(_), kind) => {
+                let differences = (!self.differences.is_empty())
+                    .then(|| table_of(&self.differences, self.by.as_deref()));
+                plot::subgroup_figure(&self.table(), differences.as_ref(), kind, &subtitle)
+            }
+            (None, EstimateKind::Amce) => plot::amce_figure(&self.table(), &subtitle),
+            (None, EstimateKind::MarginalMeans { null }) => {
+                plot::mm_figure(&self.table(), null, &subtitle)
+            }
+        }
+    }
 }
 
 /// A sensible first model for a table: its outcome and respondent columns by role, every attribute
@@ -103,6 +196,7 @@ pub fn default_request(
         level_orders,
         se: SeConvention::Cregg,
         mm_null: 0.5,
+        by: None,
     }
 }
 
@@ -125,30 +219,50 @@ pub(super) fn estimate(request: &EstimateRequest) -> Result<EstimateReply, Analy
             SeConvention::Cr1 => ClusterSe::Cr1,
         },
     };
-    let estimates = match request.estimator {
-        Estimator::Amce => analysis::amce(&request.table, &spec)?,
-        Estimator::MarginalMeans => analysis::mm(&request.table, &spec, request.mm_null)?,
+    let (estimates, differences) = match (request.estimator, request.by.as_deref()) {
+        (Estimator::Amce, None) => (analysis::amce(&request.table, &spec)?, None),
+        (Estimator::MarginalMeans, None) => {
+            (analysis::mm(&request.table, &spec, request.mm_null)?, None)
+        }
+        (Estimator::Amce, Some(by)) => (
+            analysis::amce_by(&request.table, &spec, by)?,
+            Some(analysis::amce_diffs(&request.table, &spec, by)),
+        ),
+        (Estimator::MarginalMeans, Some(by)) => (
+            analysis::mm_by(&request.table, &spec, by, request.mm_null)?,
+            Some(analysis::mm_diffs(&request.table, &spec, by)),
+        ),
+    };
+    let mut warnings: Vec<String> = estimates.warnings.iter().map(ToString::to_string).collect();
+    // The per-group estimates stand on their own; differences that cannot be estimated (AMCEs under
+    // a constrained formula) only lose their panel.
+    let differences: Option<Estimates> = match differences {
+        Some(Ok(d)) => {
+            warnings.extend(d.warnings.iter().map(ToString::to_string));
+            Some(d)
+        }
+        Some(Err(e)) => {
+            warnings.push(format!("no differences between groups: {e}"));
+            None
+        }
+        None => None,
     };
     Ok(EstimateReply {
         estimator: request.estimator,
         csv: estimates.table.to_csv(),
-        rows: estimates
-            .table
-            .rows
-            .iter()
-            .map(|r| EstimateRow {
-                feature: r.feature.clone(),
-                level: r.level.clone(),
-                estimate: r.estimate,
-                std_error: r.std_error,
-                z: r.z,
-                p: r.p,
-                lower: r.lower,
-                upper: r.upper,
-            })
-            .collect(),
-        warnings: estimates.warnings.iter().map(ToString::to_string).collect(),
+        rows: rows_of(&estimates.table),
+        warnings,
         n_rows: estimates.n_rows,
         n_respondents: estimates.n_respondents,
+        by: request.by.clone(),
+        differences: differences
+            .as_ref()
+            .map(|d| rows_of(&d.table))
+            .unwrap_or_default(),
+        differences_csv: differences
+            .as_ref()
+            .map(|d| d.table.to_csv())
+            .unwrap_or_default(),
+        mm_null: request.mm_null,
     })
 }
