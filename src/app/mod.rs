@@ -1,5 +1,6 @@
 //! The web app (wasm32 only): Leptos pages over the same engine the command-line tool uses.
 
+mod analyze;
 mod analyze_view;
 mod browser;
 mod design_check;

@@ -5,6 +5,7 @@ import { run } from "./harness.mjs";
 import "./shell.test.mjs";
 import "./analyze.test.mjs";
 import "./design.test.mjs";
+import "./plots.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");
