@@ -5,8 +5,11 @@
 //! See ARCHITECTURE.md for how a study flows through them.
 
 pub mod analysis;
+pub mod compare;
 pub mod data;
 pub mod design;
+pub mod field;
+pub mod providers;
 pub mod jobs;
 pub mod plot;
 pub mod study;

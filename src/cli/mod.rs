@@ -3,10 +3,12 @@
 mod add_table;
 mod amce;
 mod anova;
+mod batch;
 mod bench;
 mod clogit;
 mod design;
 mod diagnose;
+mod field;
 mod import_sdt;
 mod info;
 mod mm;
@@ -78,6 +80,13 @@ pub enum Command {
     Diagnose(diagnose::DiagnoseArgs),
     /// Power for an AMCE: required n (cjpowR formula) or, with --study, a simulated power curve.
     Power(power::PowerArgs),
+    /// Field the study to an LLM endpoint and write the response table, call records and cache.
+    /// The key comes from SILICO_API_KEY (or OPENAI_API_KEY / ANTHROPIC_API_KEY / GEMINI_API_KEY).
+    Field(field::FieldArgs),
+    /// Batch files: export the run as an OpenAI Batch / Anthropic Message Batches file, or import
+    /// the provider's results into a response table.
+    #[command(subcommand)]
+    Batch(batch::BatchCommand),
 }
 
 /// Runs the tool with the process arguments.
@@ -97,6 +106,8 @@ pub fn main() -> ExitCode {
         Command::ImportSdt(args) => import_sdt::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
         Command::Power(args) => power::run(&args),
+        Command::Field(args) => field::run(&args),
+        Command::Batch(command) => batch::run(&command),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

