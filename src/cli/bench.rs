@@ -28,6 +28,10 @@ pub enum BenchTarget {
         tasks: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the synthetic table as CSV (respondent,task,chosen,a1..a8) to this file and stop,
+        /// so other tools can be timed on the same data (scripts/bench-analysis.sh).
+        #[arg(long, value_name = "FILE.csv")]
+        write_csv: Option<std::path::PathBuf>,
     },
 }
 
@@ -89,6 +93,37 @@ fn number_column(name: &str, values: Vec<Option<f64>>) -> Column {
     }
 }
 
+/// Writes a numeric table as CSV; codes are whole numbers, written without a decimal point.
+fn write_table_csv(table: &ResponseTable, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    writeln!(out, "{}", names.join(","))?;
+    let columns: Vec<&[Option<f64>]> = table
+        .columns
+        .iter()
+        .filter_map(|c| match &c.values {
+            ColumnValues::Number(v) => Some(v.as_slice()),
+            ColumnValues::Text(_) => None,
+        })
+        .collect();
+    let mut line = String::new();
+    for row in 0..table.row_count() {
+        line.clear();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            if let Some(x) = column[row] {
+                line.push_str(&format!("{x}"));
+            }
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()
+}
+
 fn time<T>(label: &str, rows: usize, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
@@ -101,7 +136,18 @@ pub fn run(target: &BenchTarget) -> ExitCode {
         respondents,
         tasks,
         seed,
+        write_csv,
     } = target;
+    if let Some(path) = write_csv {
+        let table = synthetic_table(*respondents, *tasks, *seed);
+        return match write_table_csv(&table, path) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::from(super::EXIT_BAD_INPUT)
+            }
+        };
+    }
     println!("step,rows,seconds");
     let table = time("generate", respondents * tasks * 2, || {
         synthetic_table(*respondents, *tasks, *seed)
