@@ -6,6 +6,7 @@ mod anova;
 mod batch;
 mod bench;
 mod clogit;
+mod compare;
 mod design;
 mod diagnose;
 mod field;
@@ -87,6 +88,8 @@ pub enum Command {
     /// the provider's results into a response table.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
+    /// Twin-vs-human metrics per question over paired answers, as CSV (see --help).
+    Compare(compare::CompareArgs),
 }
 
 /// Runs the tool with the process arguments.
@@ -108,6 +111,7 @@ pub fn main() -> ExitCode {
         Command::Power(args) => power::run(&args),
         Command::Field(args) => field::run(&args),
         Command::Batch(command) => batch::run(&command),
+        Command::Compare(args) => compare::run(&args),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

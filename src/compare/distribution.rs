@@ -1,0 +1,79 @@
+//! Distances between the human and the twin answer distributions of one question, on ordinal
+//! positions: the distinct answers of both sides, sorted, become positions 0..K−1, so a 1–7 scale
+//! and a 0/1 item are treated alike and gaps in the codes do not count as distance.
+
+/// Representativeness (1 = same distribution) and Jensen–Shannon divergence (0 = same).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DistributionDistances {
+    pub representativeness: f64,
+    pub js_divergence: f64,
+}
+
+impl DistributionDistances {
+    pub fn of(human: &[f64], twin: &[f64]) -> Self {
+        Self {
+            representativeness: representativeness(human, twin),
+            js_divergence: js_divergence(human, twin),
+        }
+    }
+}
+
+/// Shares of each ordinal position for both sides, over the union of their answers.
+fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+    if human.is_empty() || twin.is_empty() {
+        return None;
+    }
+    let mut support: Vec<f64> = human.iter().chain(twin).copied().collect();
+    support.sort_by(f64::total_cmp);
+    support.dedup();
+    let count = |side: &[f64]| {
+        let mut c = vec![0.0; support.len()];
+        for x in side {
+            if let Ok(i) = support.binary_search_by(|s| s.total_cmp(x)) {
+                c[i] += 1.0;
+            }
+        }
+        let total = side.len() as f64;
+        c.iter_mut().for_each(|v| *v /= total);
+        c
+    };
+    Some((count(human), count(twin)))
+}
+
+/// 1 − W/W_max, with W the 1-Wasserstein distance between the two distributions on ordinal
+/// positions and W_max = K − 1, the distance between point masses on the two extreme positions.
+/// 1 when only one position occurs; NaN when a side has no answers.
+pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
+    let Some((p, q)) = shares(human, twin) else {
+        return f64::NAN;
+    };
+    let k = p.len();
+    if k < 2 {
+        return 1.0;
+    }
+    // On a line with unit steps, W is the summed absolute difference of the two CDFs.
+    let (mut cp, mut cq, mut w) = (0.0, 0.0, 0.0);
+    for i in 0..k - 1 {
+        cp += p[i];
+        cq += q[i];
+        w += (cp - cq).abs();
+    }
+    1.0 - w / (k - 1) as f64
+}
+
+/// Jensen–Shannon divergence in bits (so it lies in [0, 1]); NaN when a side has no answers.
+pub fn js_divergence(human: &[f64], twin: &[f64]) -> f64 {
+    let Some((p, q)) = shares(human, twin) else {
+        return f64::NAN;
+    };
+    let kl_to_mix = |a: f64, m: f64| if a > 0.0 { a * (a / m).log2() } else { 0.0 };
+    let js: f64 = p
+        .iter()
+        .zip(&q)
+        .map(|(&a, &b)| {
+            let m = 0.5 * (a + b);
+            0.5 * kl_to_mix(a, m) + 0.5 * kl_to_mix(b, m)
+        })
+        .sum();
+    js.max(0.0)
+}
