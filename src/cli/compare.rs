@@ -170,7 +170,8 @@ fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
     })
 }
 
-/// CSV with full-precision numbers (Rust's shortest round-trip form); undefined metrics are empty.
+/// CSV with full-precision numbers (shortest round-trip form, exponent notation for tiny p values);
+/// undefined metrics are empty.
 pub fn to_csv(keys: &[String], rows: &[QuestionMetrics], distributions: bool, sds: bool) -> String {
     let mut out = String::new();
     let mut header: Vec<String> = keys.iter().map(|k| quote(k)).collect();
@@ -218,7 +219,7 @@ pub fn to_csv(keys: &[String], rows: &[QuestionMetrics], distributions: bool, sd
 
 fn number(x: f64) -> String {
     if x.is_finite() {
-        format!("{x}")
+        format!("{x:?}")
     } else {
         String::new()
     }

@@ -33,20 +33,28 @@ pub fn paired_questions(
     table: &ResponseTable,
     columns: &PairColumns,
 ) -> Result<Vec<QuestionPairs>, CompareError> {
-    let person = Interned::of(table, find(table, &columns.person)?)?;
-    let human = numbers(table, find(table, &columns.human)?)?;
-    let twin = numbers(table, find(table, &columns.twin)?)?;
     if columns.question.is_empty() {
         return Err(CompareError::Layout {
             table: table.name.clone(),
             message: "no question key column given".into(),
         });
     }
-    let keys = columns
+    // Every named column must exist before any cell is checked: a misspelt flag is the likelier fault.
+    let key_columns = columns
         .question
         .iter()
-        .map(|name| Interned::of(table, find(table, name)?))
+        .map(|name| find(table, name))
         .collect::<Result<Vec<_>, _>>()?;
+    let person = find(table, &columns.person)?;
+    let human = find(table, &columns.human)?;
+    let twin = find(table, &columns.twin)?;
+    let keys = key_columns
+        .into_iter()
+        .map(|column| Interned::of(table, column))
+        .collect::<Result<Vec<_>, _>>()?;
+    let person = Interned::of(table, person)?;
+    let human = numbers(table, human)?;
+    let twin = numbers(table, twin)?;
 
     // Combine the key columns' ids pairwise so no row allocates: (id so far, next column's id) → id.
     let rows = table.row_count();
