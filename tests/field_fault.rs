@@ -67,7 +67,10 @@ impl Drop for Server {
 }
 
 fn start_server(args: &[&str]) -> Server {
-    let port = free_port(18000 + (std::process::id() % 500) as u16 * 3);
+    // Tests run in parallel: each server starts its search at its own offset.
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let offset = NEXT.fetch_add(37, std::sync::atomic::Ordering::Relaxed);
+    let port = free_port(18000 + (std::process::id() % 300) as u16 * 3 + offset);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fault-server.mjs");
     let mut child = Command::new("node")
         .arg(script)
@@ -287,4 +290,133 @@ fn conjoint_with_faults_resumes_pays_once_and_recovers_the_utilities() {
     let csv = std::fs::read_to_string(&out).expect("csv");
     assert!(csv.starts_with("respondent,task,sample,profile,"));
     assert_eq!(csv.lines().count(), 1 + 4000);
+}
+
+#[test]
+fn a_wrong_key_fails_with_a_reason_that_never_shows_the_key() {
+    let server = start_server(&["--require-key", "right-key-000000000000"]);
+    let dir = temp_dir("key");
+    let study_path = dir.join("study.json");
+    std::fs::write(&study_path, study_json(1).to_string()).expect("study");
+    let out = dir.join("r.csv");
+    let base = format!("{}/v1", server.url);
+    let (ok, stdout, stderr) = silico(
+        &[
+            "field",
+            study_path.to_str().unwrap(),
+            "--base-url",
+            &base,
+            "--model",
+            "m",
+            "--respondents",
+            "3",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("OPENAI_API_KEY", "sk-wrong-secret-key-abcdefghijkl")],
+    );
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(!stdout.contains("sk-wrong") && !stderr.contains("sk-wrong"));
+    let records =
+        read_records_jsonl(&std::fs::read_to_string(dir.join("r.records.jsonl")).expect("records"));
+    assert_eq!(records.len(), 3 + 3, "3 tasks and 3 survey questions");
+    for r in &records {
+        assert_eq!(r.status, Status::Failed);
+        let reason = r.reason.as_deref().unwrap_or_default();
+        assert!(
+            reason.contains("HTTP 401") && reason.contains("[redacted]"),
+            "{reason}"
+        );
+        assert_eq!(r.attempts, 1, "a rejected key is not retried");
+    }
+    for file in std::fs::read_dir(&dir).expect("dir").flatten() {
+        let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+        assert!(
+            !text.contains("sk-wrong"),
+            "{} holds the key",
+            file.path().display()
+        );
+    }
+}
+
+#[test]
+fn batch_export_then_import_by_custom_id() {
+    let server = start_server(&[]);
+    let dir = temp_dir("batch");
+    let study_path = dir.join("study.json");
+    std::fs::write(&study_path, study_json(2).to_string()).expect("study");
+    let requests = dir.join("requests.jsonl");
+    let plan_flags = [
+        "--model",
+        "fault-server",
+        "--respondents",
+        "5",
+        "--seed",
+        "9",
+        "--logprobs",
+    ];
+    let mut export = vec!["batch", "export", study_path.to_str().unwrap()];
+    export.extend(plan_flags);
+    export.extend(["--out", requests.to_str().unwrap()]);
+    let (ok, stdout, stderr) = silico(&export, &[("OPENAI_API_KEY", "sk-batch-secret-1234567890")]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let text = std::fs::read_to_string(&requests).expect("requests");
+    assert!(!text.contains("sk-batch"));
+    // Play the Batch API: send each body, write the result lines in a shuffled order.
+    let mut results: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let request: Value = serde_json::from_str(line).expect("json line");
+        assert_eq!(request["url"], "/v1/chat/completions");
+        let mut response = ureq::post(&format!("{}/v1/chat/completions", server.url))
+            .send(request["body"].to_string())
+            .expect("reply");
+        let body: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().expect("body"))
+                .expect("json");
+        results.push(
+            json!({"id": "batch_req_1", "custom_id": request["custom_id"],
+                   "response": {"status_code": 200, "request_id": "r", "body": body}, "error": null})
+            .to_string(),
+        );
+    }
+    assert_eq!(results.len(), 5 * 2 + 5, "10 tasks and 5 survey questions");
+    results.reverse();
+    let result_path = dir.join("results.jsonl");
+    std::fs::write(&result_path, results.join("\n")).expect("results");
+    let out = dir.join("imported.csv");
+    let mut import = vec!["batch", "import", study_path.to_str().unwrap()];
+    import.extend(plan_flags);
+    import.extend([
+        result_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (ok, stdout, stderr) = silico(&import, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let records = read_records_jsonl(
+        &std::fs::read_to_string(dir.join("imported.records.jsonl")).expect("records"),
+    );
+    assert_eq!(records.len(), 15);
+    assert!(records
+        .iter()
+        .all(|r| r.status == Status::Answered && r.distribution.is_some()));
+    // Anthropic's request file carries the browser header's counterpart nowhere (no headers at
+    // all) and one entry per call.
+    let anthropic = dir.join("anthropic.json");
+    let mut export = vec![
+        "batch",
+        "export",
+        study_path.to_str().unwrap(),
+        "--provider",
+        "anthropic",
+    ];
+    export.extend(plan_flags);
+    export.extend(["--out", anthropic.to_str().unwrap()]);
+    let (ok, stdout, stderr) = silico(&export, &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&anthropic).expect("file")).expect("json");
+    assert_eq!(file["requests"].as_array().map(Vec::len), Some(15));
+    assert!(file["requests"][0]["params"]["max_tokens"].is_u64());
 }
