@@ -71,6 +71,9 @@ fn diff(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Reads one metric off a result row.
+type Getter = fn(&silico::compare::QuestionMetrics) -> f64;
+
 #[test]
 fn megastudy_reproduces_the_oracle_for_all_163_questions() {
     let pairs = read(PAIRS);
@@ -83,7 +86,7 @@ fn megastudy_reproduces_the_oracle_for_all_163_questions() {
     assert_eq!(study.len(), 163);
     assert_eq!(rows.len(), 163, "questions in the pairs file");
 
-    let metrics: [(&str, fn(&silico::compare::QuestionMetrics) -> f64); 10] = [
+    let metrics: [(&str, Getter); 10] = [
         ("correlation", |m| m.correlation),
         ("current_accuracy", |m| m.accuracy),
         ("std_ratio", |m| m.sd_ratio),
