@@ -303,3 +303,56 @@ fn cli_bad_input_names_the_column_and_line_and_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: person \"1\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cli_ranges_columns_by_flag_and_by_position() {
+    let dir = std::env::temp_dir().join(format!("silico-compare-ranges-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let pairs = dir.join("pairs.csv");
+    std::fs::write(&pairs, "id,q,h,t\n1,a,1,2\n2,a,3,3\n3,a,5,4\n").expect("write");
+    // Columns in an odd order: only flags can map them.
+    let flagged = dir.join("flagged.csv");
+    std::fs::write(&flagged, "hi,item,lo\n5,a,1\n").expect("write");
+    // Different names, key then min then max: mapped by position.
+    let positional = dir.join("positional.csv");
+    std::fs::write(&positional, "question_id,low,high\na,1,5\n").expect("write");
+    let run = |ranges: &std::path::Path, extra: &[&str]| {
+        let out = silico()
+            .arg("compare")
+            .arg(&pairs)
+            .args([
+                "--person",
+                "id",
+                "--question",
+                "q",
+                "--human",
+                "h",
+                "--twin",
+                "t",
+            ])
+            .arg("--ranges")
+            .arg(ranges)
+            .args(extra)
+            .output()
+            .expect("run silico");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    // mean |h − t| = 2/3 over a range of 4 → accuracy 1 − 1/6.
+    let expected = format!("a,3,{:?},", 1.0 - (2.0 / 3.0) / 4.0);
+    let flags = [
+        "--range-key",
+        "item",
+        "--range-min-col",
+        "lo",
+        "--range-max-col",
+        "hi",
+    ];
+    assert!(run(&flagged, &flags).contains(&expected));
+    assert!(run(&positional, &[]).contains(&expected));
+    let _ = std::fs::remove_dir_all(&dir);
+}

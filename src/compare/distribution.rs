@@ -23,13 +23,14 @@ fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
     if human.is_empty() || twin.is_empty() {
         return None;
     }
-    let mut support: Vec<f64> = human.iter().chain(twin).copied().collect();
+    // `+ 0.0` turns −0.0 into 0.0, so the total order below sees one zero.
+    let mut support: Vec<f64> = human.iter().chain(twin).map(|x| x + 0.0).collect();
     support.sort_by(f64::total_cmp);
     support.dedup();
     let count = |side: &[f64]| {
         let mut c = vec![0.0; support.len()];
         for x in side {
-            if let Ok(i) = support.binary_search_by(|s| s.total_cmp(x)) {
+            if let Ok(i) = support.binary_search_by(|s| s.total_cmp(&(x + 0.0))) {
                 c[i] += 1.0;
             }
         }
