@@ -9,9 +9,9 @@ pub mod compare;
 pub mod data;
 pub mod design;
 pub mod field;
-pub mod providers;
 pub mod jobs;
 pub mod plot;
+pub mod providers;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]
