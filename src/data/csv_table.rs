@@ -69,28 +69,64 @@ pub fn read_delimited(
             });
         }
     }
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
-    for record in reader.records() {
-        let record = record.map_err(convert_error)?;
-        if record.len() != headers.len() {
+    // Two passes: the first checks the shape and decides each column's type without storing anything,
+    // the second stores numbers as numbers. Holding every cell as a string first would cost several
+    // times the file's size in memory on a million-row table.
+    let width = headers.len();
+    let is_missing = |cell: &str| cell.is_empty() || options.missing.iter().any(|m| m == cell);
+    let parse_number = |cell: &str| cell.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let mut numeric = vec![true; width];
+    let mut any_number = vec![false; width];
+    let mut rows = 0usize;
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(convert_error)? {
+        if record.len() != width {
             return Err(TableReadError::RaggedRow {
                 line: record.position().map_or(0, |p| p.line()),
                 found: record.len(),
-                expected: headers.len(),
+                expected: width,
             });
         }
-        for (column, cell) in cells.iter_mut().zip(record.iter()) {
-            let missing = cell.is_empty() || options.missing.iter().any(|m| m == cell);
-            column.push((!missing).then(|| cell.to_string()));
+        for (c, cell) in record.iter().enumerate() {
+            if numeric[c] && !is_missing(cell) {
+                match parse_number(cell) {
+                    Some(_) => any_number[c] = true,
+                    None => numeric[c] = false,
+                }
+            }
+        }
+        rows += 1;
+    }
+    let mut values: Vec<ColumnValues> = (0..width)
+        .map(|c| {
+            if numeric[c] && any_number[c] {
+                ColumnValues::Number(Vec::with_capacity(rows))
+            } else {
+                ColumnValues::Text(Vec::with_capacity(rows))
+            }
+        })
+        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .flexible(true)
+        .from_reader(bytes);
+    reader.headers().map_err(convert_error)?;
+    while reader.read_record(&mut record).map_err(convert_error)? {
+        for (column, cell) in values.iter_mut().zip(record.iter()) {
+            let present = !is_missing(cell);
+            match column {
+                ColumnValues::Number(v) => v.push(if present { parse_number(cell) } else { None }),
+                ColumnValues::Text(v) => v.push(present.then(|| cell.to_string())),
+            }
         }
     }
     let columns = headers
         .iter()
-        .zip(cells)
+        .zip(values)
         .map(|(header, values)| Column {
             name: header.to_string(),
             role: ColumnRole::default(),
-            values: type_column(values),
+            values,
         })
         .collect();
     Ok(ResponseTable {
@@ -99,25 +135,6 @@ pub fn read_delimited(
         provenance,
         columns,
     })
-}
-
-fn type_column(values: Vec<Option<String>>) -> ColumnValues {
-    let numbers: Option<Vec<Option<f64>>> = values
-        .iter()
-        .map(|v| match v {
-            None => Some(None),
-            Some(text) => text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .map(Some),
-        })
-        .collect();
-    match numbers {
-        Some(numbers) if numbers.iter().any(Option::is_some) => ColumnValues::Number(numbers),
-        _ => ColumnValues::Text(values),
-    }
 }
 
 fn convert_error(error: csv::Error) -> TableReadError {
