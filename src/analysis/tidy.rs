@@ -6,10 +6,12 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub const Z_95: f64 = 1.959_963_984_540_054;
 
 /// One estimate. Baseline rows have estimate 0 and no standard error; rows that could not be
-/// estimated (an empty or collinear level) have no estimate.
-#[derive(Clone, Debug, PartialEq)]
+/// estimated (an empty or collinear level) have no estimate. Serialisable, so the page's worker
+/// sends these rows as they are.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TidyRow {
     /// The subgroup (value of the `by` column, or `"b - a"` for a difference).
+    #[serde(default)]
     pub group: Option<String>,
     pub feature: String,
     pub level: String,

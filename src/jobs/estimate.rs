@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    self, AnalysisError, ClusterSe, ConjointSpec, Estimates, Formula, LevelOrders, TidyRow,
-    TidyTable,
+    self, AnalysisError, ClusterSe, ConjointSpec, Estimates, Formula, LevelOrders, TidyTable,
 };
 use crate::plot::{self, EstimateKind, Figure, PlotError};
 use crate::study::{ColumnRole, Conjoint, ResponseTable};
@@ -46,20 +45,8 @@ pub struct EstimateRequest {
     pub by: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct EstimateRow {
-    /// The subgroup (`by` value), or `"b - a"` for a difference; none without `by`.
-    #[serde(default)]
-    pub group: Option<String>,
-    pub feature: String,
-    pub level: String,
-    pub estimate: Option<f64>,
-    pub std_error: Option<f64>,
-    pub z: Option<f64>,
-    pub p: Option<f64>,
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-}
+/// One row of the reply: the analysis' own tidy row, sent as it is.
+pub use crate::analysis::TidyRow as EstimateRow;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct EstimateReply {
@@ -85,40 +72,13 @@ pub struct EstimateReply {
 }
 
 fn rows_of(table: &TidyTable) -> Vec<EstimateRow> {
-    table
-        .rows
-        .iter()
-        .map(|r| EstimateRow {
-            group: r.group.clone(),
-            feature: r.feature.clone(),
-            level: r.level.clone(),
-            estimate: r.estimate,
-            std_error: r.std_error,
-            z: r.z,
-            p: r.p,
-            lower: r.lower,
-            upper: r.upper,
-        })
-        .collect()
+    table.rows.clone()
 }
 
 fn table_of(rows: &[EstimateRow], group_column: Option<&str>) -> TidyTable {
     TidyTable {
         group_column: group_column.map(str::to_string),
-        rows: rows
-            .iter()
-            .map(|r| TidyRow {
-                group: r.group.clone(),
-                feature: r.feature.clone(),
-                level: r.level.clone(),
-                estimate: r.estimate,
-                std_error: r.std_error,
-                z: r.z,
-                p: r.p,
-                lower: r.lower,
-                upper: r.upper,
-            })
-            .collect(),
+        rows: rows.to_vec(),
     }
 }
 
