@@ -25,16 +25,9 @@ impl Provider for Anthropic {
 
     fn body(&self, endpoint: &EndpointConfig, call: &ChatCall) -> Value {
         let p = &endpoint.parameters;
-        let system: Vec<&str> = call
-            .messages
+        let (system, conversation) = call.split_system();
+        let messages: Vec<Value> = conversation
             .iter()
-            .filter(|m| m.role == "system")
-            .map(|m| m.content.as_str())
-            .collect();
-        let messages: Vec<Value> = call
-            .messages
-            .iter()
-            .filter(|m| m.role != "system")
             .map(|m| json!({"role": m.role, "content": m.content}))
             .collect();
         let mut body = json!({
@@ -42,8 +35,8 @@ impl Provider for Anthropic {
             "max_tokens": p.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             "messages": messages,
         });
-        if !system.is_empty() {
-            body["system"] = json!(system.join("\n\n"));
+        if let Some(system) = system {
+            body["system"] = json!(system);
         }
         if let Some(t) = p.temperature {
             body["temperature"] = json!(t);

@@ -21,16 +21,9 @@ impl Provider for Gemini {
 
     fn body(&self, endpoint: &EndpointConfig, call: &ChatCall) -> Value {
         let p = &endpoint.parameters;
-        let system: Vec<&str> = call
-            .messages
+        let (system, conversation) = call.split_system();
+        let contents: Vec<Value> = conversation
             .iter()
-            .filter(|m| m.role == "system")
-            .map(|m| m.content.as_str())
-            .collect();
-        let contents: Vec<Value> = call
-            .messages
-            .iter()
-            .filter(|m| m.role != "system")
             .map(|m| {
                 let role = if m.role == "assistant" {
                     "model"
@@ -69,8 +62,8 @@ impl Provider for Gemini {
             });
         }
         let mut body = json!({ "contents": contents, "generationConfig": config });
-        if !system.is_empty() {
-            body["systemInstruction"] = json!({"parts": [{"text": system.join("\n\n")}]});
+        if let Some(system) = system {
+            body["systemInstruction"] = json!({"parts": [{"text": system}]});
         }
         body
     }

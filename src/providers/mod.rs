@@ -95,6 +95,25 @@ pub struct ChatCall {
     pub seed: Option<u64>,
 }
 
+impl ChatCall {
+    /// The system prompt (all system messages, joined) and the conversation without them: the shape
+    /// Anthropic and Gemini want, where the system prompt is a field of its own.
+    pub fn split_system(&self) -> (Option<String>, Vec<&Message>) {
+        let system: Vec<&str> = self
+            .messages
+            .iter()
+            .filter(|m| m.role == "system")
+            .map(|m| m.content.as_str())
+            .collect();
+        let rest = self
+            .messages
+            .iter()
+            .filter(|m| m.role != "system")
+            .collect();
+        ((!system.is_empty()).then(|| system.join("\n\n")), rest)
+    }
+}
+
 /// Token counts as the provider reports them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
@@ -236,4 +255,41 @@ pub(crate) fn with_extra_headers(
 ) -> Vec<(String, String)> {
     headers.extend(endpoint.headers.iter().cloned());
     headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(role: &str, content: &str) -> Message {
+        Message {
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+
+    #[test]
+    fn system_messages_are_joined_and_the_conversation_keeps_its_order() {
+        let call = ChatCall {
+            messages: vec![
+                message("system", "Be brief."),
+                message("user", "Q1"),
+                message("system", "Answer with a label."),
+                message("assistant", "A"),
+            ],
+            answer_labels: Vec::new(),
+            seed: None,
+        };
+        let (system, rest) = call.split_system();
+        assert_eq!(system.as_deref(), Some("Be brief.\n\nAnswer with a label."));
+        assert_eq!(
+            rest.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(),
+            ["Q1", "A"]
+        );
+        let no_system = ChatCall {
+            messages: vec![message("user", "Q1")],
+            ..call
+        };
+        assert_eq!(no_system.split_system().0, None);
+    }
 }
