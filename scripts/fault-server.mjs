@@ -4,6 +4,7 @@
 //   node scripts/fault-server.mjs --port 18100 [--faults 0.2] [--rate-429 R] [--rate-500 R]
 //        [--rate-slow R] [--slow-ms MS] [--rate-malformed R] [--rate-truncated R]
 //        [--retry-after S] [--seed N] [--utilities JSON] [--require-key KEY] [--answer-delay-ms MS]
+//        [--html-replies]
 //
 // The respondent: for a conjoint task (profiles rendered as "Profile X" followed by "- attribute:
 // level" lines) it picks profile 1 of 2 with probability 0.5 + U(1) - U(2) (a linear probability
@@ -16,6 +17,9 @@
 // (--slow-ms), malformed JSON, and bodies cut off mid-way. GET /stats reports per-item counts
 // (item = SHA-256 of the request body): attempts, answered (a complete valid reply written to an
 // open connection: what a provider bills) and faults. POST /reset clears them.
+//
+// --html-replies puts an `<img onerror>` tag before every answer, as a hostile or confused model
+// might: the page must show it as text and never run it.
 import http from 'node:http';
 import crypto from 'node:crypto';
 
@@ -40,6 +44,8 @@ const retryAfter = num('retry-after', 1);
 const answerDelay = num('answer-delay-ms', 0);
 const requireKey = args['require-key'];
 const utilities = args.utilities ? JSON.parse(args.utilities) : {};
+const htmlReplies = args['html-replies'] === 'true';
+const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
 
 // xorshift32 for fault draws; seeded so a run's fault pattern is reproducible for a given order.
 let state = (num('seed', 1) >>> 0) || 1;
@@ -120,7 +126,8 @@ function respond(body, raw) {
 
 function completion(body, raw) {
   const { text, top } = respond(body, raw);
-  const choice = { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' };
+  const content = htmlReplies ? `${HOSTILE} ${text}` : text;
+  const choice = { index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' };
   if (body.logprobs && top) {
     const n = Math.max(1, Math.min(Number(body.top_logprobs || 1), 20));
     const first = top.find((t) => t.token === text) || top[0];
@@ -183,6 +190,8 @@ const server = http.createServer((req, res) => {
     }
     const id = crypto.createHash('sha256').update(raw).digest('hex');
     const it = item(id);
+    it.seed ??= body.seed;
+    (it.times ??= []).push(Date.now());
     it.attempts++;
     totals.requests++;
     let closed = false;
@@ -211,5 +220,6 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 30000;
-server.listen(port, '127.0.0.1', () => console.log(`fault-server listening on http://127.0.0.1:${port}/v1`));
+// --port 0 takes a free port; the line below says which.
+server.listen(port, '127.0.0.1', () => console.log(`fault-server listening on http://127.0.0.1:${server.address().port}/v1`));
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => { server.close(); process.exit(0); });

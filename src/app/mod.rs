@@ -5,6 +5,7 @@ mod analyze_view;
 mod browser;
 mod design_check;
 mod design_view;
+mod field;
 mod library_page;
 mod notice;
 mod open_study;

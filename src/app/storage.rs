@@ -12,6 +12,11 @@ use crate::study::{write_study, Study};
 const DATABASE: &str = "silico";
 const SUMMARIES: &str = "summaries";
 const STUDIES: &str = "studies";
+/// Fielding: the run each study last started (spec, no key), every settled call's record, and
+/// the response cache keyed by the exact request. See `app::field::run_store`.
+pub const FIELD_RUNS: &str = "field_runs";
+pub const FIELD_RECORDS: &str = "field_records";
+pub const RESPONSE_CACHE: &str = "response_cache";
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum StorageError {
@@ -26,7 +31,7 @@ pub enum StorageError {
     Missing(String),
 }
 
-fn failed(action: &'static str) -> impl Fn(rexie::Error) -> StorageError {
+pub fn failed(action: &'static str) -> impl Fn(rexie::Error) -> StorageError {
     move |e| StorageError::Failed {
         action,
         detail: format!("{e:?}"),
@@ -49,16 +54,20 @@ pub async fn open() -> Result<Rexie, StorageError> {
             "window.indexedDB is missing".into(),
         ));
     }
+    // Version 2 added the fielding stores; an existing library is upgraded in place.
     Rexie::builder(DATABASE)
-        .version(1)
+        .version(2)
         .add_object_store(ObjectStore::new(SUMMARIES).key_path("id"))
         .add_object_store(ObjectStore::new(STUDIES).key_path("id"))
+        .add_object_store(ObjectStore::new(FIELD_RUNS).key_path("study_id"))
+        .add_object_store(ObjectStore::new(FIELD_RECORDS).key_path("key"))
+        .add_object_store(ObjectStore::new(RESPONSE_CACHE).key_path("key"))
         .build()
         .await
         .map_err(|e| StorageError::Unavailable(format!("{e:?}")))
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
     serde_wasm_bindgen::to_value(value).map_err(|e| StorageError::Failed {
         action: "written",
         detail: e.to_string(),

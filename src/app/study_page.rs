@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::analyze_view::AnalyzeView;
 use super::design_view::DesignView;
+use super::field::FieldView;
 use super::open_study::OpenStudy;
 use super::route::{Route, Tab};
 use super::storage;
@@ -57,7 +58,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
         .collect_view();
     let body = match tab {
         Tab::Design => view! { <DesignView open=open /> }.into_any(),
-        Tab::Field => view! { <FieldSummary study=study.clone() /> }.into_any(),
+        Tab::Field => view! { <FieldView open=open /> }.into_any(),
         Tab::Analyze => view! { <AnalyzeView study=study.clone() /> }.into_any(),
         Tab::Compare => view! {
             <p class="muted">"Compare LLM respondents and digital twins with the people in your human data: individual accuracy against the test-retest ceiling, distribution distances and AMCE agreement. Import human data and field the study first."</p>
@@ -68,25 +69,5 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
         {(!study.metadata.description.is_empty()).then(|| view! { <p class="lead">{study.metadata.description.clone()}</p> })}
         <nav class="tabs" aria-label="Study stages">{tabs}</nav>
         <section class="tab-body" aria-label=tab.title()>{body}</section>
-    }
-}
-
-#[component]
-fn FieldSummary(study: Study) -> impl IntoView {
-    let endpoints = study
-        .fielding
-        .endpoints
-        .iter()
-        .map(|e| view! { <li>{format!("{} — {:?} model {} at {}", e.id, e.provider, e.model, e.base_url)}</li> })
-        .collect_view();
-    view! {
-        <h2>"Fielding settings"</h2>
-        <p>{format!("{} endpoint(s) configured; {} sample(s) per item; option order {}.",
-            study.fielding.endpoints.len(),
-            study.fielding.samples_per_item,
-            if study.fielding.randomise_option_order { "randomised per call" } else { "fixed" })}</p>
-        <ul>{endpoints}</ul>
-        <h3>"Prompt template for survey questions"</h3>
-        <pre class="prompt">{study.fielding.templates.survey_question.clone()}</pre>
     }
 }

@@ -15,11 +15,11 @@ use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::table_to_csv;
 use crate::field::native::{drive, UreqClient};
 use crate::field::{
-    conjoint_table, plan, records_jsonl, survey_table, CallRecord, FieldRun, FieldSettings,
-    FileCache, MemoryCache, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
+    plan, records_jsonl, response_tables, CallRecord, FieldRun, FieldSettings, FileCache,
+    MemoryCache, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
 };
 use crate::providers::{ApiKey, EndpointConfig};
-use crate::study::{OptionLabels, Provenance, ProviderKind, SamplingParameters, Study};
+use crate::study::{OptionLabels, ProviderKind, SamplingParameters, Study};
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderArg {
@@ -352,7 +352,8 @@ fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
     })
 }
 
-/// Writes the response table(s) and the records.
+/// Writes the response table(s) and the records: the conjoint table (or, without one, the survey
+/// table) to OUT, a survey table next to a conjoint one to OUT with `.survey.csv`.
 pub fn write_outputs_to(
     out: &Path,
     records_path: &Path,
@@ -360,44 +361,14 @@ pub fn write_outputs_to(
     endpoint: &EndpointConfig,
     records: &[CallRecord],
 ) -> Result<(), ExitCode> {
-    let provenance = Provenance {
-        description: format!(
-            "LLM answers from {} ({}) at {}, fielded by silico {}",
-            endpoint.model,
-            crate::field::run::provider_name(endpoint.provider),
-            endpoint.base_url,
-            env!("CARGO_PKG_VERSION")
-        ),
-        ..Provenance::default()
-    };
-    let has_conjoint = records
-        .iter()
-        .any(|r| matches!(r.item, crate::field::ItemRef::Task { .. }));
-    let has_survey = records
-        .iter()
-        .any(|r| matches!(r.item, crate::field::ItemRef::Question { .. }));
-    let name = format!("llm-{}", endpoint.model);
-    if let (true, Some(conjoint)) = (has_conjoint, study.conjoint.as_ref()) {
-        write(
-            out,
-            &table_to_csv(&conjoint_table(
-                &name,
-                conjoint,
-                records,
-                provenance.clone(),
-            )),
-        )?;
-        if has_survey {
-            write(
-                &with_suffix(out, ".survey.csv"),
-                &table_to_csv(&survey_table(&name, records, provenance)),
-            )?;
-        }
-    } else {
-        write(
-            out,
-            &table_to_csv(&survey_table(&name, records, provenance)),
-        )?;
+    let tables = response_tables(study, endpoint, records);
+    for (i, table) in tables.iter().enumerate() {
+        let path = if i == 0 {
+            out.to_path_buf()
+        } else {
+            with_suffix(out, ".survey.csv")
+        };
+        write(&path, &table_to_csv(table))?;
     }
     write(records_path, &records_jsonl(records))
 }

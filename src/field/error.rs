@@ -21,6 +21,8 @@ pub enum FieldError {
     LocalProvider,
     #[error("the response cache cannot be used: {0}")]
     Cache(String),
+    #[error("the run settings: {0}")]
+    Settings(String),
     #[error("the batch result file, line {line}: {message}")]
     BatchLine { line: usize, message: String },
 }

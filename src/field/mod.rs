@@ -11,6 +11,8 @@
 //! - [`scheduler`]: concurrency, rate limits, backoff and retries as a pure state machine.
 //! - [`run`]: the run the caller drives (`poll` → send → `complete`), identical in the page and
 //!   the command-line tool; [`http`] holds the request/response values it exchanges.
+//! - [`spec`]: a run as the page stores it (endpoint without key, settings, limits, prices),
+//!   from which the same plan is rebuilt after a reload; the response tables of a run.
 //! - `native` (not in wasm): a `ureq` client, a threaded driver and a file cache.
 //!
 //! The page's Field tab: `plan::plan(study, settings)` → `FieldRun::new(plan, endpoint, config)`
@@ -30,6 +32,7 @@ pub mod record;
 pub mod run;
 pub mod scheduler;
 mod seed;
+pub mod spec;
 pub mod table;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -46,6 +49,7 @@ pub use plan::{
 pub use record::{CallRecord, Status};
 pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};
 pub use scheduler::SchedulerConfig;
+pub use spec::{outgoing_persona_fields, response_tables, RunSpec};
 pub use table::{
     conjoint_table, level_orders, read_records_jsonl, records_csv, records_jsonl, survey_table,
 };

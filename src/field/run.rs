@@ -122,6 +122,8 @@ pub struct FieldRun {
     /// count arrives (0 without a limit).
     typical_tokens: u64,
     cache_checked: bool,
+    /// Indices settled since the caller last asked ([`FieldRun::drain_settled`]).
+    settled_log: Vec<usize>,
 }
 
 /// The name records carry for a provider.
@@ -169,6 +171,7 @@ impl FieldRun {
                 0
             },
             cache_checked: false,
+            settled_log: Vec::new(),
         })
     }
 
@@ -189,9 +192,30 @@ impl FieldRun {
         Some(request)
     }
 
-    /// Takes over final records from an earlier run (matched by custom id); those calls are not
-    /// sent again. Failed records are retried.
-    pub fn restore(&mut self, records: impl IntoIterator<Item = CallRecord>) {
+    /// The cache key of every planned call, in plan order (the page loads these entries from
+    /// IndexedDB before the run starts, since [`ResponseCache::get`] is synchronous).
+    pub fn cache_keys(&self) -> Vec<String> {
+        self.calls
+            .iter()
+            .map(|call| {
+                cache_key(
+                    &self.provider.build(&self.endpoint, &call.call),
+                    call.sample,
+                )
+            })
+            .collect()
+    }
+
+    /// Takes over final records from an earlier run (matched by custom id, and only when the
+    /// record was made from the same request); those calls are not sent again. Failed records
+    /// are sent again when `retry_failed`, else kept as they are. Returns how many were taken
+    /// over.
+    pub fn restore(
+        &mut self,
+        records: impl IntoIterator<Item = CallRecord>,
+        retry_failed: bool,
+    ) -> usize {
+        let mut taken = 0;
         let index: HashMap<String, usize> = self
             .calls
             .iter()
@@ -199,17 +223,65 @@ impl FieldRun {
             .map(|(i, c)| (c.custom_id.clone(), i))
             .collect();
         for record in records {
-            if record.status == Status::Failed {
+            if retry_failed && record.status == Status::Failed {
                 continue;
             }
             if let Some(&i) = index.get(&record.custom_id) {
-                if self.records[i].is_none() {
+                let call = &self.calls[i];
+                let same_request = cache_key(
+                    &self.provider.build(&self.endpoint, &call.call),
+                    call.sample,
+                ) == record.cache_key;
+                if self.records[i].is_none() && same_request {
                     self.scheduler.skip(i);
                     self.count(&record);
                     self.records[i] = Some(record);
+                    taken += 1;
                 }
             }
         }
+        taken
+    }
+
+    /// Sets the key for the calls still to send (a reopened page learns it only when the user
+    /// resumes). Cache keys do not depend on it.
+    pub fn set_api_key(&mut self, key: Option<crate::providers::ApiKey>) {
+        self.endpoint.api_key = key;
+        self.requests.clear();
+    }
+
+    /// Settles calls that were on the wire when an earlier page went away, as failed with
+    /// `reason`: the provider may have answered (and charged for) them, so they are not sent
+    /// again unless the user retries failed calls. Calls already settled are left alone.
+    pub fn interrupt(&mut self, custom_ids: &[String], reason: &str) -> usize {
+        let mut marked = 0;
+        for id in custom_ids {
+            let Some(index) = self.calls.iter().position(|c| &c.custom_id == id) else {
+                continue;
+            };
+            if self.records[index].is_some() {
+                continue;
+            }
+            let call = &self.calls[index];
+            let key = cache_key(
+                &self.provider.build(&self.endpoint, &call.call),
+                call.sample,
+            );
+            let record = failed_record(call, self.outcome(key, 1, false, None), reason.into());
+            self.scheduler.skip(index);
+            self.finish(index, record);
+            marked += 1;
+        }
+        marked
+    }
+
+    /// The records settled since the last call (sent, answered from the cache or interrupted;
+    /// not those handed in by [`FieldRun::restore`]), for storing them as they come.
+    pub fn drain_settled(&mut self) -> Vec<CallRecord> {
+        std::mem::take(&mut self.settled_log)
+            .into_iter()
+            .filter_map(|i| self.records[i].clone())
+            .collect()
     }
 
     pub fn pause(&mut self) {
@@ -310,31 +382,27 @@ impl FieldRun {
     }
 
     fn settle_from_cache(&mut self, index: usize, key: String, hit: CachedReply) {
-        // Counted as done without an attempt.
-        let record = match self.provider.parse_body(&hit.body) {
-            Ok(reply) => {
-                let call = &self.calls[index];
-                let extracted = extract(
-                    &reply,
-                    &call.shown,
-                    call.expect,
-                    self.endpoint.parameters.structured_output,
-                );
-                let distribution = label_distribution(&reply, &call.shown);
-                answered_record(
-                    call,
-                    self.outcome(key, 0, true, Some(hit.latency_ms)),
-                    &reply,
-                    extracted,
-                    distribution,
-                )
-            }
-            Err(e) => failed_record(
-                &self.calls[index],
-                self.outcome(key, 0, true, None),
-                format!("the cached reply cannot be read: {e}"),
-            ),
+        // A cached body that no longer reads (a damaged store, an older format) is ignored and
+        // the call is sent: it must not turn into a failure nobody paid for.
+        let Ok(reply) = self.provider.parse_body(&hit.body) else {
+            return;
         };
+        let call = &self.calls[index];
+        let extracted = extract(
+            &reply,
+            &call.shown,
+            call.expect,
+            self.endpoint.parameters.structured_output,
+        );
+        let distribution = label_distribution(&reply, &call.shown);
+        // Counted as done without an attempt.
+        let record = answered_record(
+            call,
+            self.outcome(key, 0, true, Some(hit.latency_ms)),
+            &reply,
+            extracted,
+            distribution,
+        );
         self.scheduler.skip(index);
         self.progress.cache_hits += 1;
         self.finish(index, record);
@@ -451,6 +519,7 @@ impl FieldRun {
     }
 
     fn finish(&mut self, index: usize, record: CallRecord) {
+        self.settled_log.push(index);
         self.requests.remove(&index);
         self.count(&record);
         self.records[index] = Some(record);

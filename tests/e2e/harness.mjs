@@ -77,7 +77,10 @@ export async function run({ root, artifacts }) {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   let passed = 0;
   const failures = [];
+  // E2E_ONLY=part runs only the tests whose name contains it (while developing).
+  const only = process.env.E2E_ONLY;
   for (const { name, fn } of tests) {
+    if (only && !name.includes(only)) continue;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const consoleErrors = [];

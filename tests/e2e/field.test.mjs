@@ -1,0 +1,234 @@
+// The Field tab, end to end against the project's fault-injecting protocol server (a real HTTP
+// server speaking Chat Completions; scripts/fault-server.mjs): faults, reload-and-resume, nothing
+// paid twice, the AMCEs recovering the server's known utilities, keys kept out of everything,
+// replies shown as text.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test, assert } from "./harness.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const STUDY = readFileSync(join(root, "tests/fixtures/fault-conjoint.json"));
+
+// Linear probability utilities: under the fully randomised design the AMCE of a level is its utility.
+const UTILITIES = {
+  Education: { None: 0.0, "High school": 0.1, College: 0.2 },
+  Job: { Cleaner: 0.0, Teacher: 0.05, Doctor: 0.15 },
+  Origin: { Aland: 0.0, Bland: -0.1 },
+};
+
+/** Starts scripts/fault-server.mjs on a free port; resolves to { url, stats(), stop() }. */
+export async function faultServer(args) {
+  const child = spawn("node", [join(root, "scripts/fault-server.mjs"), "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const base = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.on("exit", (code) => fail(new Error(`fault server exited with ${code}`)));
+  });
+  const origin = base.replace(/\/v1$/, "");
+  return {
+    url: base,
+    stats: async () => (await fetch(`${origin}/stats`)).json(),
+    stop: () => child.kill(),
+  };
+}
+
+async function importStudy(page, url, buffer) {
+  await page.goto(url);
+  await page.locator("#import-study").setInputFiles({ name: "fault-conjoint.json", mimeType: "application/json", buffer });
+  await page.getByTestId("notice").waitFor();
+  await page.getByRole("link", { name: "Fault-server conjoint" }).click();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Field" }).click();
+  await page.getByLabel("Base URL").waitFor();
+}
+
+async function fill(page, label, value) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+  await input.dispatchEvent("change");
+}
+
+async function settled(page) {
+  const text = await page.getByTestId("field-counts").innerText();
+  const m = /^(\d+) of (\d+) settled/.exec(text);
+  return m ? { done: Number(m[1]), total: Number(m[2]), text } : { done: 0, total: 0, text };
+}
+
+async function waitForPhase(page, pattern, timeout = 120000) {
+  await page.getByTestId("field-phase").filter({ hasText: pattern }).waitFor({ timeout });
+}
+
+test("field_conjoint_with_faults_resume_after_reload_pay_once_recover_utilities", async ({ page, url, artifacts }) => {
+  const server = await faultServer(["--faults", "0.2", "--retry-after", "1", "--answer-delay-ms", "40", "--seed", "7",
+    "--utilities", JSON.stringify(UTILITIES)]);
+  try {
+    await importStudy(page, url, STUDY);
+    await fill(page, "Base URL", server.url);
+    await fill(page, "Model", "fault-server");
+    await fill(page, "Respondents", 500);
+    await page.getByLabel("Parts").selectOption("conjoint");
+    await fill(page, "Calls at once", 12);
+    await fill(page, "First retry after (ms)", 100);
+    await fill(page, "Time limit per call (s)", 5);
+
+    await page.getByRole("button", { name: "Preview the first request" }).click();
+    const preview = await page.getByTestId("field-preview").innerText();
+    assert(preview.includes("2000 call(s) for 500 respondent(s)"), `preview counts: ${preview.slice(0, 200)}`);
+    assert(preview.includes(`POST ${server.url}/chat/completions`) && preview.includes("Profile A"), "preview shows the exact request");
+    assert(preview.includes("No persona data"), "preview says which data leave the browser");
+
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Running");
+    // Reload mid-run: the tab is gone with its calls in flight; what was settled is stored.
+    let now = await settled(page);
+    while (now.done < 600) {
+      await page.waitForTimeout(100);
+      now = await settled(page);
+    }
+    await page.screenshot({ path: join(artifacts, "field-running.png"), fullPage: true });
+    await page.reload();
+    await waitForPhase(page, "Stopped before the end", 30000);
+    const reopened = await settled(page);
+    assert(reopened.done >= 600 && reopened.done < 2000, `kept after reload: ${reopened.text}`);
+    assert(reopened.text.includes("kept from before"), reopened.text);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await waitForPhase(page, "Finished", 180000);
+    const end = await settled(page);
+    assert(end.done === 2000 && end.total === 2000, `all settled: ${end.text}`);
+    // Calls on the wire at the reload may have been answered (and charged) while the page went
+    // away: they end failed with that reason instead of being paid twice. Every other call is
+    // answered: six attempts make a 20% fault rate harmless.
+    const failedCount = Number(/(\d+) failed/.exec(end.text)[1]);
+    const interrupted = await page.evaluate(async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open("silico"); r.onsuccess = () => ok(r.result); });
+      const all = await new Promise((ok) => { const r = db.transaction("field_records").objectStore("field_records").getAll(); r.onsuccess = () => ok(r.result); });
+      return all.map((x) => JSON.parse(x.json)).filter((r) => r.status === "failed" && r.reason.startsWith("interrupted")).length;
+    });
+    assert(failedCount <= 12, `at most the 12 calls in flight are interrupted: ${end.text}`);
+    if (failedCount !== interrupted) {
+      const reasons = await page.evaluate(async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open("silico"); r.onsuccess = () => ok(r.result); });
+        const all = await new Promise((ok) => { const r = db.transaction("field_records").objectStore("field_records").getAll(); r.onsuccess = () => ok(r.result); });
+        return all.map((x) => JSON.parse(x.json)).filter((r) => r.status === "failed").slice(0, 5).map((r) => `${r.attempts}: ${r.reason}`);
+      });
+      assert(false, `only interrupted calls failed: ${end.text}; ${reasons.join(" | ")}`);
+    }
+    await page.getByTestId("field-message").filter({ hasText: "Answers saved in the study as llm-fault-server" }).waitFor();
+    await page.screenshot({ path: join(artifacts, "field-finished.png"), fullPage: true });
+
+    const stats = await server.stats();
+    const paidTwice = stats.items.filter((i) => i.answered > 1);
+    const faults = Object.values(stats.totals.faults).reduce((a, b) => a + b, 0);
+    // Interrupted calls may never have reached the server (the browser queues beyond 6 connections).
+    assert(stats.items.length >= 2000 - failedCount, `the server saw every answered call: ${stats.items.length}`);
+    assert(paidTwice.length === 0, `no call paid twice: ${JSON.stringify(paidTwice.slice(0, 3))}`);
+    assert(stats.items.filter((i) => i.answered === 1).length >= 2000 - failedCount, "every answered call was paid once");
+    assert(faults / stats.totals.requests > 0.12, `faults were injected: ${faults} of ${stats.totals.requests}`);
+
+    // The answers feed the analysis: AMCEs recover the server's utilities within their 95% CIs.
+    await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
+    await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
+    await page.getByLabel("Outcome").selectOption("chosen");
+    await page.getByLabel("Respondent id (clusters)").selectOption("respondent");
+    await page.getByRole("button", { name: "Estimate" }).click();
+    await page.getByTestId("estimates").waitFor({ timeout: 30000 });
+    let covered = 0;
+    const checked = [];
+    for (const [, levels] of Object.entries(UTILITIES)) {
+      for (const [level, utility] of Object.entries(levels)) {
+        if (utility === 0) continue;
+        const row = await page.getByTestId("estimates").locator("tbody tr")
+          .filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
+        const numbers = row.match(/-?\d+\.\d+/g).map(Number);
+        const [estimate] = numbers;
+        const ci = /\[(-?\d+\.\d+),\s*(-?\d+\.\d+)\]/.exec(row);
+        const [lo, hi] = ci ? [Number(ci[1]), Number(ci[2])] : [estimate - 0.06, estimate + 0.06];
+        checked.push(`${level}: ${estimate} [${lo}, ${hi}] vs ${utility}`);
+        if (lo <= utility && utility <= hi) covered += 1;
+        assert(Math.abs(estimate - utility) < 0.06, `${level}: ${row}`);
+      }
+    }
+    // Five 95% intervals: all five cover with probability 0.77, four or more with 0.98.
+    assert(covered >= 4, `intervals covering the utilities: ${checked.join("; ")}`);
+  } finally {
+    server.stop();
+  }
+});
+
+test("field_keys_stay_secret_and_replies_are_text", async ({ page, context, url }) => {
+  const KEY = "sk-e2e-SECRET-4242";
+  const WRONG = "sk-wrong-KEY-9999";
+  const server = await faultServer(["--require-key", KEY, "--html-replies"]);
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  page.on("request", (r) => logs.push(r.url()));
+  try {
+    await importStudy(page, url, STUDY);
+    const title = await page.title();
+    await fill(page, "Base URL", server.url);
+    await fill(page, "Model", "fault-server");
+    await fill(page, "Respondents", 3);
+    await page.getByLabel("Parts").selectOption("survey");
+    // A wrong key: the server echoes it in its error; the page must not show it anywhere.
+    await fill(page, "API key (kept in this tab only)", WRONG);
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Finished");
+    const failedText = await page.getByTestId("field-records").innerText();
+    assert(failedText.includes("401") || failedText.toLowerCase().includes("key"), `401 reason shown: ${failedText}`);
+    assert(!(await page.content()).includes(WRONG), "the echoed wrong key is redacted");
+
+    await page.getByRole("button", { name: "Discard this run" }).click();
+    await fill(page, "API key (kept in this tab only)", KEY);
+    await page.getByRole("button", { name: "Preview the first request" }).click();
+    const preview = await page.getByTestId("field-preview").innerText();
+    assert(preview.includes("[redacted]") && !preview.includes(KEY), "the preview hides the key");
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Finished");
+    const records = page.getByTestId("field-records");
+    const text = await records.innerText();
+    assert(text.includes("<img src=x onerror="), `the reply is shown as text: ${text.slice(0, 300)}`);
+    assert((await records.locator("img").count()) === 0, "no element made from a reply");
+    assert((await page.title()) === title, "the reply's onerror never ran");
+    const counts = await page.getByTestId("field-counts").innerText();
+    assert(/^3 of 3 settled/.test(counts), `every reply kept: ${counts}`);
+
+    // Nothing the page writes or offers holds the key.
+    const downloads = [];
+    for (const name of ["Records (CSV)", "Records (JSONL)", "Response tables (CSV)", "OpenAI batch file (JSONL)", "Anthropic batch requests (JSONL)"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name }).click()]);
+      const body = readFileSync(await download.path(), "utf8");
+      assert(body.length > 0, `${name} is not empty`);
+      downloads.push([name, body]);
+    }
+    for (const [name, body] of downloads) assert(!body.includes(KEY), `${name} holds no key`);
+    assert(downloads[0][1].includes("onerror"), "the records CSV keeps the raw reply");
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise((ok, fail) => { const r = indexedDB.open("silico"); r.onsuccess = () => ok(r.result); r.onerror = fail; });
+      const out = [];
+      for (const name of db.objectStoreNames) {
+        const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+        out.push(JSON.stringify(all));
+      }
+      return out.join("\n") + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href;
+    });
+    assert(stored.includes("onerror"), "the stores were read");
+    assert(!stored.includes(KEY) && !stored.includes(WRONG), "no key in IndexedDB, web storage or the URL");
+    assert(!logs.some((l) => l.includes(KEY)), "no key in console messages or request URLs");
+
+    // Remembering is opt-in and puts the key in localStorage only.
+    await page.getByLabel("Remember on this device").check();
+    await page.getByRole("button", { name: "Discard this run" }).click();
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Finished");
+    assert(await page.evaluate((k) => Object.values(localStorage).includes(k), KEY), "remembered on request");
+    await context.clearCookies();
+  } finally {
+    server.stop();
+  }
+});
