@@ -44,7 +44,7 @@ pub use extract::{extract, label_distribution, Extracted, LabelDistribution, Met
 pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 pub use persona::Persona;
 pub use plan::{
-    plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, ShownOption,
+    plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, Planner, ShownOption,
 };
 pub use record::{CallRecord, Status};
 pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};

@@ -139,152 +139,223 @@ pub struct Plan {
 
 /// Builds the plan of a run.
 pub fn plan(study: &Study, settings: &FieldSettings) -> Result<Plan, FieldError> {
-    let mut shown_study = study.clone();
-    shown_study.fielding.option_labels = settings.labels;
-    let study = &shown_study;
-    let conjoint = study
-        .conjoint
-        .as_ref()
-        .filter(|c| !c.attributes.is_empty() && settings.parts != Parts::Survey);
-    let survey_wanted = settings.parts != Parts::Conjoint;
-    let stored = conjoint.and_then(|c| c.tasks.iter().map(|t| t.respondent).max());
-    let respondents = settings
-        .respondents
-        .or(stored)
-        .or(natural_count(study)?)
-        .ok_or(FieldError::NoRespondents)?;
-    if respondents == 0 {
-        return Err(FieldError::NoRespondents);
-    }
-    let people = personas(study, respondents, settings.seed)?;
-    let respondents = respondents.min(people.len() as u32);
-    let samples = settings.samples.max(1);
-    let mut calls = Vec::new();
-    let mut skipped = Vec::new();
+    let mut planner = Planner::new(study, settings)?;
+    while !planner.step(usize::MAX)? {}
+    planner.finish()
+}
 
-    if let Some(conjoint) = conjoint {
-        let tasks = conjoint_tasks(conjoint, respondents)?;
-        for task in &tasks {
-            let persona = &people[(task.respondent - 1) as usize];
-            for sample in 0..samples {
-                calls.push(conjoint_call(
-                    study, conjoint, task, persona, sample, settings,
-                )?);
-            }
+/// Builds a plan a slice at a time (the page plans ten thousand calls without holding up the
+/// page): [`Planner::new`], [`Planner::step`] until it says done, then [`Planner::finish`]. The
+/// result is the same as [`plan`]'s.
+pub struct Planner {
+    study: Study,
+    settings: FieldSettings,
+    people: Vec<Persona>,
+    respondents: u32,
+    samples: u32,
+    tasks: Vec<DesignedTask>,
+    survey_wanted: bool,
+    next_task: usize,
+    next_respondent: u32,
+    calls: Vec<PlannedCall>,
+    skipped: Vec<String>,
+}
+
+impl Planner {
+    pub fn new(study: &Study, settings: &FieldSettings) -> Result<Self, FieldError> {
+        let mut shown_study = study.clone();
+        shown_study.fielding.option_labels = settings.labels;
+        let study = shown_study;
+        let conjoint = study
+            .conjoint
+            .as_ref()
+            .filter(|c| !c.attributes.is_empty() && settings.parts != Parts::Survey);
+        let survey_wanted = settings.parts != Parts::Conjoint;
+        let stored = conjoint.and_then(|c| c.tasks.iter().map(|t| t.respondent).max());
+        let respondents = settings
+            .respondents
+            .or(stored)
+            .or(natural_count(&study)?)
+            .ok_or(FieldError::NoRespondents)?;
+        if respondents == 0 {
+            return Err(FieldError::NoRespondents);
         }
-    }
-    if survey_wanted {
-        for question in &study.survey.questions {
-            if !matches!(
-                question.answer,
-                QuestionKind::SingleChoice { .. }
-                    | QuestionKind::Scale { .. }
-                    | QuestionKind::Numeric { .. }
-                    | QuestionKind::FreeText { .. }
-            ) {
-                skipped.push(format!(
-                    "{}: {} questions are not fielded yet",
-                    question.id,
-                    question.answer.type_name()
-                ));
-            }
-        }
-        for respondent in 1..=respondents {
-            let persona = &people[(respondent - 1) as usize];
-            let shown = design::survey_for_respondent(
-                &study.survey,
-                respondent,
-                settings.seed,
-                &Default::default(),
-                &persona.fields.clone().into_iter().collect(),
-            );
-            for question in shown {
-                let Some((index, spec)) = study
-                    .survey
-                    .questions
-                    .iter()
-                    .enumerate()
-                    .find(|(_, q)| q.id == question.id)
-                else {
-                    continue;
-                };
-                let expect = match spec.answer {
-                    QuestionKind::SingleChoice { .. } | QuestionKind::Scale { .. } => {
-                        Expect::Choice
-                    }
-                    QuestionKind::Numeric { .. } => Expect::Number,
-                    QuestionKind::FreeText { .. } => Expect::Text,
-                    _ => continue,
-                };
-                let anchored: Vec<bool> = question
-                    .options
-                    .iter()
-                    .map(|(code, _)| {
-                        spec.answer
-                            .options()
-                            .and_then(|o| o.iter().find(|o| &o.code == code))
-                            .is_some_and(|o| o.anchored)
-                    })
-                    .collect();
-                for sample in 0..samples {
-                    let custom_id = format!("r{respondent}-q{index}-s{sample}");
-                    let order =
-                        option_order(&anchored, settings.order, sample, settings.seed, &custom_id);
-                    let shown: Vec<ShownOption> = order
-                        .iter()
-                        .enumerate()
-                        .map(|(position, &i)| {
-                            let (code, text) = &question.options[i];
-                            ShownOption {
-                                code: code.clone(),
-                                label: label(settings.labels, position, text),
-                                text: text.clone(),
-                                levels: Vec::new(),
-                            }
-                        })
-                        .collect();
-                    let options_text = shown
-                        .iter()
-                        .map(|o| {
-                            if settings.labels == OptionLabels::Text {
-                                format!("- {}", o.text)
-                            } else {
-                                format!("{}. {}", o.label, o.text)
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    let user = study
-                        .fielding
-                        .templates
-                        .survey_question
-                        .replace("{{persona}}", &persona.text)
-                        .replace("{{question}}", &question.text)
-                        .replace("{{options}}", &options_text);
-                    calls.push(PlannedCall {
-                        call: chat(study, user, &shown, settings, &custom_id),
-                        custom_id,
-                        respondent,
-                        item: ItemRef::Question {
-                            id: question.id.clone(),
-                        },
-                        sample,
-                        persona: persona.clone(),
-                        shown,
-                        expect,
-                    });
+        let people = personas(&study, respondents, settings.seed)?;
+        let respondents = respondents.min(people.len() as u32);
+        let tasks = match conjoint {
+            Some(conjoint) => conjoint_tasks(conjoint, respondents)?,
+            None => Vec::new(),
+        };
+        let mut skipped = Vec::new();
+        if survey_wanted {
+            for question in &study.survey.questions {
+                if !matches!(
+                    question.answer,
+                    QuestionKind::SingleChoice { .. }
+                        | QuestionKind::Scale { .. }
+                        | QuestionKind::Numeric { .. }
+                        | QuestionKind::FreeText { .. }
+                ) {
+                    skipped.push(format!(
+                        "{}: {} questions are not fielded yet",
+                        question.id,
+                        question.answer.type_name()
+                    ));
                 }
             }
         }
+        Ok(Self {
+            settings: settings.clone(),
+            people,
+            respondents,
+            samples: settings.samples.max(1),
+            tasks,
+            survey_wanted,
+            next_task: 0,
+            next_respondent: 1,
+            calls: Vec::new(),
+            skipped,
+            study,
+        })
     }
-    if calls.is_empty() {
-        return Err(FieldError::NothingToField);
+
+    /// Plans up to `units` more conjoint tasks or respondents' surveys; true when all are planned.
+    pub fn step(&mut self, units: usize) -> Result<bool, FieldError> {
+        let mut left = units.max(1);
+        while left > 0 && self.next_task < self.tasks.len() {
+            let task = &self.tasks[self.next_task];
+            let persona = &self.people[(task.respondent - 1) as usize];
+            let Some(conjoint) = self.study.conjoint.as_ref() else {
+                break;
+            };
+            for sample in 0..self.samples {
+                self.calls.push(conjoint_call(
+                    &self.study,
+                    conjoint,
+                    task,
+                    persona,
+                    sample,
+                    &self.settings,
+                )?);
+            }
+            self.next_task += 1;
+            left -= 1;
+        }
+        while left > 0 && self.survey_wanted && self.next_respondent <= self.respondents {
+            self.survey_calls(self.next_respondent);
+            self.next_respondent += 1;
+            left -= 1;
+        }
+        Ok(self.next_task >= self.tasks.len()
+            && (!self.survey_wanted || self.next_respondent > self.respondents))
     }
-    Ok(Plan {
-        calls,
-        skipped,
-        respondents,
-    })
+
+    /// Calls planned so far.
+    pub fn planned(&self) -> usize {
+        self.calls.len()
+    }
+
+    pub fn finish(self) -> Result<Plan, FieldError> {
+        if self.calls.is_empty() {
+            return Err(FieldError::NothingToField);
+        }
+        Ok(Plan {
+            calls: self.calls,
+            skipped: self.skipped,
+            respondents: self.respondents,
+        })
+    }
+
+    fn survey_calls(&mut self, respondent: u32) {
+        let study = &self.study;
+        let settings = &self.settings;
+        let samples = self.samples;
+        let calls = &mut self.calls;
+        let people = &self.people;
+        let persona = &people[(respondent - 1) as usize];
+        let shown = design::survey_for_respondent(
+            &study.survey,
+            respondent,
+            settings.seed,
+            &Default::default(),
+            &persona.fields.clone().into_iter().collect(),
+        );
+        for question in shown {
+            let Some((index, spec)) = study
+                .survey
+                .questions
+                .iter()
+                .enumerate()
+                .find(|(_, q)| q.id == question.id)
+            else {
+                continue;
+            };
+            let expect = match spec.answer {
+                QuestionKind::SingleChoice { .. } | QuestionKind::Scale { .. } => Expect::Choice,
+                QuestionKind::Numeric { .. } => Expect::Number,
+                QuestionKind::FreeText { .. } => Expect::Text,
+                _ => continue,
+            };
+            let anchored: Vec<bool> = question
+                .options
+                .iter()
+                .map(|(code, _)| {
+                    spec.answer
+                        .options()
+                        .and_then(|o| o.iter().find(|o| &o.code == code))
+                        .is_some_and(|o| o.anchored)
+                })
+                .collect();
+            for sample in 0..samples {
+                let custom_id = format!("r{respondent}-q{index}-s{sample}");
+                let order =
+                    option_order(&anchored, settings.order, sample, settings.seed, &custom_id);
+                let shown: Vec<ShownOption> = order
+                    .iter()
+                    .enumerate()
+                    .map(|(position, &i)| {
+                        let (code, text) = &question.options[i];
+                        ShownOption {
+                            code: code.clone(),
+                            label: label(settings.labels, position, text),
+                            text: text.clone(),
+                            levels: Vec::new(),
+                        }
+                    })
+                    .collect();
+                let options_text = shown
+                    .iter()
+                    .map(|o| {
+                        if settings.labels == OptionLabels::Text {
+                            format!("- {}", o.text)
+                        } else {
+                            format!("{}. {}", o.label, o.text)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let user = study
+                    .fielding
+                    .templates
+                    .survey_question
+                    .replace("{{persona}}", &persona.text)
+                    .replace("{{question}}", &question.text)
+                    .replace("{{options}}", &options_text);
+                calls.push(PlannedCall {
+                    call: chat(study, user, &shown, settings, &custom_id),
+                    custom_id,
+                    respondent,
+                    item: ItemRef::Question {
+                        id: question.id.clone(),
+                    },
+                    sample,
+                    persona: persona.clone(),
+                    shown,
+                    expect,
+                });
+            }
+        }
+    }
 }
 
 /// The stored design when it covers the respondents, else a design generated with the study seed.

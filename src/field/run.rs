@@ -121,7 +121,10 @@ pub struct FieldRun {
     /// Tokens of a typical request, charged against a tokens-per-minute limit until the real
     /// count arrives (0 without a limit).
     typical_tokens: u64,
-    cache_checked: bool,
+    /// The cache is checked for every call before anything is sent, `cache_slice` calls per
+    /// poll from `cache_cursor` on (the page checks in slices so it never holds up the page).
+    cache_cursor: usize,
+    cache_slice: usize,
     /// Indices settled since the caller last asked ([`FieldRun::drain_settled`]).
     settled_log: Vec<usize>,
 }
@@ -170,7 +173,8 @@ impl FieldRun {
             } else {
                 0
             },
-            cache_checked: false,
+            cache_cursor: 0,
+            cache_slice: usize::MAX,
             settled_log: Vec::new(),
         })
     }
@@ -195,15 +199,23 @@ impl FieldRun {
     /// The cache key of every planned call, in plan order (the page loads these entries from
     /// IndexedDB before the run starts, since [`ResponseCache::get`] is synchronous).
     pub fn cache_keys(&self) -> Vec<String> {
-        self.calls
-            .iter()
-            .map(|call| {
-                cache_key(
-                    &self.provider.build(&self.endpoint, &call.call),
-                    call.sample,
-                )
-            })
+        (0..self.calls.len())
+            .filter_map(|i| self.cache_key_at(i))
             .collect()
+    }
+
+    /// The cache key of call `index`.
+    pub fn cache_key_at(&self, index: usize) -> Option<String> {
+        let call = self.calls.get(index)?;
+        Some(cache_key(
+            &self.provider.build(&self.endpoint, &call.call),
+            call.sample,
+        ))
+    }
+
+    /// Whether call `index` has a final record.
+    pub fn is_settled(&self, index: usize) -> bool {
+        self.records.get(index).is_some_and(Option::is_some)
     }
 
     /// Takes over final records from an earlier run (matched by custom id, and only when the
@@ -316,9 +328,12 @@ impl FieldRun {
     pub fn poll(&mut self, now_ms: f64, cache: &mut dyn ResponseCache) -> Step {
         let started = *self.started_ms.get_or_insert(now_ms);
         self.progress.elapsed_ms = now_ms - started;
-        if !self.cache_checked {
-            self.cache_checked = true;
+        if self.cache_cursor < self.calls.len() {
             self.use_cache(cache);
+            if self.cache_cursor < self.calls.len() {
+                // More to check: nothing is sent before every call's cache entry was looked at.
+                return Step::WaitUntil(now_ms);
+            }
         }
         match self.scheduler.next(now_ms, self.typical_tokens) {
             Next::Send(index) => {
@@ -340,9 +355,21 @@ impl FieldRun {
         }
     }
 
-    /// Settles every call whose exact request is already in the cache, before anything is sent.
+    /// Checks at most `slice` calls' cache entries per [`FieldRun::poll`] (default: all at once).
+    /// While the check is under way `poll` answers `WaitUntil(now)`: call again after yielding.
+    pub fn set_cache_slice(&mut self, slice: usize) {
+        self.cache_slice = slice.max(1);
+    }
+
+    /// Settles the next slice of calls whose exact request is already in the cache.
     fn use_cache(&mut self, cache: &dyn ResponseCache) {
-        for index in 0..self.calls.len() {
+        let end = self
+            .cache_cursor
+            .saturating_add(self.cache_slice)
+            .min(self.calls.len());
+        let start = self.cache_cursor;
+        self.cache_cursor = end;
+        for index in start..end {
             if self.records[index].is_some() {
                 continue;
             }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::FieldError;
-use super::plan::{plan, FieldSettings, ItemRef, Plan};
+use super::plan::{plan, FieldSettings, ItemRef, Plan, Planner};
 use super::record::CallRecord;
 use super::run::{provider_name, FieldRun, PriceRange};
 use super::scheduler::SchedulerConfig;
@@ -120,6 +120,12 @@ impl RunSpec {
     pub fn plan(&self, study: &Study) -> Result<Plan, FieldError> {
         self.check()?;
         plan(study, &self.settings)
+    }
+
+    /// The plan of this run, built a slice at a time.
+    pub fn planner(&self, study: &Study) -> Result<Planner, FieldError> {
+        self.check()?;
+        Planner::new(study, &self.settings)
     }
 
     /// A run ready to drive.

@@ -6,7 +6,7 @@
 //! which lives as long as the run rather than as long as a view.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
@@ -34,6 +34,8 @@ const RECENT: usize = 12;
 const REFRESH_MS: f64 = 150.0;
 /// Stored records are parsed and handed to the run in slices this size, yielding between them.
 const SLICE: usize = 400;
+/// Conjoint tasks or respondents' surveys planned between yields.
+const PLAN_SLICE: usize = 250;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -61,6 +63,9 @@ pub struct RunView {
     pub skipped: Vec<String>,
     /// Records that could not be written to IndexedDB (kept in memory; only a reload loses them).
     pub storage_problem: Option<String>,
+    /// Milliseconds the page spent in the engine (scheduling, parsing replies, records) during
+    /// the run: the scheduler's overhead, for the benchmark.
+    pub engine_ms: f64,
 }
 
 enum Event {
@@ -105,6 +110,72 @@ pub fn forget(study_id: &str) {
 /// once. A provider bills a reply it has sent, and a reply arriving while the page is torn down
 /// would be paid for and lost; aborting first closes the connections before the server answers
 /// whatever it has not answered yet. Those calls are simply sent again on resume.
+/// Settled records on their way to IndexedDB: one writer task stores them in transactions of up
+/// to [`SLICE`] records, so ten thousand cache hits become a few dozen transactions rather than
+/// ten thousand tasks at once. Until a record is stored its reply is in the write-ahead note.
+type Settled = (CallRecord, Option<CachedReply>);
+
+struct WriteQueue {
+    queue: Rc<RefCell<std::collections::VecDeque<Settled>>>,
+    wake: UnboundedSender<()>,
+    /// A transaction is being written.
+    busy: Rc<std::cell::Cell<bool>>,
+}
+
+impl WriteQueue {
+    fn start(driver: Rc<Driver>, db: Rc<Rexie>) -> Self {
+        let queue: Rc<RefCell<std::collections::VecDeque<Settled>>> = Rc::default();
+        let (wake, mut woken) = unbounded::<()>();
+        let pending = Rc::clone(&queue);
+        let busy: Rc<std::cell::Cell<bool>> = Rc::default();
+        let writing = Rc::clone(&busy);
+        spawn_local(async move {
+            while woken.next().await.is_some() {
+                loop {
+                    let batch: Vec<Settled> = {
+                        let mut q = pending.borrow_mut();
+                        let n = q.len().min(SLICE);
+                        q.drain(..n).collect()
+                    };
+                    if batch.is_empty() {
+                        break;
+                    }
+                    writing.set(true);
+                    let saved =
+                        run_store::save_settled_many(&db, &driver.study_id, &driver.run_id, &batch)
+                            .await;
+                    writing.set(false);
+                    match saved {
+                        Ok(()) => {
+                            for (record, _) in &batch {
+                                write_ahead::forget(&record.cache_key);
+                            }
+                        }
+                        Err(e) => driver.view.update(|v| {
+                            v.storage_problem = Some(format!(
+                                "answers are kept in this tab but could not be saved in the browser: {e}"
+                            ))
+                        }),
+                    }
+                }
+            }
+        });
+        Self { queue, wake, busy }
+    }
+
+    /// Resolves once every queued record is stored (or failed to be).
+    async fn flushed(&self) {
+        while !self.queue.borrow().is_empty() || self.busy.get() {
+            sleep_ms(20.0).await;
+        }
+    }
+
+    fn push(&self, record: CallRecord, reply: Option<CachedReply>) {
+        self.queue.borrow_mut().push_back((record, reply));
+        let _ = self.wake.unbounded_send(());
+    }
+}
+
 fn abort_on_unload() {
     thread_local! {
         static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -203,7 +274,11 @@ impl Driver {
         retry_failed: bool,
         mut events: UnboundedReceiver<Event>,
     ) -> Result<(), String> {
-        let plan = self.spec.plan(&study).map_err(|e| e.to_string())?;
+        let mut planner = self.spec.planner(&study).map_err(|e| e.to_string())?;
+        while !planner.step(PLAN_SLICE).map_err(|e| e.to_string())? {
+            sleep_ms(0.0).await;
+        }
+        let plan = planner.finish().map_err(|e| e.to_string())?;
         let skipped = plan.skipped.clone();
         let total = plan.calls.len();
         let mut run = self.spec.start(plan, key).map_err(|e| e.to_string())?;
@@ -212,29 +287,25 @@ impl Driver {
         let texts = run_store::load_record_texts(&db, &self.study_id, &self.run_id)
             .await
             .map_err(|e| e.to_string())?;
-        let mut persisted = HashSet::new();
         let mut restored = 0;
         for slice in texts.chunks(SLICE) {
             let records: Vec<CallRecord> = slice
                 .iter()
                 .filter_map(|t| serde_json::from_str(t).ok())
                 .collect();
-            persisted.extend(
-                records
-                    .iter()
-                    .filter(|r| !retry_failed || r.status != Status::Failed)
-                    .map(|r| r.custom_id.clone()),
-            );
             restored += run.restore(records, retry_failed);
             sleep_ms(0.0).await;
         }
-        let keys: Vec<String> = run
-            .cache_keys()
-            .into_iter()
-            .zip(run.calls())
-            .filter(|(_, call)| !persisted.contains(&call.custom_id))
-            .map(|(key, _)| key)
-            .collect();
+        // The cache entries of the calls still open, looked up in slices.
+        let mut keys = Vec::new();
+        for start in (0..total).step_by(SLICE) {
+            keys.extend(
+                (start..(start + SLICE).min(total))
+                    .filter(|&i| !run.is_settled(i))
+                    .filter_map(|i| run.cache_key_at(i)),
+            );
+            sleep_ms(0.0).await;
+        }
         let mut cache = run_store::load_cache(&db, &keys)
             .await
             .map_err(|e| e.to_string())?;
@@ -244,17 +315,19 @@ impl Driver {
                 let _ = cache.put(key, &reply);
             }
         }
+        drop(keys);
         // Calls on the wire when the page went away, with no reply noted: the provider may have
         // answered and charged, so they are not sent again without the user asking.
         let was_in_flight = write_ahead::take_in_flight(&self.study_id, &self.run_id);
-        let unanswered: Vec<String> = run
-            .cache_keys()
+        let unanswered: Vec<String> = was_in_flight
             .into_iter()
-            .zip(run.calls())
-            .filter(|(key, call)| {
-                was_in_flight.contains(&call.custom_id) && cache.get(key).is_none()
+            .filter(|id| {
+                run.calls()
+                    .iter()
+                    .position(|c| &c.custom_id == id)
+                    .and_then(|i| run.cache_key_at(i))
+                    .is_some_and(|key| cache.get(&key).is_none())
             })
-            .map(|(_, call)| call.custom_id.clone())
             .collect();
         if !retry_failed {
             run.interrupt(
@@ -264,6 +337,7 @@ impl Driver {
                  press \"Retry failed calls\"",
             );
         }
+        run.set_cache_slice(SLICE);
 
         let stored = StoredRun {
             study_id: self.study_id.clone(),
@@ -293,14 +367,18 @@ impl Driver {
         *self.run.borrow_mut() = Some(run);
 
         let mut last_refresh = 0.0;
-        let pending_writes = Rc::new(RefCell::new(0usize));
+        let writes = WriteQueue::start(Rc::clone(self), Rc::clone(&db));
+        let mut engine_ms = 0.0;
         loop {
+            let busy = js_sys::Date::now();
             let step = self.send_due(&mut cache);
             // Cache hits settle inside `poll`: store those records too.
-            self.persist_new(&db, &mut persisted, &cache, &pending_writes);
+            self.persist_new(&writes, &cache);
+            engine_ms += js_sys::Date::now() - busy;
             let now = js_sys::Date::now();
             if now - last_refresh >= REFRESH_MS || matches!(step, Step::Finished) {
                 last_refresh = now;
+                self.view.update_untracked(|v| v.engine_ms = engine_ms);
                 self.refresh();
             }
             let event = match step {
@@ -322,6 +400,7 @@ impl Driver {
                     if let Some(run) = self.run.borrow_mut().as_mut() {
                         run.complete(ticket, result, now, &mut cache);
                     }
+                    engine_ms += js_sys::Date::now() - now;
                 }
                 Event::Pause => {
                     if let Some(run) = self.run.borrow_mut().as_mut() {
@@ -350,7 +429,10 @@ impl Driver {
                 }
             }
         }
-        self.persist_new(&db, &mut persisted, &cache, &pending_writes);
+        self.persist_new(&writes, &cache);
+        self.view.update_untracked(|v| v.engine_ms = engine_ms);
+        // "Finished" means stored: wait for the last writes.
+        writes.flushed().await;
         let cancelled = self
             .view
             .with_untracked(|v| v.phase == Some(Phase::Cancelled));
@@ -430,14 +512,8 @@ impl Driver {
         }
     }
 
-    /// Writes the records settled since the last call (with their replies for the cache).
-    fn persist_new(
-        self: &Rc<Self>,
-        db: &Rc<Rexie>,
-        persisted: &mut HashSet<String>,
-        cache: &MemoryCache,
-        pending: &Rc<RefCell<usize>>,
-    ) {
+    /// Queues the records settled since the last call (with their replies for the cache).
+    fn persist_new(self: &Rc<Self>, writes: &WriteQueue, cache: &MemoryCache) {
         let fresh: Vec<CallRecord> = match self.run.borrow_mut().as_mut() {
             Some(run) => run.drain_settled(),
             None => return,
@@ -446,41 +522,16 @@ impl Driver {
             return;
         }
         self.view.update_untracked(|v| {
-            for record in &fresh {
+            for record in fresh.iter().rev().take(RECENT).rev() {
                 v.recent.insert(0, record.clone());
             }
             v.recent.truncate(RECENT);
         });
         for record in fresh {
-            persisted.insert(record.custom_id.clone());
             let reply: Option<CachedReply> = (!record.cache_hit && record.status != Status::Failed)
                 .then(|| cache.get(&record.cache_key))
                 .flatten();
-            let db = Rc::clone(db);
-            let driver = Rc::clone(self);
-            let pending = Rc::clone(pending);
-            *pending.borrow_mut() += 1;
-            spawn_local(async move {
-                let saved = run_store::save_settled(
-                    &db,
-                    &driver.study_id,
-                    &driver.run_id,
-                    &record,
-                    reply.as_ref(),
-                )
-                .await;
-                *pending.borrow_mut() -= 1;
-                if saved.is_ok() {
-                    write_ahead::forget(&record.cache_key);
-                }
-                if let Err(e) = saved {
-                    driver.view.update(|v| {
-                        v.storage_problem = Some(format!(
-                            "answers are kept in this tab but could not be saved in the browser: {e}"
-                        ))
-                    });
-                }
-            });
+            writes.push(record, reply);
         }
     }
 

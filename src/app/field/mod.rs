@@ -179,7 +179,12 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
         if let (Some(Phase::Finished), Some(d)) = (phase(), driver.get()) {
             if saved_run.get_untracked().as_deref() != Some(d.run_id.as_str()) {
                 saved_run.set(Some(d.run_id.clone()));
-                message.set(Some(save_tables(open, &d).map(|names| {
+                let t0 = js_sys::Date::now();
+                let saved = save_tables(open, &d);
+                web_sys::console::log_1(
+                    &format!("TIMING save_tables {}", js_sys::Date::now() - t0).into(),
+                );
+                message.set(Some(saved.map(|names| {
                     format!(
                         "Answers saved in the study as {}: estimate them in the Analyze tab.",
                         names.join(" and ")

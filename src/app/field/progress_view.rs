@@ -64,6 +64,10 @@ pub fn ProgressView(driver: Rc<Driver>) -> impl IntoView {
         let view = view.clone();
         move || view.with(|v| v.progress.done().to_string())
     };
+    let engine_ms = {
+        let view = view.clone();
+        move || view.with(|v| format!("{:.1}", v.engine_ms))
+    };
     let problem = {
         let view = view.clone();
         move || view.with(|v| v.storage_problem.clone())
@@ -71,7 +75,7 @@ pub fn ProgressView(driver: Rc<Driver>) -> impl IntoView {
     view! {
         <p role="status" aria-live="polite" data-testid="field-phase">{phase_text}</p>
         <progress max=total value=done aria-label="Calls settled" data-testid="field-progress"></progress>
-        <p class="muted" data-testid="field-counts">{counts}</p>
+        <p class="muted" data-testid="field-counts" data-engine-ms=engine_ms>{counts}</p>
         {move || problem().map(|p| view! { <div class="notice notice-error" role="alert">{p}</div> })}
     }
 }

@@ -83,7 +83,53 @@ pub async fn load_run(db: &Rexie, study_id: &str) -> Result<Option<StoredRun>, S
     Ok(value.and_then(|v| serde_wasm_bindgen::from_value(v).ok()))
 }
 
-/// Stores a settled call's record, and its reply in the response cache, in one transaction.
+/// Stores settled calls' records, and their replies in the response cache, in one transaction.
+pub async fn save_settled_many(
+    db: &Rexie,
+    study_id: &str,
+    run_id: &str,
+    settled: &[(CallRecord, Option<CachedReply>)],
+) -> Result<(), StorageError> {
+    let mut records = Vec::with_capacity(settled.len());
+    let mut replies = Vec::new();
+    for (record, reply) in settled {
+        records.push(to_js(&StoredRecord {
+            key: format!("{}{}", record_prefix(study_id, run_id), record.custom_id),
+            json: serde_json::to_string(record).map_err(|e| StorageError::Failed {
+                action: "saved",
+                detail: e.to_string(),
+            })?,
+        })?);
+        if let Some(reply) = reply {
+            replies.push(to_js(&StoredReply {
+                key: record.cache_key.clone(),
+                body: reply.body.clone(),
+                latency_ms: reply.latency_ms,
+            })?);
+        }
+    }
+    let tx = db
+        .transaction(&[FIELD_RECORDS, RESPONSE_CACHE], TransactionMode::ReadWrite)
+        .map_err(failed("saved"))?;
+    let record_store = tx.store(FIELD_RECORDS).map_err(failed("saved"))?;
+    for value in &records {
+        record_store
+            .put(value, None)
+            .await
+            .map_err(failed("saved"))?;
+    }
+    let reply_store = tx.store(RESPONSE_CACHE).map_err(failed("saved"))?;
+    for value in &replies {
+        reply_store
+            .put(value, None)
+            .await
+            .map_err(failed("saved"))?;
+    }
+    tx.done().await.map_err(failed("saved"))?;
+    Ok(())
+}
+
+/// Stores one settled call (see [`save_settled_many`]).
 pub async fn save_settled(
     db: &Rexie,
     study_id: &str,
@@ -91,38 +137,7 @@ pub async fn save_settled(
     record: &CallRecord,
     reply: Option<&CachedReply>,
 ) -> Result<(), StorageError> {
-    let stored = to_js(&StoredRecord {
-        key: format!("{}{}", record_prefix(study_id, run_id), record.custom_id),
-        json: serde_json::to_string(record).map_err(|e| StorageError::Failed {
-            action: "saved",
-            detail: e.to_string(),
-        })?,
-    })?;
-    let cached = match reply {
-        Some(reply) => Some(to_js(&StoredReply {
-            key: record.cache_key.clone(),
-            body: reply.body.clone(),
-            latency_ms: reply.latency_ms,
-        })?),
-        None => None,
-    };
-    let tx = db
-        .transaction(&[FIELD_RECORDS, RESPONSE_CACHE], TransactionMode::ReadWrite)
-        .map_err(failed("saved"))?;
-    tx.store(FIELD_RECORDS)
-        .map_err(failed("saved"))?
-        .put(&stored, None)
-        .await
-        .map_err(failed("saved"))?;
-    if let Some(cached) = cached {
-        tx.store(RESPONSE_CACHE)
-            .map_err(failed("saved"))?
-            .put(&cached, None)
-            .await
-            .map_err(failed("saved"))?;
-    }
-    tx.done().await.map_err(failed("saved"))?;
-    Ok(())
+    save_settled_many(db, study_id, run_id, &[(record.clone(), reply.cloned())]).await
 }
 
 /// The stored records of a run, as JSON texts (parsed by the caller in slices, so a large run
