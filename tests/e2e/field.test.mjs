@@ -232,3 +232,67 @@ test("field_keys_stay_secret_and_replies_are_text", async ({ page, context, url 
     server.stop();
   }
 });
+
+/** Starts the real small model (scripts/llm-server.sh: SmolLM2-135M behind llama-cpp-python). */
+async function modelServer() {
+  const { execFileSync } = await import("node:child_process");
+  execFileSync("bash", [join(root, "scripts/llm-server.sh"), "build"], { stdio: ["ignore", "ignore", "inherit"] });
+  const port = 18900 + (process.pid % 500);
+  const child = spawn("bash", [join(root, "scripts/llm-server.sh"), String(port)], { stdio: "ignore", detached: true });
+  const url = `http://127.0.0.1:${port}/v1`;
+  const deadline = Date.now() + 120000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/models`)).ok) return { url, stop: () => process.kill(-child.pid) };
+    } catch {}
+    await new Promise((ok) => setTimeout(ok, 300));
+  }
+  process.kill(-child.pid);
+  throw new Error("the model server did not answer within 120 s");
+}
+
+test("field_a_real_model_survey_and_conjoint_with_logprobs", async ({ page, url, artifacts }) => {
+  const server = await modelServer();
+  try {
+    await importStudy(page, url, STUDY);
+    await fill(page, "Base URL", server.url);
+    await fill(page, "Model", "SmolLM2-135M-Instruct");
+    await fill(page, "Respondents", 2);
+    await fill(page, "Max tokens", 4);
+    await fill(page, "Temperature", 0);
+    await fill(page, "First-token log-probabilities (top k, 0 = off)", 10);
+    await fill(page, "Calls at once", 1);
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Finished", 300000);
+    const end = await settled(page);
+    // 2 respondents × (4 conjoint tasks + 1 survey question).
+    assert(end.done === 10 && end.total === 10, end.text);
+    assert(/ 0 failed/.test(end.text), `the real server answered every call: ${end.text}`);
+    await page.screenshot({ path: join(artifacts, "field-real-model.png"), fullPage: true });
+    const records = await page.evaluate(async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open("silico"); r.onsuccess = () => ok(r.result); });
+      const all = await new Promise((ok) => { const r = db.transaction("field_records").objectStore("field_records").getAll(); r.onsuccess = () => ok(r.result); });
+      return all.map((x) => JSON.parse(x.json));
+    });
+    assert(records.length === 10, `10 stored records, got ${records.length}`);
+    for (const r of records) {
+      assert(r.model === "SmolLM2-135M-Instruct" && r.messages.length === 2 && r.shown.length >= 2, `record shape: ${r.custom_id}`);
+      assert(typeof r.raw_reply === "string" && r.tokens_in > 0, `raw reply and tokens kept: ${r.custom_id}`);
+      assert(r.first_token_logprobs?.length > 0, `first-token logprobs kept: ${r.custom_id}`);
+    }
+    const distributions = records.filter((r) => r.distribution);
+    assert(distributions.length >= 8, `label distributions from logprobs: ${distributions.length} of 10`);
+    for (const r of distributions) {
+      const total = r.distribution.probabilities.reduce((a, [, p]) => a + p, 0);
+      assert(Math.abs(total - 1) < 1e-9, `normalised over the labels: ${total}`);
+      assert(r.distribution.label_mass > 0 && r.distribution.label_mass <= 1 + 1e-9, `label mass: ${r.distribution.label_mass}`);
+      assert(r.distribution.probabilities.map(([c]) => c).join() === r.shown.map((o) => o.code).join(), "in shown order");
+    }
+    const conjoint = records.filter((r) => r.item.kind === "task");
+    const survey = records.filter((r) => r.item.kind === "question");
+    assert(conjoint.length === 8 && survey.length === 2, "both parts fielded");
+    assert(conjoint.every((r) => r.shown.every((o) => o.levels.length === 3)), "profiles keep their levels");
+  } finally {
+    server.stop();
+  }
+});
