@@ -4,6 +4,7 @@
 
 mod attach;
 mod chunked;
+mod conjoint_reshape;
 mod csv_table;
 mod delimiter;
 mod qualtrics_export;
@@ -12,6 +13,10 @@ mod text_encoding;
 
 pub use attach::{attach_table, parse_role, AttachError};
 pub use chunked::{ChunkedReader, DelimitedTable};
+pub use conjoint_reshape::{
+    parse_choice, reshape_conjoint, ConjointLayout, ReshapeError, ReshapeSummary, UnknownLevel,
+    ValueCount,
+};
 pub use csv_table::{
     read_delimited, read_delimited_file, table_to_csv, ReadOptions, TableReadError,
 };
