@@ -7,9 +7,12 @@ mod chunked;
 mod conjoint_reshape;
 mod csv_table;
 mod delimiter;
+mod import;
+mod personal_data;
 mod qualtrics_export;
 mod table_builder;
 mod text_encoding;
+mod xlsx;
 
 pub use attach::{attach_table, parse_role, AttachError};
 pub use chunked::{ChunkedReader, DelimitedTable};
@@ -21,5 +24,13 @@ pub use csv_table::{
     read_delimited, read_delimited_file, table_to_csv, ReadOptions, TableReadError,
 };
 pub use delimiter::{delimiter_name, sniff_delimiter, SniffProblem, CANDIDATES};
+pub use import::{
+    from_delimited, import_table, summarize, ColumnSummary, FileFormat, ImportError, ImportOptions,
+    ImportSummary, ImportedTable,
+};
+pub use personal_data::{
+    default_persona_columns, detect_personal_data, PersonalDataFlag, PersonalKind,
+};
 pub use qualtrics_export::{import_id, ColumnInfo, QualtricsColumns};
 pub use text_encoding::TextEncoding;
+pub use xlsx::{read_xlsx, XlsxError, XlsxTable};

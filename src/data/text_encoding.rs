@@ -3,10 +3,11 @@
 //! through unchecked here: the table reader checks each field, so a stray Latin-1 byte is reported with
 //! its row and column instead of as "somewhere in the file".
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The text encoding a file was read in.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum TextEncoding {
     Utf8,
