@@ -4,18 +4,24 @@
 
 mod attach;
 mod chunked;
+mod column_mapping;
 mod conjoint_reshape;
 mod csv_table;
 mod delimiter;
 mod import;
 mod personal_data;
 mod qualtrics_export;
+mod recode;
 mod table_builder;
 mod text_encoding;
 mod xlsx;
 
 pub use attach::{attach_table, parse_role, AttachError};
 pub use chunked::{ChunkedReader, DelimitedTable};
+pub use column_mapping::{
+    apply_mapping, auto_map, preview_mapping, text_similarity, ColumnMapping, ColumnPreview,
+    Mapping, MappingPreview, MatchedBy, TEXT_MATCH_THRESHOLD,
+};
 pub use conjoint_reshape::{
     parse_choice, reshape_conjoint, ConjointLayout, ReshapeError, ReshapeSummary, UnknownLevel,
     ValueCount,
@@ -32,5 +38,6 @@ pub use personal_data::{
     default_persona_columns, detect_personal_data, PersonalDataFlag, PersonalKind,
 };
 pub use qualtrics_export::{import_id, ColumnInfo, QualtricsColumns};
+pub use recode::{default_missing_codes, recode_value, Recode, Recoded, COMMON_MISSING_CODES};
 pub use text_encoding::TextEncoding;
 pub use xlsx::{read_xlsx, XlsxError, XlsxTable};
