@@ -5,6 +5,7 @@ mod amce;
 mod anova;
 mod batch;
 mod bench;
+mod bench_import;
 mod clogit;
 mod compare;
 mod design;
