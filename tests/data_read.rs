@@ -182,11 +182,12 @@ Start Date,Response ID,How old are you?,\"Anything else? (comma, inside)\"\n\
 
 #[test]
 fn numbers_that_become_text_keep_their_written_form() {
-    let table = read(b"code\n007\n1.50\n-0\n2\nabc\n").unwrap().table;
-    assert_eq!(
-        table.column("code").unwrap().values,
-        texts(&["007", "1.50", "-0", "2", "abc"])
-    );
+    let cells = [
+        "007", "1.50", "-0", "2", "0.25", "-0.5", "2.500", "1e3", "-12.125", "0.0", " 4", "abc",
+    ];
+    let file = format!("code\n{}\n", cells.join("\n"));
+    let table = read(file.as_bytes()).unwrap().table;
+    assert_eq!(table.column("code").unwrap().values, texts(&cells));
 }
 
 fn cell() -> impl Strategy<Value = String> {
@@ -230,6 +231,21 @@ proptest! {
         let mut cuts = cuts;
         cuts.sort_unstable();
         let whole = read_delimited(&bytes, "t", ResponseSource::Human, Provenance::default(), &ReadOptions::default());
-        prop_assert_eq!(chunked(&bytes, &cuts), whole);
+        prop_assert_eq!(chunked(&bytes, &cuts), whole.clone());
+        // And the cells are what the csv crate reads, typed: numbers parsed, text as written.
+        let table = whole.unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        prop_assert_eq!(table.row_count(), records.len());
+        for (c, column) in table.columns.iter().enumerate() {
+            for (row, record) in records.iter().enumerate() {
+                let cell = &record[c];
+                let missing = cell.is_empty() || cell == "NA";
+                match &column.values {
+                    ColumnValues::Number(v) => prop_assert_eq!(v[row], (!missing).then(|| cell.trim().parse::<f64>().unwrap())),
+                    ColumnValues::Text(v) => prop_assert_eq!(v[row].as_deref(), (!missing).then_some(cell)),
+                }
+            }
+        }
     }
 }

@@ -31,8 +31,9 @@ pub struct ChunkedReader {
     provenance: Provenance,
     options: ReadOptions,
     decoder: Utf8Stream,
-    /// UTF-8 text waiting for the delimiter to be decided.
+    /// UTF-8 text waiting for the delimiter to be decided, and its line count so far.
     pending: Vec<u8>,
+    pending_lines: usize,
     parser: Option<(csv_core::Reader, u8)>,
     /// The record being parsed: its field bytes and field ends, grown as needed.
     output: Vec<u8>,
@@ -63,6 +64,7 @@ impl ChunkedReader {
             options,
             decoder: Utf8Stream::new(),
             pending: Vec::new(),
+            pending_lines: 0,
             parser: None,
             output: vec![0; 64 * 1024],
             ends: vec![0; 256],
@@ -84,6 +86,10 @@ impl ChunkedReader {
             return Ok(());
         }
         self.any_bytes = true;
+        if self.parser.is_some() && self.decoder.passes_through() {
+            let outcome = self.parse(chunk, false);
+            return self.remember(outcome);
+        }
         let mut text = Vec::with_capacity(chunk.len());
         self.decoder.push(chunk, &mut text);
         let outcome = self.take_text(text, false);
@@ -129,8 +135,9 @@ impl ChunkedReader {
             return self.parse(&text, false);
         }
         self.pending.extend_from_slice(&text);
-        let lines = self.pending.iter().filter(|&&b| b == b'\n').count();
-        let enough = (self.pending.len() >= SNIFF_BYTES && lines >= 2)
+        // Counted per slice, so tiny slices do not rescan what is already held.
+        self.pending_lines += text.iter().filter(|&&b| b == b'\n').count();
+        let enough = (self.pending.len() >= SNIFF_BYTES && self.pending_lines >= 2)
             || self.pending.len() >= SNIFF_MAX_BYTES;
         if !(enough || last) {
             return Ok(());

@@ -95,19 +95,39 @@ pub(crate) fn parse_number(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// Whether `format_number(x)` gives back exactly `cell`. Plain integers are checked without formatting,
-/// since they are most cells of most survey files.
+/// Whether `format_number(x)` gives back exactly `cell`. Plain integers and plain decimals, most cells
+/// of most survey files, are checked without formatting.
 fn is_canonical(cell: &str, x: f64) -> bool {
-    let digits = cell.strip_prefix('-').unwrap_or(cell);
-    if !digits.is_empty()
-        && digits.len() <= 15
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'))
-    {
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let plain_whole = digits(whole) && (whole == "0" || !whole.starts_with('0'));
+    match fraction {
         // "-0" parses to -0.0, which is written "0".
-        return cell != "-0";
+        None if plain_whole && whole.len() <= 15 => cell != "-0",
+        // A decimal with at most 15 significant digits and no trailing zero is the shortest text
+        // of its f64, which is what Rust's Display writes (it never uses an exponent).
+        Some(fraction)
+            if plain_whole
+                && digits(fraction)
+                && !fraction.ends_with('0')
+                && significant_digits(whole, fraction) <= 15 =>
+        {
+            cell != "-0" && x.is_normal()
+        }
+        _ => format_number(x) == cell,
     }
-    format_number(x) == cell
+}
+
+fn significant_digits(whole: &str, fraction: &str) -> usize {
+    if whole == "0" {
+        fraction.trim_start_matches('0').len()
+    } else {
+        whole.len() + fraction.len()
+    }
 }
 
 /// Header rows seen so far: Qualtrics' three-row header is decided by the third record.

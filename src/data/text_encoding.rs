@@ -37,6 +37,11 @@ impl Utf8Stream {
         }
     }
 
+    /// UTF-8 text after the first bytes: slices can be used as they are, without a copy.
+    pub(crate) fn passes_through(&self) -> bool {
+        matches!(self.state, State::PassThrough)
+    }
+
     pub(crate) fn encoding(&self) -> TextEncoding {
         self.encoding
     }
