@@ -204,3 +204,46 @@ fn answers_name_profiles_in_several_ways() {
         assert_eq!(parse_choice(answer, 2), profile, "{answer}");
     }
 }
+
+#[test]
+fn letters_ratings_and_a_varying_attribute_order_without_a_study() {
+    // Two respondents, one task each; the second saw the attributes in the other order and did not
+    // rate profile B. No ResponseId column, so rows are numbered.
+    let csv = "Choice1,R1_1,R1_2,F-1-1,F-1-2,F-1-1-1,F-1-1-2,F-1-2-1,F-1-2-2\n\
+B,3,6,Price,Brand,$10,Acme,$20,Zenith\n\
+Option A,7,,Brand,Price,Acme,$30,Zenith,$10\n";
+    let table = read(csv.as_bytes()).table;
+    let layout = ConjointLayout {
+        rating: Some("R{task}_{profile}".into()),
+        ..ConjointLayout::new("Choice{task}")
+    };
+    let (long, summary) = reshape_conjoint(&table, None, &layout).unwrap();
+    assert_eq!((summary.respondents, summary.rows), (2, 4));
+    let text = |name: &str| match &long.column(name).unwrap().values {
+        ColumnValues::Text(v) => v
+            .iter()
+            .map(|x| x.clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ColumnValues::Number(v) => v
+            .iter()
+            .map(|x| x.map_or(String::new(), |x| x.to_string()))
+            .collect(),
+    };
+    assert_eq!(text("respondent"), ["1", "1", "2", "2"]);
+    assert_eq!(text("Price"), ["$10", "$20", "$30", "$10"]);
+    assert_eq!(text("Brand"), ["Acme", "Zenith", "Acme", "Zenith"]);
+    assert_eq!(text("chosen"), ["0", "1", "1", "0"]);
+    assert_eq!(text("rating"), ["3", "6", "7", ""]);
+    assert_eq!(
+        reshape_conjoint(
+            &table,
+            None,
+            &ConjointLayout {
+                rating: Some("R{task}".into()),
+                ..ConjointLayout::new("Choice{task}")
+            }
+        )
+        .unwrap_err(),
+        ReshapeError::RatingPatternIncomplete("R{task}".into())
+    );
+}

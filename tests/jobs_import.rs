@@ -89,3 +89,45 @@ fn a_bad_file_fails_with_its_reason() {
         }
     );
 }
+
+#[test]
+fn columns_are_mapped_and_applied_by_jobs() {
+    let survey: silico::study::Survey = serde_json::from_value(serde_json::json!({
+        "questions": [
+            {"id": "party", "text": "Which party do you feel closest to?",
+             "answer": {"type": "single_choice", "options": [
+                {"code": "D", "label": "Democrat"}, {"code": "R", "label": "Republican"}]}}
+        ]
+    }))
+    .unwrap();
+    let read = run(Job::ReadTable(Box::new(request(
+        b"id,Party\n1,Democrat\n2,Republican\n3,Whig\n".to_vec(),
+    ))));
+    let Reply::TableRead(read) = read else {
+        panic!("{read:?}")
+    };
+    let table = Box::new(read.imported.table);
+    let reply = run(Job::MapColumns {
+        table: table.clone(),
+        qualtrics: None,
+        survey: Box::new(survey.clone()),
+    });
+    let Reply::Mapping { mapping, preview } = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(mapping.columns[0].column, "Party");
+    assert_eq!(mapping.respondent.as_deref(), Some("id"));
+    assert_eq!(preview.columns[0].unknown[0].value, "Whig");
+    let reply = run(Job::ApplyMapping {
+        table,
+        mapping,
+        survey: Box::new(survey),
+    });
+    let Reply::Table(long) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(
+        long.column("answer").unwrap().values,
+        silico::study::ColumnValues::Text(vec![Some("D".into()), Some("R".into()), None])
+    );
+}
