@@ -102,3 +102,53 @@ fn bad_input_exits_2_with_one_line() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn with_a_survey_study_the_column_matches_are_shown() {
+    let dir = temp_dir();
+    let study = dir.join("survey.json");
+    let json = serde_json::json!({
+        "format": "silico-study/1",
+        "id": "parties",
+        "metadata": {"name": "Parties"},
+        "survey": {"questions": [
+            {"id": "party", "text": "Which party do you feel closest to?",
+             "answer": {"type": "single_choice", "options": [
+                {"code": "D", "label": "Democrat"}, {"code": "R", "label": "Republican"}]}},
+            {"id": "age", "text": "How old are you?", "answer": {"type": "numeric", "min": 18}}
+        ]}
+    });
+    std::fs::write(&study, json.to_string()).unwrap();
+    let data = dir.join("parties.tsv");
+    std::fs::write(
+        &data,
+        b"id\tParty\tnote\n1\tDemocrat\tx\n2\tWhig\ty\n3\t\tz\n",
+    )
+    .unwrap();
+    let out = dir.join("parties-out.csv");
+    let output = silico(&[
+        "import",
+        path_str(&data),
+        "--out",
+        path_str(&out),
+        "--study",
+        path_str(&study),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("format: tsv"), "{stderr}");
+    assert!(
+        stderr.contains("  party ← Party (by name): 1 answered, 1 missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 cells (\"Whig\" ×1) are not answers party knows"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  no column for: age"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,Party,note\n1,Democrat,x\n2,Whig,y\n3,,z\n",
+        "the table is written as read, as CSV"
+    );
+}

@@ -11,8 +11,9 @@ use clap::Args;
 
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::{
-    import_table, reshape_conjoint, summarize, table_to_csv, ConjointLayout, ImportOptions,
-    ImportSummary, ReadOptions, ReshapeSummary,
+    auto_map, import_table, preview_mapping, reshape_conjoint, summarize, table_to_csv,
+    ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview, MatchedBy, ReadOptions,
+    ReshapeSummary,
 };
 use crate::study::{Provenance, ResponseSource};
 
@@ -56,13 +57,14 @@ fn fail(message: String) -> ExitCode {
 }
 
 pub fn run(args: &ImportArgs) -> ExitCode {
-    let conjoint = match &args.study {
+    let study = match &args.study {
         Some(path) => match load_study(path) {
-            Ok(study) => study.conjoint,
+            Ok(study) => Some(study),
             Err(error) => return report_load_error(&error),
         },
         None => None,
     };
+    let conjoint = study.as_ref().and_then(|s| s.conjoint.clone());
     let mut read = ReadOptions::default();
     if let Some(name) = &args.delimiter {
         read.delimiter = Some(match name.as_str() {
@@ -104,8 +106,10 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     };
     // Printed once everything worked, so a failure is one line.
     let summary = summarize(&imported);
+    let imported_qualtrics = imported.qualtrics.clone();
+    let imported_table = imported.table;
     let (table, reshaped) = match &args.conjoint_choice {
-        None => (imported.table, None),
+        None => (imported_table.clone(), None),
         Some(choice) => {
             let layout = ConjointLayout {
                 choice: choice.clone(),
@@ -113,7 +117,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
                 respondent: args.respondent.clone(),
                 keep: args.keep.clone(),
             };
-            match reshape_conjoint(&imported.table, conjoint.as_ref(), &layout) {
+            match reshape_conjoint(&imported_table, conjoint.as_ref(), &layout) {
                 Ok((long, reshaped)) => (long, Some(reshaped)),
                 Err(e) => return fail(format!("{shown}: {e}")),
             }
@@ -125,6 +129,13 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     print_summary(&summary);
     if let Some(reshaped) = &reshaped {
         print_reshape(reshaped);
+    }
+    if let Some(study) = study.filter(|s| !s.survey.questions.is_empty()) {
+        let mapping = auto_map(&imported_table, imported_qualtrics.as_ref(), &study.survey);
+        print_mapping(
+            &mapping,
+            &preview_mapping(&imported_table, &mapping, &study.survey),
+        );
     }
     ExitCode::SUCCESS
 }
@@ -179,5 +190,28 @@ fn print_reshape(summary: &ReshapeSummary) {
             "  {} = {:?} is not a level of the study ({} profiles)",
             level.attribute, level.level, level.count
         );
+    }
+}
+
+/// The automatic column → question matches, and what recoding would leave unanswered.
+fn print_mapping(mapping: &Mapping, preview: &MappingPreview) {
+    eprintln!("survey questions matched to columns:");
+    for (entry, column) in mapping.columns.iter().zip(&preview.columns) {
+        let by = match &entry.matched_by {
+            MatchedBy::Id => "id".to_string(),
+            MatchedBy::Name => "name".to_string(),
+            MatchedBy::QuestionText { score } => format!("question text, {score:.2}"),
+            MatchedBy::Hand => "hand".to_string(),
+        };
+        eprintln!(
+            "  {} ← {} (by {by}): {} answered, {} missing",
+            entry.question, entry.column, column.answered, column.missing
+        );
+        for problem in &column.problems {
+            eprintln!("    {problem}");
+        }
+    }
+    if !preview.unmapped_questions.is_empty() {
+        eprintln!("  no column for: {}", preview.unmapped_questions.join(", "));
     }
 }
