@@ -105,6 +105,18 @@ fn an_excel_workbook_reads_like_the_same_csv() {
         .unwrap_err()
         .to_string()
         .contains("save it as .xlsx"));
+    // A value in a column without a header is refused with its row, not dropped.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "id").unwrap();
+    sheet.write_number(1, 0, 1.0).unwrap();
+    sheet.write_number(2, 0, 2.0).unwrap();
+    sheet.write_string(2, 2, "stray").unwrap();
+    let error = import(&workbook.save_to_buffer().unwrap(), None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "sheet \"Sheet1\": row 3: 3 fields, the header has 1"
+    );
     let mut broken = survey_workbook();
     broken.truncate(broken.len() / 2);
     assert!(matches!(

@@ -94,6 +94,18 @@ pub fn read_xlsx(
     let mut builder = TableBuilder::new(missing.to_vec());
     let mut cells: Vec<String> = Vec::with_capacity(width);
     for (offset, row) in std::iter::once(header).chain(rows).enumerate() {
+        // A value right of the header has no column to go to: say so rather than drop it.
+        let used = row
+            .iter()
+            .rposition(|c| !matches!(c, Data::Empty))
+            .map_or(0, |last| last + 1);
+        if used > width {
+            return Err(in_sheet(TableReadError::RaggedRow {
+                row: first_row + offset,
+                found: used,
+                expected: width,
+            }));
+        }
         cells.clear();
         cells.extend(row.iter().take(width).map(cell_text));
         // Blank rows are skipped, as the CSV reader skips empty lines.
