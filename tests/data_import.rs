@@ -197,6 +197,16 @@ fn qualtrics_exports_are_recognised_in_csv_and_excel() {
         .any(|c| c == "IPAddress" || c == "StartDate" || c.starts_with("F-")));
     let q1 = summary.columns.iter().find(|c| c.name == "Q1").unwrap();
     assert_eq!((q1.kind.as_str(), q1.distinct), ("text", 2));
+    let progress = summary
+        .columns
+        .iter()
+        .find(|c| c.name == "Progress")
+        .unwrap();
+    assert_eq!(
+        (progress.kind.as_str(), progress.distinct, progress.missing),
+        ("number", 1, 0)
+    );
+    assert_eq!(progress.examples, ["100"]);
 }
 
 #[test]
