@@ -25,6 +25,8 @@ pub struct DelimitedTable {
     pub qualtrics: Option<QualtricsColumns>,
 }
 
+/// A delimited file read slice by slice. The delimiter is decided once the first 256 KiB (or the whole
+/// file, if smaller) have arrived; until then slices are held.
 pub struct ChunkedReader {
     name: String,
     source: ResponseSource,
