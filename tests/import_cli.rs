@@ -152,3 +152,19 @@ fn with_a_survey_study_the_column_matches_are_shown() {
         "the table is written as read, as CSV"
     );
 }
+
+#[test]
+fn help_lists_import_and_its_options() {
+    let top = String::from_utf8_lossy(&silico(&["--help"]).stdout).into_owned();
+    assert!(top.contains("import "), "{top}");
+    let help = String::from_utf8_lossy(&silico(&["import", "--help"]).stdout).into_owned();
+    for option in [
+        "--conjoint-choice",
+        "--study",
+        "--sheet",
+        "--delimiter",
+        "--out",
+    ] {
+        assert!(help.contains(option), "{help}");
+    }
+}
