@@ -47,7 +47,7 @@ fn bad_files_say_where() {
     assert_eq!(
         read(b"a,b\n1,2\n3\n").unwrap_err(),
         TableReadError::RaggedRow {
-            line: 3,
+            row: 3,
             found: 1,
             expected: 2
         }
@@ -62,14 +62,14 @@ fn bad_files_say_where() {
     );
     assert!(matches!(
         read(b"a,b\n1,\xff\xfe\n").unwrap_err(),
-        TableReadError::NotText { line: 2 }
+        TableReadError::NotText { row: 2, ref column, .. } if column == "b"
     ));
 }
 
 #[test]
 fn a_byte_order_mark_and_tabs_are_handled() {
     let options = ReadOptions {
-        delimiter: b'\t',
+        delimiter: Some(b'\t'),
         ..ReadOptions::default()
     };
     let table = read_delimited(

@@ -77,3 +77,48 @@ fn routes_parse_from_the_url_fragment() {
     };
     assert_eq!(Route::parse(route.href().trim_start_matches('#')), route);
 }
+
+#[wasm_bindgen_test]
+fn data_files_are_read_in_slices_in_the_browser() {
+    use silico::data::{ChunkedReader, ReadOptions, TextEncoding};
+    use silico::jobs::{run, Job, ReadTableRequest, Reply};
+    use silico::study::{ColumnValues, Provenance, ResponseSource};
+
+    // Excel's "Unicode text" is UTF-16; slices of 3 bytes split its code units.
+    let text = "id;comment\n1;café\n2;naïve\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let mut reader = ChunkedReader::new(
+        "t",
+        ResponseSource::Human,
+        Provenance::default(),
+        ReadOptions::default(),
+    );
+    for slice in utf16.chunks(3) {
+        reader.push(slice).unwrap();
+    }
+    let read = reader.finish().unwrap();
+    assert_eq!(
+        (read.delimiter, read.encoding),
+        (b';', TextEncoding::Utf16Le)
+    );
+    assert_eq!(
+        read.table.column("comment").unwrap().values,
+        ColumnValues::Text(vec![Some("café".into()), Some("naïve".into())])
+    );
+    // A damaged .xlsx reaches calamine inside wasm and comes back as a message.
+    let reply = run(Job::ReadTable(Box::new(ReadTableRequest {
+        name: "human".into(),
+        file_name: "broken.xlsx".into(),
+        bytes: b"PK\x03\x04not really a workbook".to_vec(),
+        sheet: None,
+        delimiter: None,
+        missing: None,
+    })));
+    assert!(
+        matches!(&reply, Reply::Failed { message } if message.starts_with("the Excel file cannot be read")),
+        "{reply:?}"
+    );
+}

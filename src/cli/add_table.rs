@@ -13,7 +13,8 @@ use crate::study::{validate, write_study, Provenance, ResponseSource};
 pub struct AddTableArgs {
     /// The study to add the table to.
     pub study: PathBuf,
-    /// A CSV (or, with --tsv, tab-separated) file with a header row, in long format.
+    /// A CSV, TSV or semicolon-separated file with a header row, in long format (the delimiter is
+    /// detected; --tsv insists on tabs).
     pub data: PathBuf,
     /// Name of the table inside the study (e.g. `human`).
     #[arg(long)]
@@ -64,7 +65,7 @@ pub fn run(args: &AddTableArgs) -> ExitCode {
     };
     let mut options = ReadOptions::default();
     if args.tsv {
-        options.delimiter = b'\t';
+        options.delimiter = Some(b'\t');
     }
     if !args.missing.is_empty() {
         options.missing = args.missing.clone();

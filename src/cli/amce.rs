@@ -98,13 +98,13 @@ pub fn read_table(path: &Path, missing: &[String]) -> Result<ResponseTable, Inpu
         path: shown.clone(),
         source,
     })?;
-    let mut options = ReadOptions::default();
-    if path
+    let tsv = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
-    {
-        options.delimiter = b'\t';
-    }
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let mut options = ReadOptions {
+        delimiter: Some(if tsv { b'\t' } else { b',' }),
+        ..ReadOptions::default()
+    };
     options.missing.extend(missing.iter().cloned());
     read_delimited(
         &bytes,

@@ -33,6 +33,19 @@ pub enum BenchTarget {
         #[arg(long, value_name = "FILE.csv")]
         write_csv: Option<std::path::PathBuf>,
     },
+    /// Read a synthetic survey export (~200 MB of CSV: ids, numbers, labels, quoted free text) with
+    /// the chunked reader in slices, as the page's worker reads a File, and report MB/s. Same
+    /// release-build advice as `bench analysis`.
+    Import {
+        /// Size of the generated CSV in megabytes (10^6 bytes).
+        #[arg(long, default_value_t = 200)]
+        mb: usize,
+        /// Slice size in KiB handed to the reader per push.
+        #[arg(long, default_value_t = 8192)]
+        slice_kib: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 const LEVELS_PER_ATTRIBUTE: [usize; 8] = [5, 5, 5, 5, 5, 5, 5, 5];
@@ -132,12 +145,28 @@ fn time<T>(label: &str, rows: usize, f: impl FnOnce() -> T) -> T {
 }
 
 pub fn run(target: &BenchTarget) -> ExitCode {
-    let BenchTarget::Analysis {
-        respondents,
-        tasks,
-        seed,
-        write_csv,
-    } = target;
+    match target {
+        BenchTarget::Analysis {
+            respondents,
+            tasks,
+            seed,
+            write_csv,
+        } => run_analysis(*respondents, *tasks, *seed, write_csv.as_deref()),
+        BenchTarget::Import {
+            mb,
+            slice_kib,
+            seed,
+        } => super::bench_import::run(*mb, *slice_kib, *seed),
+    }
+}
+
+fn run_analysis(
+    respondents: usize,
+    tasks: usize,
+    seed: u64,
+    write_csv: Option<&std::path::Path>,
+) -> ExitCode {
+    let (respondents, tasks, seed) = (&respondents, &tasks, &seed);
     if let Some(path) = write_csv {
         let table = synthetic_table(*respondents, *tasks, *seed);
         return match write_table_csv(&table, path) {

@@ -147,13 +147,13 @@ fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
         path: shown.clone(),
         source,
     })?;
-    let mut options = ReadOptions::default();
-    if path
+    let tsv = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
-    {
-        options.delimiter = b'\t';
-    }
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let options = ReadOptions {
+        delimiter: Some(if tsv { b'\t' } else { b',' }),
+        ..ReadOptions::default()
+    };
     read_delimited(
         &bytes,
         &shown,

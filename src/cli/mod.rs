@@ -5,11 +5,13 @@ mod amce;
 mod anova;
 mod batch;
 mod bench;
+mod bench_import;
 mod clogit;
 mod compare;
 mod design;
 mod diagnose;
 mod field;
+mod import;
 mod import_sdt;
 mod info;
 mod mm;
@@ -71,6 +73,9 @@ pub enum Command {
     /// Time the engine on synthetic data.
     #[command(subcommand)]
     Bench(bench::BenchTarget),
+    /// Read human data (CSV/TSV/Excel, Qualtrics exports), print what was found (format, rows, personal
+    /// data) and write it as CSV; with --conjoint-choice, reshape a Qualtrics conjoint to the long table.
+    Import(import::ImportArgs),
     /// Add a long response table (CSV/TSV) to a study, with its provenance and column roles.
     AddTable(add_table::AddTableArgs),
     /// Generate a conjoint design and write it as CSV (long: respondent,task,profile,attribute,level,position).
@@ -105,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Plot(command) => plot::run(&command),
         Command::Bench(target) => bench::run(&target),
         Command::AddTable(args) => add_table::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Design(args) => design::run(&args),
         Command::ImportSdt(args) => import_sdt::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),

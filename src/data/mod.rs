@@ -1,7 +1,43 @@
-//! Human and LLM data in and out: delimited text into long response tables, and back out for R/pandas.
+//! Human and LLM data in and out: delimited text and Excel files into long response tables (typed
+//! columns), Qualtrics exports and their wide conjoint layout, column mapping to a study's questions,
+//! personal-data flags, and CSV back out for R/pandas.
 
 mod attach;
+mod chunked;
+mod column_mapping;
+mod conjoint_reshape;
 mod csv_table;
+mod delimiter;
+mod import;
+mod personal_data;
+mod qualtrics_export;
+mod recode;
+mod table_builder;
+mod text_encoding;
+mod xlsx;
 
 pub use attach::{attach_table, parse_role, AttachError};
-pub use csv_table::{read_delimited, table_to_csv, ReadOptions, TableReadError};
+pub use chunked::{ChunkedReader, DelimitedTable};
+pub use column_mapping::{
+    apply_mapping, auto_map, preview_mapping, text_similarity, ColumnMapping, ColumnPreview,
+    Mapping, MappingPreview, MatchedBy, TEXT_MATCH_THRESHOLD,
+};
+pub use conjoint_reshape::{
+    parse_choice, reshape_conjoint, ConjointLayout, ReshapeError, ReshapeSummary, UnknownLevel,
+    ValueCount,
+};
+pub use csv_table::{
+    read_delimited, read_delimited_file, table_to_csv, ReadOptions, TableReadError,
+};
+pub use delimiter::{delimiter_name, sniff_delimiter, SniffProblem, CANDIDATES};
+pub use import::{
+    from_delimited, import_table, summarize, ColumnSummary, FileFormat, ImportError, ImportOptions,
+    ImportSummary, ImportedTable,
+};
+pub use personal_data::{
+    default_persona_columns, detect_personal_data, PersonalDataFlag, PersonalKind,
+};
+pub use qualtrics_export::{import_id, ColumnInfo, QualtricsColumns};
+pub use recode::{default_missing_codes, recode_value, Recode, Recoded, COMMON_MISSING_CODES};
+pub use text_encoding::TextEncoding;
+pub use xlsx::{read_xlsx, XlsxError, XlsxTable};

@@ -4,12 +4,16 @@
 
 mod design;
 mod estimate;
+mod import;
 
 use serde::{Deserialize, Serialize};
 
-use crate::study::Study;
+use crate::data::{ConjointLayout, Mapping, MappingPreview, QualtricsColumns, ReshapeSummary};
+use crate::study::{Conjoint, ResponseTable, Study, Survey};
 
 pub use design::{DesignFormat, DesignRequest, PreviewTask};
+
+pub use import::{table_read, table_read_reply, ReadTableRequest, TableRead};
 
 pub use estimate::{
     default_request, EstimateReply, EstimateRequest, EstimateRow, Estimator, SeConvention,
@@ -40,6 +44,36 @@ pub enum Job {
         request: DesignRequest,
         format: DesignFormat,
     },
+    /// Read a data file (CSV, TSV, semicolon, .xlsx; Qualtrics exports recognised): the table and a
+    /// summary (columns with types, format, personal-data flags, Qualtrics question texts).
+    ReadTable(Box<ReadTableRequest>),
+    /// A Qualtrics conjoint export (one row per respondent) into the long table.
+    ReshapeConjoint {
+        table: Box<ResponseTable>,
+        /// The study's conjoint, to check attributes and levels against; optional.
+        #[serde(default)]
+        conjoint: Option<Box<Conjoint>>,
+        layout: ConjointLayout,
+    },
+    /// Match the table's columns to the survey's questions, and preview that mapping.
+    MapColumns {
+        table: Box<ResponseTable>,
+        #[serde(default)]
+        qualtrics: Option<QualtricsColumns>,
+        survey: Box<Survey>,
+    },
+    /// Preview a (hand-edited) mapping: counts and problems per column.
+    PreviewMapping {
+        table: Box<ResponseTable>,
+        mapping: Mapping,
+        survey: Box<Survey>,
+    },
+    /// Apply a mapping: the long respondent × question table.
+    ApplyMapping {
+        table: Box<ResponseTable>,
+        mapping: Mapping,
+        survey: Box<Survey>,
+    },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -61,6 +95,17 @@ pub enum Reply {
         tasks: usize,
         profiles: usize,
     },
+    TableRead(Box<TableRead>),
+    Reshaped {
+        table: Box<ResponseTable>,
+        summary: ReshapeSummary,
+    },
+    Mapping {
+        mapping: Mapping,
+        preview: MappingPreview,
+    },
+    MappingPreview(MappingPreview),
+    Table(Box<ResponseTable>),
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
         message: String,
@@ -107,6 +152,45 @@ pub fn run(job: Job) -> Reply {
         Job::ExportDesign { request, format } => design::export(&request, format)
             .map(|text| Reply::Text { text })
             .map_err(|e| e.to_string()),
+        Job::ReadTable(request) => {
+            import::read_table(&request).map(|read| Reply::TableRead(Box::new(read)))
+        }
+        Job::ReshapeConjoint {
+            table,
+            conjoint,
+            layout,
+        } => crate::data::reshape_conjoint(&table, conjoint.as_deref(), &layout)
+            .map(|(table, summary)| Reply::Reshaped {
+                table: Box::new(table),
+                summary,
+            })
+            .map_err(|e| e.to_string()),
+        Job::MapColumns {
+            table,
+            qualtrics,
+            survey,
+        } => {
+            let mapping = crate::data::auto_map(&table, qualtrics.as_ref(), &survey);
+            let preview = crate::data::preview_mapping(&table, &mapping, &survey);
+            Ok(Reply::Mapping { mapping, preview })
+        }
+        Job::PreviewMapping {
+            table,
+            mapping,
+            survey,
+        } => Ok(Reply::MappingPreview(crate::data::preview_mapping(
+            &table, &mapping, &survey,
+        ))),
+        Job::ApplyMapping {
+            table,
+            mapping,
+            survey,
+        } => {
+            let provenance = table.provenance.clone();
+            Ok(Reply::Table(Box::new(crate::data::apply_mapping(
+                &table, &mapping, &survey, provenance,
+            ))))
+        }
     };
     outcome.unwrap_or_else(|message| Reply::Failed { message })
 }

@@ -1,0 +1,217 @@
+//! `silico import FILE --out LONG.csv [--study STUDY.json] [--conjoint-choice PATTERN] [--sheet NAME]`
+//!
+//! Reads the human data a researcher has (CSV, TSV, semicolon-separated, Excel, Qualtrics exports),
+//! prints what it found to stderr, and writes the table — reshaped to one row per respondent × task ×
+//! profile when `--conjoint-choice` names the choice columns of a Qualtrics conjoint — as CSV.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{load_study, report_load_error, EXIT_BAD_INPUT};
+use crate::data::{
+    auto_map, import_table, preview_mapping, reshape_conjoint, summarize, table_to_csv,
+    ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview, MatchedBy, ReadOptions,
+    ReshapeSummary,
+};
+use crate::study::{Provenance, ResponseSource};
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The data file: .csv, .tsv, semicolon-separated text or .xlsx (format and encoding detected).
+    pub file: PathBuf,
+    /// Where to write the (long) table as CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The study the data belong to: its conjoint's attributes and levels check the reshaped data.
+    #[arg(long)]
+    pub study: Option<PathBuf>,
+    /// Reshape a Qualtrics conjoint export: the choice column of each task, `{task}` for its number
+    /// (e.g. `Q{task}` for Q1…Q5). Needs the randomiser's embedded-data fields F-1-1, F-1-1-1, ….
+    #[arg(long, value_name = "PATTERN")]
+    pub conjoint_choice: Option<String>,
+    /// With --conjoint-choice: ratings of each profile, e.g. `R{task}_{profile}`.
+    #[arg(long, value_name = "PATTERN")]
+    pub conjoint_rating: Option<String>,
+    /// With --conjoint-choice: the respondent id column (default ResponseId, else the row number).
+    #[arg(long, value_name = "COLUMN")]
+    pub respondent: Option<String>,
+    /// With --conjoint-choice: respondent-level columns to copy onto every row (repeatable).
+    #[arg(long = "keep", value_name = "COLUMN")]
+    pub keep: Vec<String>,
+    /// For Excel files: the sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The delimiter, if detection should not decide: comma, tab or semicolon.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// Cells that mean "missing" besides the empty cell (repeatable). Default: NA.
+    #[arg(long = "missing", value_name = "CODE")]
+    pub missing: Vec<String>,
+}
+
+fn fail(message: String) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+pub fn run(args: &ImportArgs) -> ExitCode {
+    let study = match &args.study {
+        Some(path) => match load_study(path) {
+            Ok(study) => Some(study),
+            Err(error) => return report_load_error(&error),
+        },
+        None => None,
+    };
+    let conjoint = study.as_ref().and_then(|s| s.conjoint.clone());
+    let mut read = ReadOptions::default();
+    if let Some(name) = &args.delimiter {
+        read.delimiter = Some(match name.as_str() {
+            "comma" | "," => b',',
+            "tab" | "\\t" => b'\t',
+            "semicolon" | ";" => b';',
+            other => {
+                return fail(format!(
+                    "--delimiter {other:?}: use comma, tab or semicolon"
+                ))
+            }
+        });
+    }
+    if !args.missing.is_empty() {
+        read.missing = args.missing.clone();
+    }
+    let options = ImportOptions {
+        read,
+        sheet: args.sheet.clone(),
+    };
+    let bytes = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(format!("cannot read {}: {e}", args.file.display())),
+    };
+    let shown = args.file.display().to_string();
+    let provenance = Provenance {
+        description: format!("imported from {shown}"),
+        source_file: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        ..Provenance::default()
+    };
+    let imported = match import_table(&bytes, "human", ResponseSource::Human, provenance, &options)
+    {
+        Ok(imported) => imported,
+        Err(e) => return fail(format!("{shown}: {e}")),
+    };
+    // Printed once everything worked, so a failure is one line.
+    let summary = summarize(&imported);
+    let imported_qualtrics = imported.qualtrics.clone();
+    let imported_table = imported.table;
+    let (table, reshaped) = match &args.conjoint_choice {
+        None => (imported_table.clone(), None),
+        Some(choice) => {
+            let layout = ConjointLayout {
+                choice: choice.clone(),
+                rating: args.conjoint_rating.clone(),
+                respondent: args.respondent.clone(),
+                keep: args.keep.clone(),
+            };
+            match reshape_conjoint(&imported_table, conjoint.as_ref(), &layout) {
+                Ok((long, reshaped)) => (long, Some(reshaped)),
+                Err(e) => return fail(format!("{shown}: {e}")),
+            }
+        }
+    };
+    if let Err(e) = std::fs::write(&args.out, table_to_csv(&table)) {
+        return fail(format!("cannot write {}: {e}", args.out.display()));
+    }
+    print_summary(&summary);
+    if let Some(reshaped) = &reshaped {
+        print_reshape(reshaped);
+    }
+    if let Some(study) = study.filter(|s| !s.survey.questions.is_empty()) {
+        let mapping = auto_map(&imported_table, imported_qualtrics.as_ref(), &study.survey);
+        print_mapping(
+            &mapping,
+            &preview_mapping(&imported_table, &mapping, &study.survey),
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_summary(summary: &ImportSummary) {
+    let mut format = serde_json::to_value(summary.format)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    if summary.qualtrics {
+        format.push_str(", Qualtrics export (question texts and import ids read)");
+    }
+    if let Some(sheet) = &summary.sheet {
+        format.push_str(&format!(", sheet {sheet:?}"));
+    }
+    eprintln!("format: {format}");
+    eprintln!("rows: {}, columns: {}", summary.rows, summary.columns.len());
+    if summary.personal_data.is_empty() {
+        eprintln!("personal data: none found");
+    } else {
+        eprintln!("personal data (left out of personas by default):");
+        for flag in &summary.personal_data {
+            eprintln!("  {}: {}", flag.column, flag.reason);
+        }
+    }
+}
+
+fn print_reshape(summary: &ReshapeSummary) {
+    eprintln!(
+        "conjoint: {} respondents, {} tasks × {} profiles, {} tasks shown, {} without an answer (kept, outcome missing) → {} rows",
+        summary.respondents,
+        summary.tasks,
+        summary.profiles,
+        summary.tasks_shown,
+        summary.missing_choices,
+        summary.rows
+    );
+    for unreadable in &summary.unreadable_choices {
+        eprintln!(
+            "  answer {:?} names no profile ({} times; outcome missing)",
+            unreadable.value, unreadable.count
+        );
+    }
+    for attribute in &summary.unknown_attributes {
+        eprintln!("  attribute {attribute:?} is not in the study");
+    }
+    for attribute in &summary.attributes_not_shown {
+        eprintln!("  the study's attribute {attribute:?} was never shown");
+    }
+    for level in &summary.unknown_levels {
+        eprintln!(
+            "  {} = {:?} is not a level of the study ({} profiles)",
+            level.attribute, level.level, level.count
+        );
+    }
+}
+
+/// The automatic column → question matches, and what recoding would leave unanswered.
+fn print_mapping(mapping: &Mapping, preview: &MappingPreview) {
+    eprintln!("survey questions matched to columns:");
+    for (entry, column) in mapping.columns.iter().zip(&preview.columns) {
+        let by = match &entry.matched_by {
+            MatchedBy::Id => "id".to_string(),
+            MatchedBy::Name => "name".to_string(),
+            MatchedBy::QuestionText { score } => format!("question text, {score:.2}"),
+            MatchedBy::Hand => "hand".to_string(),
+        };
+        eprintln!(
+            "  {} ← {} (by {by}): {} answered, {} missing",
+            entry.question, entry.column, column.answered, column.missing
+        );
+        for problem in &column.problems {
+            eprintln!("    {problem}");
+        }
+    }
+    if !preview.unmapped_questions.is_empty() {
+        eprintln!("  no column for: {}", preview.unmapped_questions.join(", "));
+    }
+}

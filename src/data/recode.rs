@@ -1,0 +1,153 @@
+//! Turning a file's answers into the study's answer codes: option labels or codes, Qualtrics' numeric
+//! "recode values" (option positions), scale labels or numbers (optionally reversed), missing-value
+//! codes such as -99 or "Don't know", and numbers outside a question's range.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::study::{Question, QuestionKind};
+
+use super::csv_table::format_number;
+use super::table_builder::parse_number;
+
+/// How one column's values become the question's codes. Editable by hand in the page.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+pub struct Recode {
+    /// Value as written in the file → code (or number, for scales), applied before any other rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// The file's scale runs the other way round (1 = strongly agree where the study has 1 = strongly
+    /// disagree): v becomes first + last − v.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse: bool,
+    /// Values that mean "no answer".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// Missing-value codes common in survey exports. An option of the question with the same label or
+/// code is an answer, not a missing value, so [`default_missing_codes`] leaves those out.
+pub const COMMON_MISSING_CODES: [&str; 9] = [
+    "-99",
+    "-98",
+    "-97",
+    "-9",
+    "Don't know",
+    "Don’t know",
+    "Refused",
+    "Prefer not to say",
+    "N/A",
+];
+
+pub fn default_missing_codes(question: &Question) -> Vec<String> {
+    let known = |code: &str| -> bool {
+        let same = |s: &str| s.trim().eq_ignore_ascii_case(code);
+        match &question.answer {
+            QuestionKind::SingleChoice { options }
+            | QuestionKind::MultipleChoice { options, .. }
+            | QuestionKind::Ranking { options } => {
+                options.iter().any(|o| same(&o.code) || same(&o.label))
+            }
+            QuestionKind::Scale { labels, .. } => labels.iter().any(|l| same(l)),
+            QuestionKind::Matrix { scale, .. } => scale.iter().any(|l| same(l)),
+            QuestionKind::Numeric { .. } | QuestionKind::FreeText { .. } => false,
+        }
+    };
+    COMMON_MISSING_CODES
+        .iter()
+        .filter(|c| !known(c))
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// One value after recoding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recoded {
+    /// The answer code (choice questions) or the value as text (free text).
+    Code(String),
+    Number(f64),
+    Missing,
+    /// Not a label, code or number the question knows.
+    Unknown,
+    /// A number outside the question's range.
+    OutOfRange(f64),
+}
+
+impl Recoded {
+    /// The value as the long table stores it.
+    pub fn as_answer(&self) -> Option<String> {
+        match self {
+            Self::Code(code) => Some(code.clone()),
+            Self::Number(x) => Some(format_number(*x)),
+            Self::Missing | Self::Unknown | Self::OutOfRange(_) => None,
+        }
+    }
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// An ordinal scale: labels[i] is first + i.
+fn recode_scale(raw: &str, labels: &[String], first: f64, recode: &Recode) -> Recoded {
+    let last = first + labels.len().saturating_sub(1) as f64;
+    let value = match labels.iter().position(|l| same_text(l, raw)) {
+        Some(i) => first + i as f64,
+        None => match parse_number(raw) {
+            Some(x) if x < first || x > last || x.fract() != 0.0 => return Recoded::OutOfRange(x),
+            Some(x) => x,
+            None => return Recoded::Unknown,
+        },
+    };
+    Recoded::Number(if recode.reverse {
+        first + last - value
+    } else {
+        value
+    })
+}
+
+/// Recodes one raw cell (as written in the file) for `question`.
+pub fn recode_value(raw: &str, question: &Question, recode: &Recode) -> Recoded {
+    let raw = match recode.values.get(raw) {
+        Some(mapped) => mapped.as_str(),
+        None => raw,
+    };
+    if raw.trim().is_empty() || recode.missing.iter().any(|m| same_text(m, raw)) {
+        return Recoded::Missing;
+    }
+    match &question.answer {
+        QuestionKind::SingleChoice { options }
+        | QuestionKind::MultipleChoice { options, .. }
+        | QuestionKind::Ranking { options } => {
+            if let Some(o) = options.iter().find(|o| o.code == raw) {
+                return Recoded::Code(o.code.clone());
+            }
+            if let Some(o) = options.iter().find(|o| same_text(&o.label, raw)) {
+                return Recoded::Code(o.code.clone());
+            }
+            // Qualtrics' numeric export: the option's position (its default recode value).
+            match parse_number(raw) {
+                Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= options.len() as f64 => {
+                    Recoded::Code(options[x as usize - 1].code.clone())
+                }
+                Some(x) => Recoded::OutOfRange(x),
+                None => Recoded::Unknown,
+            }
+        }
+        QuestionKind::Scale {
+            labels,
+            first_value,
+        } => recode_scale(raw, labels, f64::from(*first_value), recode),
+        QuestionKind::Matrix { scale, .. } => recode_scale(raw, scale, 1.0, recode),
+        QuestionKind::Numeric { min, max, .. } => match parse_number(raw) {
+            Some(x) if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) => {
+                Recoded::OutOfRange(x)
+            }
+            Some(x) => Recoded::Number(x),
+            None => Recoded::Unknown,
+        },
+        QuestionKind::FreeText { .. } => Recoded::Code(raw.to_string()),
+    }
+}

@@ -1,0 +1,170 @@
+//! `silico import` as a researcher runs it: a Qualtrics conjoint export (built from the real
+//! immigration data) in, the long table out, the summary on stderr, exit 2 with one line on bad input.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "support/qualtrics_fixture.rs"]
+mod qualtrics_fixture;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn silico(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_silico"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("silico-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path_str(path: &std::path::Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
+}
+
+#[test]
+fn a_qualtrics_conjoint_export_becomes_the_long_table() {
+    let dir = temp_dir();
+    let export = dir.join("qualtrics.csv");
+    let respondents = qualtrics_fixture::immigration_respondents();
+    std::fs::write(&export, qualtrics_fixture::qualtrics_wide_csv(&respondents)).unwrap();
+    let out = dir.join("long.csv");
+    let study = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/immigration.design.json");
+    let output = silico(&[
+        "import",
+        path_str(&export),
+        "--out",
+        path_str(&out),
+        "--study",
+        path_str(&study),
+        "--conjoint-choice",
+        "Q{task}",
+        "--respondent",
+        "CaseID",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("format: csv, Qualtrics export"), "{stderr}");
+    assert!(stderr.contains("rows: 1396, columns: 156"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "  RecipientEmail: header \"RecipientEmail\" is Qualtrics' personal-data field"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("conjoint: 1396 respondents, 5 tasks × 2 profiles, 6980 tasks shown, 0 without an answer (kept, outcome missing) → 13960 rows"),
+        "{stderr}"
+    );
+    let long = std::fs::read_to_string(&out).unwrap();
+    let mut lines = long.lines();
+    assert_eq!(
+        lines.next(),
+        Some("CaseID,task,profile,Gender,Education,LanguageSkills,CountryOfOrigin,Job,JobExperience,JobPlans,ReasonForApplication,PriorEntry,chosen")
+    );
+    assert_eq!(lines.clone().count(), 13960);
+    let chosen: usize = lines.filter(|l| l.ends_with(",1")).count();
+    assert_eq!(chosen, 6980, "one chosen profile per task");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = temp_dir();
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let out = dir.join("never.csv");
+    let output = silico(&["import", path_str(&empty), "--out", path_str(&out)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        format!("error: {}: the file is empty", empty.display())
+    );
+
+    let plain = dir.join("plain.csv");
+    std::fs::write(&plain, b"id,answer\n1,yes\n").unwrap();
+    let output = silico(&[
+        "import",
+        path_str(&plain),
+        "--out",
+        path_str(&out),
+        "--conjoint-choice",
+        "Q1",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        format!("error: {}: the choice pattern \"Q1\" has no {{task}} in it (e.g. Q{{task}} for columns Q1, Q2, …)", plain.display())
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn with_a_survey_study_the_column_matches_are_shown() {
+    let dir = temp_dir();
+    let study = dir.join("survey.json");
+    let json = serde_json::json!({
+        "format": "silico-study/1",
+        "id": "parties",
+        "metadata": {"name": "Parties"},
+        "survey": {"questions": [
+            {"id": "party", "text": "Which party do you feel closest to?",
+             "answer": {"type": "single_choice", "options": [
+                {"code": "D", "label": "Democrat"}, {"code": "R", "label": "Republican"}]}},
+            {"id": "age", "text": "How old are you?", "answer": {"type": "numeric", "min": 18}}
+        ]}
+    });
+    std::fs::write(&study, json.to_string()).unwrap();
+    let data = dir.join("parties.tsv");
+    std::fs::write(
+        &data,
+        b"id\tParty\tnote\n1\tDemocrat\tx\n2\tWhig\ty\n3\t\tz\n",
+    )
+    .unwrap();
+    let out = dir.join("parties-out.csv");
+    let output = silico(&[
+        "import",
+        path_str(&data),
+        "--out",
+        path_str(&out),
+        "--study",
+        path_str(&study),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("format: tsv"), "{stderr}");
+    assert!(
+        stderr.contains("  party ← Party (by name): 1 answered, 1 missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 cells (\"Whig\" ×1) are not answers party knows"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  no column for: age"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,Party,note\n1,Democrat,x\n2,Whig,y\n3,,z\n",
+        "the table is written as read, as CSV"
+    );
+}
+
+#[test]
+fn help_lists_import_and_its_options() {
+    let top = String::from_utf8_lossy(&silico(&["--help"]).stdout).into_owned();
+    assert!(top.contains("import "), "{top}");
+    let help = String::from_utf8_lossy(&silico(&["import", "--help"]).stdout).into_owned();
+    for option in [
+        "--conjoint-choice",
+        "--study",
+        "--sheet",
+        "--delimiter",
+        "--out",
+    ] {
+        assert!(help.contains(option), "{help}");
+    }
+}
