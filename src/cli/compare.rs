@@ -132,6 +132,7 @@ fn compute(args: &CompareArgs) -> Result<(Vec<String>, Vec<QuestionMetrics>), Fa
                 key: (!args.range_key.is_empty()).then(|| args.range_key.clone()),
                 min: args.range_min_col.clone(),
                 max: args.range_max_col.clone(),
+                kind: None,
             };
             read_ranges(&read_table(path)?, &columns.question, &spec)?
         }

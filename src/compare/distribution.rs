@@ -2,14 +2,49 @@
 //! positions: the distinct answers of both sides, sorted, become positions 0..K−1, so a 1–7 scale
 //! and a 0/1 item are treated alike and gaps in the codes do not count as distance.
 
-/// Representativeness (1 = same distribution) and Jensen–Shannon divergence (0 = same).
-#[derive(Clone, Copy, Debug, PartialEq)]
+use serde::{Deserialize, Serialize};
+
+use super::nan_serde;
+
+/// Representativeness (1 = same distribution) and Jensen–Shannon divergence (0 = same); NaN (null
+/// in JSON) where undefined.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct DistributionDistances {
+    #[serde(with = "nan_serde::f64")]
     pub representativeness: f64,
+    #[serde(with = "nan_serde::f64")]
     pub js_divergence: f64,
 }
 
+/// Each ordinal position (the distinct answers of both sides, sorted) with the share of human and
+/// of twin answers there: the data of a distribution overlay.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PositionShares {
+    pub positions: Vec<f64>,
+    pub human: Vec<f64>,
+    pub twin: Vec<f64>,
+}
+
+impl PositionShares {
+    /// `None` when a side has no answers.
+    pub fn of(human: &[f64], twin: &[f64]) -> Option<Self> {
+        let (positions, human, twin) = shares(human, twin)?;
+        Some(Self {
+            positions,
+            human,
+            twin,
+        })
+    }
+}
+
 impl DistributionDistances {
+    pub fn undefined() -> Self {
+        Self {
+            representativeness: f64::NAN,
+            js_divergence: f64::NAN,
+        }
+    }
+
     pub fn of(human: &[f64], twin: &[f64]) -> Self {
         Self {
             representativeness: representativeness(human, twin),
@@ -19,7 +54,7 @@ impl DistributionDistances {
 }
 
 /// Shares of each ordinal position for both sides, over the union of their answers.
-fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     if human.is_empty() || twin.is_empty() {
         return None;
     }
@@ -38,14 +73,15 @@ fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
         c.iter_mut().for_each(|v| *v /= total);
         c
     };
-    Some((count(human), count(twin)))
+    let (p, q) = (count(human), count(twin));
+    Some((support, p, q))
 }
 
 /// 1 − W/W_max, with W the 1-Wasserstein distance between the two distributions on ordinal
 /// positions and W_max = K − 1, the distance between point masses on the two extreme positions.
 /// 1 when only one position occurs; NaN when a side has no answers.
 pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
-    let Some((p, q)) = shares(human, twin) else {
+    let Some((_, p, q)) = shares(human, twin) else {
         return f64::NAN;
     };
     let k = p.len();
@@ -64,7 +100,7 @@ pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
 
 /// Jensen–Shannon divergence in bits (so it lies in [0, 1]); NaN when a side has no answers.
 pub fn js_divergence(human: &[f64], twin: &[f64]) -> f64 {
-    let Some((p, q)) = shares(human, twin) else {
+    let Some((_, p, q)) = shares(human, twin) else {
         return f64::NAN;
     };
     let kl_to_mix = |a: f64, m: f64| if a > 0.0 { a * (a / m).log2() } else { 0.0 };

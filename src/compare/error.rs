@@ -42,6 +42,21 @@ pub enum CompareError {
         min: f64,
         max: f64,
     },
+    #[error("{table}: line {line}: kind {value:?} is not ordinal, numeric or nominal")]
+    BadKind {
+        table: String,
+        line: usize,
+        value: String,
+    },
+    #[error("{table}: column {column:?}, line {line}: person {person:?} is in group {second:?} here but in {first:?} on an earlier line")]
+    GroupConflict {
+        table: String,
+        column: String,
+        line: usize,
+        person: String,
+        first: String,
+        second: String,
+    },
     #[error("{table}: {message}")]
     Layout { table: String, message: String },
 }
