@@ -12,9 +12,9 @@ use super::scale::Axis;
 use super::PlotError;
 
 /// Fixed sizes at scale 1, in pixels.
-const MARGIN: f64 = 14.0;
-const TITLE_H: f64 = 28.0;
-const SUBTITLE_H: f64 = 18.0;
+pub(super) const MARGIN: f64 = 14.0;
+pub(super) const TITLE_H: f64 = 28.0;
+pub(super) const SUBTITLE_H: f64 = 18.0;
 const LEGEND_H: f64 = 24.0;
 const PANEL_TITLE_H: f64 = 22.0;
 const HEADER_H: f64 = 24.0;
@@ -24,16 +24,16 @@ const PANEL_GAP: f64 = 32.0;
 const INDENT: f64 = 14.0;
 
 /// Sizes at a given scale (2 for a sharp PNG or a high-density screen).
-struct Layout {
-    scale: f64,
+pub(super) struct Layout {
+    pub(super) scale: f64,
 }
 
 impl Layout {
-    fn px(&self, v: f64) -> i32 {
+    pub(super) fn px(&self, v: f64) -> i32 {
         (v * self.scale).round() as i32
     }
 
-    fn font(&self, size: f64, bold: bool) -> FontDesc<'static> {
+    pub(super) fn font(&self, size: f64, bold: bool) -> FontDesc<'static> {
         let style = if bold {
             FontStyle::Bold
         } else {
@@ -71,12 +71,12 @@ pub fn height(figure: &Figure, scale: f64) -> u32 {
     (layout.top_of_rows(figure) + rows + layout.px(AXIS_H + MARGIN)).max(1) as u32
 }
 
-fn failed<E: std::fmt::Debug>(error: E) -> PlotError {
+pub(super) fn failed<E: std::fmt::Debug>(error: E) -> PlotError {
     PlotError::draw(format!("{error:?}"))
 }
 
 /// Text cut to fit `width` pixels, ending in "…" when cut.
-fn fit_text<DB: DrawingBackend>(
+pub(super) fn fit_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
