@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
-    compare, read_ranges, CompareError, Comparison, Extras, PairColumns, QuestionMetrics,
-    RangeColumns, Ranges, RetestCeiling,
+    compare, questions_csv, read_ranges, respondents_csv, subgroups_csv, CompareError, Comparison,
+    CsvColumns, Extras, PairColumns, RangeColumns, Ranges,
 };
 use crate::data::{read_delimited, ReadOptions, TableReadError};
 use crate::plot::{self, ComparePlot, PlotError};
@@ -110,15 +110,6 @@ pub struct CompareArgs {
     pub bench: Option<usize>,
 }
 
-/// Which optional columns the CSV on stdout carries.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CsvColumns {
-    pub distributions: bool,
-    pub sds: bool,
-    pub exact: bool,
-    pub retest: bool,
-}
-
 #[derive(Debug, thiserror::Error)]
 enum Failure {
     #[error("cannot read {path}: {source}")]
@@ -155,7 +146,7 @@ pub fn run(args: &CompareArgs) -> ExitCode {
                 exact: args.exact,
                 retest: args.retest.is_some(),
             };
-            let text = to_csv(&comparison, columns);
+            let text = questions_csv(&comparison, columns);
             // A closed pipe (e.g. `| head`) is not an error worth a panic.
             let _ = std::io::stdout().write_all(text.as_bytes());
             ExitCode::SUCCESS
@@ -350,124 +341,6 @@ fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
     })
 }
 
-/// CSV with full-precision numbers (shortest round-trip form, exponent notation for tiny p values);
-/// undefined metrics are empty. One row per question, then the overall row.
-pub fn to_csv(comparison: &Comparison, columns: CsvColumns) -> String {
-    let mut out = String::new();
-    let mut header: Vec<String> = comparison.key_columns.iter().map(|k| quote(k)).collect();
-    header.extend(
-        "n,accuracy,correlation,sd_ratio,glass_delta,paired_t,paired_p,mean_human,mean_twin"
-            .split(',')
-            .map(String::from),
-    );
-    if columns.distributions {
-        header.extend(["representativeness".into(), "js_divergence".into()]);
-    }
-    if columns.sds {
-        header.extend(["sd_human".into(), "sd_twin".into()]);
-    }
-    if columns.exact {
-        header.extend(["kind".into(), "exact_match".into()]);
-    }
-    if columns.retest {
-        header.extend(
-            [
-                "retest_n",
-                "retest_accuracy",
-                "twin_accuracy_retested",
-                "retest_share",
-            ]
-            .map(String::from),
-        );
-    }
-    out.push_str(&header.join(","));
-    out.push('\n');
-    let rows = comparison
-        .questions
-        .iter()
-        .map(|q| (&q.metrics, q.retest))
-        .chain(std::iter::once((
-            &comparison.overall,
-            comparison.overall_retest,
-        )));
-    for (row, retest) in rows {
-        out.push_str(&csv_row(row, retest, columns));
-        out.push('\n');
-    }
-    out
-}
-
-fn csv_row(row: &QuestionMetrics, retest: Option<RetestCeiling>, columns: CsvColumns) -> String {
-    let mut cells: Vec<String> = row.key.iter().map(|k| quote(k)).collect();
-    cells.push(row.n.to_string());
-    let mut values = vec![
-        row.accuracy,
-        row.correlation,
-        row.sd_ratio,
-        row.glass_delta,
-        row.paired_t,
-        row.paired_p,
-        row.mean_human,
-        row.mean_twin,
-    ];
-    if columns.distributions {
-        values.extend([
-            row.distances.representativeness,
-            row.distances.js_divergence,
-        ]);
-    }
-    if columns.sds {
-        values.extend([row.sd_human, row.sd_twin]);
-    }
-    cells.extend(values.into_iter().map(number));
-    if columns.exact {
-        // The overall row mixes kinds; its kind cell stays empty.
-        let overall = row.key.first().is_some_and(|k| k == "overall")
-            && row.key[1..].iter().all(String::is_empty);
-        cells.push(if overall {
-            String::new()
-        } else {
-            row.kind.name().to_string()
-        });
-        cells.push(number(row.exact_match));
-    }
-    if columns.retest {
-        match retest {
-            Some(r) => {
-                cells.push(r.n.to_string());
-                cells.extend([r.human_accuracy, r.twin_accuracy, r.share].map(number));
-            }
-            None => cells.extend(std::iter::repeat_n(String::new(), 4)),
-        }
-    }
-    cells.join(",")
-}
-
-/// person,[group,]n,accuracy,exact_match — one line per respondent with a pair.
-pub fn respondents_csv(comparison: &Comparison) -> String {
-    let grouped = comparison.subgroups.is_some() || !comparison.groups.is_empty();
-    let mut out = String::from(if grouped {
-        "person,group,n,accuracy,exact_match\n"
-    } else {
-        "person,n,accuracy,exact_match\n"
-    });
-    for r in &comparison.respondents {
-        out.push_str(&quote(&r.person));
-        out.push(',');
-        if grouped {
-            out.push_str(&quote(r.group.as_deref().unwrap_or("")));
-            out.push(',');
-        }
-        out.push_str(&format!(
-            "{},{},{}\n",
-            r.n,
-            number(r.accuracy),
-            number(r.exact_match)
-        ));
-    }
-    out
-}
-
 /// `OUT.csv` → `OUT-summary.csv`, beside it.
 fn summary_path(path: &Path) -> PathBuf {
     let stem = path
@@ -475,55 +348,4 @@ fn summary_path(path: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!("{stem}-summary.csv"))
-}
-
-/// The group differences per question and contrast, and the summary per contrast (two CSVs).
-pub fn subgroups_csv(comparison: &Comparison) -> (String, String) {
-    let mut out =
-        String::from("question,contrast,n_group,n_reference,human,twin,human_std,twin_std\n");
-    let mut summary =
-        String::from("contrast,questions,correlation,sign_agreement,mean_abs_error\n");
-    let Some(s) = &comparison.subgroups else {
-        return (out, summary);
-    };
-    for d in &s.differences {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            quote(&d.question),
-            quote(&d.contrast),
-            d.n_group,
-            d.n_reference,
-            number(d.human),
-            number(d.twin),
-            number(d.human_std),
-            number(d.twin_std)
-        ));
-    }
-    for a in &s.summary {
-        summary.push_str(&format!(
-            "{},{},{},{},{}\n",
-            quote(&a.contrast),
-            a.questions,
-            number(a.correlation),
-            number(a.sign_agreement),
-            number(a.mean_abs_error)
-        ));
-    }
-    (out, summary)
-}
-
-fn number(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:?}")
-    } else {
-        String::new()
-    }
-}
-
-fn quote(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }

@@ -16,12 +16,14 @@
 //! - `subgroups`: do twins reproduce the differences between groups?
 //! - `comparison`: all of the above in one serde result.
 //! - `amce_compare`: two sets of AMCEs (or marginal means) side by side with difference tests.
+//! - `export`: the tables as CSV.
 //! - `report`: the comparison as one self-contained HTML file.
 
 mod amce_compare;
 mod comparison;
 mod distribution;
 mod error;
+mod export;
 mod kind;
 mod matrix;
 mod metrics;
@@ -39,6 +41,7 @@ pub use amce_compare::{
 pub use comparison::{compare, compare_paired, Comparison, QuestionResult};
 pub use distribution::{js_divergence, representativeness, DistributionDistances, PositionShares};
 pub use error::CompareError;
+pub use export::{number, questions_csv, quote, respondents_csv, subgroups_csv, CsvColumns};
 pub use kind::{QuestionKind, Scale, MAX_ORDINAL_POSITIONS};
 pub use matrix::{agreement_matrix, question_label, AgreementMatrix};
 pub use metrics::{

@@ -9,7 +9,8 @@ use crate::analysis::{TidyRow, TidyTable};
 use crate::study::ResponseTable;
 
 /// What the estimates in a tidy table are, which sets the axis label and the reference line.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EstimateKind {
     /// Effects relative to each feature's baseline: line at 0.
     Amce,
