@@ -175,7 +175,11 @@ fn a_person_in_two_groups_is_refused_with_the_line() {
     )
     .expect_err("conflict");
     assert!(
-        matches!(err, CompareError::GroupConflict { line: 3, .. }),
+        matches!(&err, CompareError::GroupConflict(c) if c.line == 3 && c.person == "1"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("group \"y\" here but in \"x\""),
         "{err}"
     );
     let bad_kind = read_ranges(

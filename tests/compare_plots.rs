@@ -124,7 +124,7 @@ fn means_scatter_has_a_point_per_ranged_question_and_the_identity_diagonal() {
         .split("points=\"")
         .nth(1)
         .unwrap()
-        .split(|c| c == ' ' || c == ',' || c == '"')
+        .split([' ', ',', '"'])
         .filter_map(|v| v.parse().ok())
         .collect();
     // From bottom left to top right at 45°: equal axes.

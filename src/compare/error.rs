@@ -48,15 +48,21 @@ pub enum CompareError {
         line: usize,
         value: String,
     },
-    #[error("{table}: column {column:?}, line {line}: person {person:?} is in group {second:?} here but in {first:?} on an earlier line")]
-    GroupConflict {
-        table: String,
-        column: String,
-        line: usize,
-        person: String,
-        first: String,
-        second: String,
-    },
+    /// Boxed: six fields would make every `Result` of this module large.
+    #[error(transparent)]
+    GroupConflict(Box<GroupConflict>),
     #[error("{table}: {message}")]
     Layout { table: String, message: String },
+}
+
+/// A person whose group column holds two different values.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{table}: column {column:?}, line {line}: person {person:?} is in group {second:?} here but in {first:?} on an earlier line")]
+pub struct GroupConflict {
+    pub table: String,
+    pub column: String,
+    pub line: usize,
+    pub person: String,
+    pub first: String,
+    pub second: String,
 }

@@ -40,7 +40,7 @@ pub use amce_compare::{
 };
 pub use comparison::{compare, compare_paired, Comparison, QuestionResult};
 pub use distribution::{js_divergence, representativeness, DistributionDistances, PositionShares};
-pub use error::CompareError;
+pub use error::{CompareError, GroupConflict};
 pub use export::{number, questions_csv, quote, respondents_csv, subgroups_csv, CsvColumns};
 pub use kind::{QuestionKind, Scale, MAX_ORDINAL_POSITIONS};
 pub use matrix::{agreement_matrix, question_label, AgreementMatrix};

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::error::GroupConflict;
 use super::CompareError;
 use crate::study::{Column, ColumnValues, ResponseTable};
 
@@ -249,14 +250,14 @@ fn groups_of(
         match of_person[who] {
             None => of_person[who] = Some(id),
             Some(first) if first != id => {
-                return Err(CompareError::GroupConflict {
+                return Err(CompareError::GroupConflict(Box::new(GroupConflict {
                     table: table.name.clone(),
                     column: column.name.clone(),
                     line: row + 2,
                     person: person.labels[who].clone(),
                     first: labels[first as usize].clone(),
                     second: labels[id as usize].clone(),
-                })
+                })))
             }
             Some(_) => {}
         }
