@@ -45,23 +45,49 @@ impl DistributionDistances {
         }
     }
 
+    /// Both distances from one tally of the answers.
     pub fn of(human: &[f64], twin: &[f64]) -> Self {
-        Self {
-            representativeness: representativeness(human, twin),
-            js_divergence: js_divergence(human, twin),
+        match shares(human, twin) {
+            Some((_, p, q)) => Self {
+                representativeness: representativeness_of(&p, &q),
+                js_divergence: js_of(&p, &q),
+            },
+            None => Self::undefined(),
         }
     }
 }
 
-/// Shares of each ordinal position for both sides, over the union of their answers.
+/// Past this many distinct answers the support is found by sorting instead of a linear scan.
+const SCAN_DISTINCT: usize = 64;
+
+/// The distinct answers of both sides, sorted. Ordinal questions have a handful, so a linear scan
+/// of the ones seen so far beats sorting thousands of answers; many distinct values fall back to
+/// sort and dedup.
+fn support(human: &[f64], twin: &[f64]) -> Vec<f64> {
+    let mut distinct: Vec<f64> = Vec::with_capacity(16);
+    for &x in human.iter().chain(twin) {
+        // `+ 0.0` turns −0.0 into 0.0, so the total order below sees one zero.
+        let x = x + 0.0;
+        if !distinct.iter().any(|d| d.total_cmp(&x).is_eq()) {
+            if distinct.len() == SCAN_DISTINCT {
+                let mut all: Vec<f64> = human.iter().chain(twin).map(|x| x + 0.0).collect();
+                all.sort_by(f64::total_cmp);
+                all.dedup_by(|a, b| a.total_cmp(b).is_eq());
+                return all;
+            }
+            distinct.push(x);
+        }
+    }
+    distinct.sort_by(f64::total_cmp);
+    distinct
+}
+
+/// The support and the shares of each position for both sides, over the union of their answers.
 fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     if human.is_empty() || twin.is_empty() {
         return None;
     }
-    // `+ 0.0` turns −0.0 into 0.0, so the total order below sees one zero.
-    let mut support: Vec<f64> = human.iter().chain(twin).map(|x| x + 0.0).collect();
-    support.sort_by(f64::total_cmp);
-    support.dedup();
+    let support = support(human, twin);
     let count = |side: &[f64]| {
         let mut c = vec![0.0; support.len()];
         for x in side {
@@ -81,9 +107,13 @@ fn shares(human: &[f64], twin: &[f64]) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)>
 /// positions and W_max = K − 1, the distance between point masses on the two extreme positions.
 /// 1 when only one position occurs; NaN when a side has no answers.
 pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
-    let Some((_, p, q)) = shares(human, twin) else {
-        return f64::NAN;
-    };
+    match shares(human, twin) {
+        Some((_, p, q)) => representativeness_of(&p, &q),
+        None => f64::NAN,
+    }
+}
+
+fn representativeness_of(p: &[f64], q: &[f64]) -> f64 {
     let k = p.len();
     if k < 2 {
         return 1.0;
@@ -100,13 +130,17 @@ pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
 
 /// Jensen–Shannon divergence in bits (so it lies in [0, 1]); NaN when a side has no answers.
 pub fn js_divergence(human: &[f64], twin: &[f64]) -> f64 {
-    let Some((_, p, q)) = shares(human, twin) else {
-        return f64::NAN;
-    };
+    match shares(human, twin) {
+        Some((_, p, q)) => js_of(&p, &q),
+        None => f64::NAN,
+    }
+}
+
+fn js_of(p: &[f64], q: &[f64]) -> f64 {
     let kl_to_mix = |a: f64, m: f64| if a > 0.0 { a * (a / m).log2() } else { 0.0 };
     let js: f64 = p
         .iter()
-        .zip(&q)
+        .zip(q)
         .map(|(&a, &b)| {
             let m = 0.5 * (a + b);
             0.5 * kl_to_mix(a, m) + 0.5 * kl_to_mix(b, m)

@@ -26,8 +26,10 @@ pub fn question_label(key: &[String]) -> String {
 
 /// The matrix of every person (first-appearance order) × question; `scales` parallel to questions.
 pub fn agreement_matrix(paired: &Paired, scales: &[Scale]) -> AgreementMatrix {
-    let cols = paired.questions.len();
-    let mut values = vec![f32::NAN; paired.persons.len() * cols];
+    let (rows, cols) = (paired.persons.len(), paired.questions.len());
+    // Pairs come question by question, so fill question-major (contiguous writes) and transpose in
+    // tiles: writing person-major directly would jump a whole row per pair and miss the cache.
+    let mut by_question = vec![f32::NAN; rows * cols];
     for (c, ((q, who), scale)) in paired
         .questions
         .iter()
@@ -35,8 +37,9 @@ pub fn agreement_matrix(paired: &Paired, scales: &[Scale]) -> AgreementMatrix {
         .zip(scales)
         .enumerate()
     {
+        let column = &mut by_question[c * rows..(c + 1) * rows];
         for ((&h, &t), &p) in q.human.iter().zip(&q.twin).zip(who) {
-            values[p as usize * cols + c] = scale.agreement(h, t) as f32;
+            column[p as usize] = scale.agreement(h, t) as f32;
         }
     }
     AgreementMatrix {
@@ -46,8 +49,24 @@ pub fn agreement_matrix(paired: &Paired, scales: &[Scale]) -> AgreementMatrix {
             .iter()
             .map(|q| question_label(&q.key))
             .collect(),
-        values,
+        values: transpose(&by_question, cols, rows),
     }
+}
+
+/// `rows × cols` row-major → `cols × rows` row-major, in cache-sized tiles.
+fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    const TILE: usize = 32;
+    let mut out = vec![f32::NAN; values.len()];
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    out[c * rows + r] = values[r * cols + c];
+                }
+            }
+        }
+    }
+    out
 }
 
 impl AgreementMatrix {
@@ -156,6 +175,14 @@ mod tests {
             columns: vec!["q1".into(), "q2".into()],
             values: vec![1.0, 0.0, f32::NAN, 0.5, 0.25, 0.75],
         }
+    }
+
+    #[test]
+    fn transposing_in_tiles_moves_every_cell() {
+        let values: Vec<f32> = (0..70 * 45).map(|v| v as f32).collect();
+        let t = transpose(&values, 70, 45);
+        assert_eq!(t[3 * 70 + 69], values[69 * 45 + 3]);
+        assert_eq!(transpose(&t, 45, 70), values);
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod comparison;
 mod distribution;
 mod error;
 mod export;
+mod fast_hash;
 mod kind;
 mod matrix;
 mod metrics;

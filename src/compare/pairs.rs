@@ -2,7 +2,7 @@
 //! complete pairs. A row counts only when both sides answered: the published metrics are computed
 //! over complete pairs, while the files keep a row if either side answered.
 
-use std::collections::HashMap;
+use super::fast_hash::FastMap;
 
 use super::error::GroupConflict;
 use super::CompareError;
@@ -121,7 +121,7 @@ pub fn paired(
     let rows = table.row_count();
     let mut combined: Vec<u32> = keys[0].ids.clone();
     for key in &keys[1..] {
-        let mut map: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut map: FastMap<(u32, u32), u32> = FastMap::default();
         for (slot, &next) in combined.iter_mut().zip(&key.ids) {
             let fresh = map.len() as u32;
             *slot = *map.entry((*slot, next)).or_insert(fresh);
@@ -223,8 +223,8 @@ fn groups_of(
 ) -> Result<Groups, CompareError> {
     // Intern by the cell itself so no row allocates; only new labels are copied.
     let mut labels: Vec<String> = Vec::new();
-    let mut text_ids: HashMap<&str, u32> = HashMap::new();
-    let mut number_ids: HashMap<u64, u32> = HashMap::new();
+    let mut text_ids: FastMap<&str, u32> = FastMap::default();
+    let mut number_ids: FastMap<u64, u32> = FastMap::default();
     let mut of_person: Vec<Option<u32>> = vec![None; person.labels.len()];
     for row in 0..table.row_count() {
         let id = match &column.values {
@@ -331,7 +331,7 @@ impl Interned {
         let mut labels = Vec::new();
         match &column.values {
             ColumnValues::Text(values) => {
-                let mut map: HashMap<&str, u32> = HashMap::new();
+                let mut map: FastMap<&str, u32> = FastMap::default();
                 for (row, cell) in values.iter().enumerate() {
                     let text = cell.as_deref().ok_or_else(|| missing(row))?;
                     let id = *map.entry(text).or_insert_with(|| {
@@ -342,7 +342,7 @@ impl Interned {
                 }
             }
             ColumnValues::Number(values) => {
-                let mut map: HashMap<u64, u32> = HashMap::new();
+                let mut map: FastMap<u64, u32> = FastMap::default();
                 for (row, cell) in values.iter().enumerate() {
                     let x = cell.ok_or_else(|| missing(row))?;
                     // 0.0 and -0.0 are one key.
