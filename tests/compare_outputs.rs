@@ -220,6 +220,7 @@ fn cli_retest_group_respondents_and_subgroups() {
     std::fs::write(&pairs, SMALL).unwrap();
     std::fs::write(&ranges, SMALL_RANGES).unwrap();
     let (respondents, subgroups) = (dir.join("resp.csv"), dir.join("sub.csv"));
+    let matrix = dir.join("matrix.csv");
     let stdout = run_ok(
         silico()
             .arg("compare")
@@ -240,7 +241,9 @@ fn cli_retest_group_respondents_and_subgroups() {
             .arg("--respondents")
             .arg(&respondents)
             .arg("--subgroups")
-            .arg(&subgroups),
+            .arg(&subgroups)
+            .arg("--matrix")
+            .arg(&matrix),
     );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
@@ -274,7 +277,89 @@ kind,exact_match,retest_n,retest_accuracy,twin_accuracy_retested,retest_share"
     assert!(sub.starts_with("question,contrast,n_group,n_reference,human,twin,human_std,twin_std\na,y - x,2,2,-0.5,-0.5,"), "{sub}");
     let summary = std::fs::read_to_string(dir.join("sub-summary.csv")).unwrap();
     assert!(summary.contains("\ny - x,1,,1.0,0.0\n"), "{summary}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub-groups.csv")).unwrap(),
+        "group,persons,pairs,accuracy,exact_match\nx,2,4,0.625,0.25\ny,2,4,0.75,0.75\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&matrix).unwrap(),
+        "person,a,b\n1,0.75,1.0\n2,1.0,0.0\n3,0.75,0.0\n4,1.0,1.0\n"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const ORACLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/oracle_twin2k500_megastudy_metrics_with_reasoning.csv"
+);
+
+/// The command exactly as the issue gives it, read back and checked against the oracle for every
+/// question and every metric it prints.
+#[test]
+fn cli_exact_command_reproduces_the_oracle_for_all_163_questions() {
+    let stdout = run_ok(silico().args([
+        "compare",
+        PAIRS,
+        "--person",
+        "TWIN_ID",
+        "--question",
+        "study_name,variable_name",
+        "--human",
+        "human",
+        "--twin",
+        "twin",
+        "--ranges",
+        RANGES,
+    ]));
+    let printed = table(&stdout, "stdout");
+    let oracle = table(&std::fs::read_to_string(ORACLE).unwrap(), "oracle");
+    let text = |t: &ResponseTable, c: &str, r: usize| {
+        silico::analysis::levels::cell_label(&t.column(c).expect(c).values, r).unwrap_or_default()
+    };
+    let value = |t: &ResponseTable, c: &str, r: usize| match &t.column(c).expect(c).values {
+        silico::study::ColumnValues::Number(v) => v[r].unwrap_or(f64::NAN),
+        silico::study::ColumnValues::Text(_) => panic!("{c} is not numeric"),
+    };
+    assert_eq!(printed.row_count(), 164);
+    assert_eq!(oracle.row_count(), 163);
+    let pairs = [
+        ("n", "n_points"),
+        ("accuracy", "current_accuracy"),
+        ("correlation", "correlation"),
+        ("sd_ratio", "std_ratio"),
+        ("glass_delta", "Glass_delta"),
+        ("paired_t", "paired_t"),
+        ("paired_p", "paired_p"),
+        ("mean_human", "mean_human"),
+        ("mean_twin", "mean_twin"),
+    ];
+    for o in 0..163 {
+        let key = (
+            text(&oracle, "study_name", o),
+            text(&oracle, "variable_name", o),
+        );
+        let p = (0..163)
+            .find(|&p| {
+                (
+                    text(&printed, "study_name", p),
+                    text(&printed, "variable_name", p),
+                ) == key
+            })
+            .unwrap_or_else(|| panic!("{key:?} not printed"));
+        for (ours, theirs) in pairs {
+            let (a, b) = (value(&printed, ours, p), value(&oracle, theirs, o));
+            let ok = if a.is_nan() || b.is_nan() {
+                a.is_nan() && b.is_nan()
+            } else {
+                (a - b).abs()
+                    <= 1e-9
+                        * b.abs()
+                            .max(1e-300)
+                            .max(if ours == "paired_p" { 0.0 } else { 1.0 })
+            };
+            assert!(ok, "{key:?} {ours}: {a} vs {b}");
+        }
+    }
 }
 
 #[test]

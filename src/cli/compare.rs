@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
-    compare, questions_csv, read_ranges, respondents_csv, subgroups_csv, CompareError, Comparison,
-    CsvColumns, Extras, PairColumns, RangeColumns, Ranges,
+    compare, groups_csv, matrix_csv, questions_csv, read_ranges, respondents_csv, subgroups_csv,
+    CompareError, Comparison, CsvColumns, Extras, PairColumns, RangeColumns, Ranges,
 };
 use crate::data::{read_delimited, ReadOptions, TableReadError};
 use crate::plot::{self, ComparePlot, PlotError};
@@ -87,8 +87,12 @@ pub struct CompareArgs {
     /// Write per-respondent agreement as CSV: person,[group,]n,accuracy,exact_match.
     #[arg(long, value_name = "OUT.csv")]
     pub respondents: Option<PathBuf>,
-    /// With --group: write the per-question group differences as CSV, and their summary per
-    /// contrast beside it as OUT-summary.csv.
+    /// Write the respondent × question agreement matrix as CSV (person, then one column per
+    /// question; empty = no pair or no range).
+    #[arg(long, value_name = "OUT.csv")]
+    pub matrix: Option<PathBuf>,
+    /// With --group: write the per-question group differences as CSV, their summary per contrast
+    /// beside it as OUT-summary.csv and per-group accuracy as OUT-groups.csv.
     #[arg(long, value_name = "OUT.csv", requires = "group")]
     pub subgroups: Option<PathBuf>,
     /// Write the charts as SVG into this directory (created if needed): means.svg, accuracy.svg,
@@ -201,10 +205,14 @@ fn write_outputs(args: &CompareArgs, comparison: &Comparison) -> Result<(), Fail
     if let Some(path) = &args.respondents {
         write_file(path, &respondents_csv(comparison))?;
     }
+    if let Some(path) = &args.matrix {
+        write_file(path, &matrix_csv(&comparison.matrix))?;
+    }
     if let Some(path) = &args.subgroups {
         let (differences, summary) = subgroups_csv(comparison);
         write_file(path, &differences)?;
-        write_file(&summary_path(path), &summary)?;
+        write_file(&sibling(path, "summary"), &summary)?;
+        write_file(&sibling(path, "groups"), &groups_csv(comparison))?;
     }
     if let Some(dir) = &args.plots {
         write_plots(dir, comparison, args.png)?;
@@ -341,11 +349,11 @@ fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
     })
 }
 
-/// `OUT.csv` → `OUT-summary.csv`, beside it.
-fn summary_path(path: &Path) -> PathBuf {
+/// `OUT.csv` → `OUT-{what}.csv`, beside it.
+fn sibling(path: &Path, what: &str) -> PathBuf {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!("{stem}-summary.csv"))
+    path.with_file_name(format!("{stem}-{what}.csv"))
 }

@@ -1,7 +1,7 @@
 //! The comparison's tables as CSV, for the command line and the page's downloads alike. Numbers are
 //! written in full (shortest round-trip) precision; undefined metrics are empty cells.
 
-use super::{Comparison, QuestionMetrics, RetestCeiling};
+use super::{AgreementMatrix, Comparison, QuestionMetrics, RetestCeiling};
 
 /// Which optional columns the per-question CSV carries.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,6 +183,45 @@ pub fn subgroups_csv(comparison: &Comparison) -> (String, String) {
         ));
     }
     (out, summary)
+}
+
+/// group,persons,pairs,accuracy,exact_match — one line per group of the group column.
+pub fn groups_csv(comparison: &Comparison) -> String {
+    let mut out = String::from("group,persons,pairs,accuracy,exact_match\n");
+    for g in &comparison.groups {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            quote(&g.group),
+            g.persons,
+            g.pairs,
+            number(g.accuracy),
+            number(g.exact_match)
+        ));
+    }
+    out
+}
+
+/// The agreement matrix wide: `person` then one column per question; empty = no value.
+pub fn matrix_csv(matrix: &AgreementMatrix) -> String {
+    let mut out = String::from("person");
+    for column in &matrix.columns {
+        out.push(',');
+        out.push_str(&quote(column));
+    }
+    out.push('\n');
+    let width = matrix.columns.len();
+    for (r, person) in matrix.rows.iter().enumerate() {
+        out.push_str(&quote(person));
+        for v in &matrix.values[r * width..(r + 1) * width] {
+            out.push(',');
+            if v.is_finite() {
+                // f32 printed as f32: 0.75, not 0.75000000xxx.
+                out.push_str(&format!("{v:?}"));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Shortest round-trip form; NaN and infinities as an empty cell.

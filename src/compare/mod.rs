@@ -42,7 +42,10 @@ pub use amce_compare::{
 pub use comparison::{compare, compare_paired, Comparison, QuestionResult};
 pub use distribution::{js_divergence, representativeness, DistributionDistances, PositionShares};
 pub use error::{CompareError, GroupConflict};
-pub use export::{number, questions_csv, quote, respondents_csv, subgroups_csv, CsvColumns};
+pub use export::{
+    groups_csv, matrix_csv, number, questions_csv, quote, respondents_csv, subgroups_csv,
+    CsvColumns,
+};
 pub use kind::{QuestionKind, Scale, MAX_ORDINAL_POSITIONS};
 pub use matrix::{agreement_matrix, question_label, AgreementMatrix};
 pub use metrics::{

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::TidyRow;
 use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
-    compare, compare_estimates, questions_csv, read_ranges, respondents_csv, subgroups_csv,
-    CompareError, Comparison, CsvColumns, EstimateComparison, Extras, PairColumns, QuestionKind,
-    RangeColumns, Ranges,
+    compare, compare_estimates, groups_csv, matrix_csv, questions_csv, read_ranges,
+    respondents_csv, subgroups_csv, CompareError, Comparison, CsvColumns, EstimateComparison,
+    Extras, PairColumns, QuestionKind, RangeColumns, Ranges,
 };
 use crate::data::{read_delimited, ReadOptions};
 use crate::plot::{self, ComparePlot, EstimateKind};
@@ -109,6 +109,10 @@ pub struct CompareReply {
     /// Empty without a group column.
     pub subgroups_csv: String,
     pub subgroups_summary_csv: String,
+    /// Per-group accuracy; empty without a group column.
+    pub groups_csv: String,
+    /// The full (unbinned) agreement matrix, wide: person, then one column per question.
+    pub matrix_csv: String,
 }
 
 pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, String> {
@@ -147,6 +151,12 @@ pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, Stri
     };
     let reply_csv = questions_csv(&comparison, CsvColumns::all(&comparison));
     let respondents = respondents_csv(&comparison);
+    let groups = if comparison.groups.is_empty() {
+        String::new()
+    } else {
+        groups_csv(&comparison)
+    };
+    let matrix = matrix_csv(&comparison.matrix);
     let m = &comparison.matrix;
     let matrix_binned = m.rows.len() > REPLY_MATRIX_ROWS || m.columns.len() > REPLY_MATRIX_COLUMNS;
     if matrix_binned {
@@ -159,6 +169,8 @@ pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, Stri
         respondents_csv: respondents,
         subgroups_csv,
         subgroups_summary_csv,
+        groups_csv: groups,
+        matrix_csv: matrix,
     })
 }
 
