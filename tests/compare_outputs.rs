@@ -658,3 +658,77 @@ fn the_compare_estimates_job_agrees_with_the_engine() {
     assert!((reply.comparison.summary.correlation - 1.0).abs() < 1e-12);
     assert!(reply.summary_csv.starts_with("metric,value\nlevels,"));
 }
+
+#[test]
+fn respondent_accuracy_is_the_mean_of_their_matrix_row_on_the_megastudy() {
+    let columns = PairColumns {
+        person: "TWIN_ID".into(),
+        question: vec!["study_name".into(), "variable_name".into()],
+        human: "human".into(),
+        twin: "twin".into(),
+    };
+    let ranges = read_ranges(
+        &table(&std::fs::read_to_string(RANGES).unwrap(), "ranges"),
+        &columns.question,
+        &RangeColumns::default(),
+    )
+    .unwrap();
+    let pairs = table(&std::fs::read_to_string(PAIRS).unwrap(), "pairs");
+    let c = compare(&pairs, &columns, &Extras::default(), &ranges).unwrap();
+    let m = &c.matrix;
+    assert_eq!((m.rows.len(), m.columns.len()), (1784, 163));
+    let width = m.columns.len();
+    for r in &c.respondents {
+        let row = m.rows.iter().position(|p| *p == r.person).expect("row");
+        let cells: Vec<f64> = m.values[row * width..(row + 1) * width]
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|&v| f64::from(v))
+            .collect();
+        let mean = cells.iter().sum::<f64>() / cells.len() as f64;
+        // f32 cells: agreement to about 1e-7.
+        assert!(
+            (mean - r.accuracy).abs() < 1e-6,
+            "{}: {mean} vs {}",
+            r.person,
+            r.accuracy
+        );
+    }
+    // Each question's column mean is its accuracy (same pairs, same formula).
+    let q10 = &c.questions[0];
+    let column: Vec<f64> = (0..m.rows.len())
+        .map(|r| m.values[r * width])
+        .filter(|v| v.is_finite())
+        .map(f64::from)
+        .collect();
+    assert_eq!(column.len(), q10.metrics.n);
+    let mean = column.iter().sum::<f64>() / column.len() as f64;
+    assert!((mean - q10.metrics.accuracy).abs() < 1e-6);
+}
+
+proptest::proptest! {
+    #[test]
+    fn estimates_compared_with_themselves_agree_and_swapping_negates(
+        values in proptest::collection::vec((-0.5f64..0.5, 0.001f64..0.1), 2..30)
+    ) {
+        let rows: Vec<TidyRow> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (e, se))| TidyRow::estimated("F", &format!("l{i}"), *e, *se, 0.0))
+            .collect();
+        let same = compare_estimates(&rows, &rows);
+        proptest::prop_assert_eq!(same.summary.significant_share, 0.0);
+        proptest::prop_assert_eq!(same.summary.sign_agreement, 1.0);
+        let shifted: Vec<TidyRow> = rows
+            .iter()
+            .map(|r| TidyRow::estimated(&r.feature, &r.level, r.estimate.unwrap() + 0.3, r.std_error.unwrap(), 0.0))
+            .collect();
+        let forth = compare_estimates(&rows, &shifted);
+        let back = compare_estimates(&shifted, &rows);
+        for (a, b) in forth.rows.iter().zip(&back.rows) {
+            proptest::prop_assert!((a.z.unwrap() + b.z.unwrap()).abs() < 1e-9);
+            proptest::prop_assert!((a.difference.unwrap() - 0.3).abs() < 1e-12);
+        }
+        proptest::prop_assert!((forth.summary.correlation - back.summary.correlation).abs() < 1e-12);
+    }
+}
