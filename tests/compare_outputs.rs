@@ -1,7 +1,8 @@
 //! Twins vs people beyond the per-question metrics: the retest ceiling, nominal questions,
 //! per-respondent agreement and subgroup alignment by hand on a small file, the CLI's new outputs,
 //! the HTML report (self-contained, every text escaped), the worker jobs, and the AMCE comparison
-//! (`silico compare-amce`) on the immigration oracle against a perturbed copy.
+//! (`silico compare-amce`) on the immigration oracle against a perturbed copy; the matrix agrees
+//! with the per-respondent and per-question accuracy; properties of the AMCE comparison.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
