@@ -103,9 +103,11 @@ fn filled(svg: &str, tag: &str, colour: plotters::style::RGBColor) -> usize {
         .count()
 }
 
+/// A numeric attribute of an element's attribute text (which starts right after the tag name).
 fn attr(element: &str, name: &str) -> f64 {
-    let start = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
-    element[start..].split('"').next().unwrap().parse().unwrap()
+    let padded = format!(" {element}");
+    let start = padded.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+    padded[start..].split('"').next().unwrap().parse().unwrap()
 }
 
 #[test]
@@ -137,7 +139,9 @@ fn means_scatter_has_a_point_per_ranged_question_and_the_identity_diagonal() {
 fn accuracy_plot_shows_the_extremes_sorted_or_every_question() {
     let c = megastudy();
     let s = svg(&compare_chart(&c, &ComparePlot::Accuracy { limit: Some(20) }).unwrap());
-    assert_eq!(filled(&s, "circle", palette::BLUE), 40);
+    // One bar per question shown; no second series, so no legend dots.
+    assert_eq!(filled(&s, "rect", palette::BLUE), 40);
+    assert_eq!(elements(&s, "circle").len(), 0);
     assert!(s.contains(">Highest 20<") || s.contains("Highest 20\n"));
     assert!(s.contains("Lowest 20"));
     // The best question comes first, the worst last, top to bottom.
@@ -158,17 +162,41 @@ fn accuracy_plot_shows_the_extremes_sorted_or_every_question() {
     let (b, w) = (s.find(&best).expect("best"), s.find(&worst).expect("worst"));
     assert!(b < w);
     let all = svg(&compare_chart(&c, &ComparePlot::Accuracy { limit: None }).unwrap());
-    assert_eq!(filled(&all, "circle", palette::BLUE), 160);
+    assert_eq!(filled(&all, "rect", palette::BLUE), 160);
 }
 
 #[test]
 fn accuracy_plot_marks_the_retest_ceiling() {
     let c = small();
     let s = svg(&compare_chart(&c, &ComparePlot::Accuracy { limit: None }).unwrap());
-    // Three questions, two series (accuracy, ceiling), plus their two legend dots.
-    assert_eq!(filled(&s, "circle", palette::BLUE), 3 + 1);
-    assert_eq!(filled(&s, "circle", palette::VERMILLION), 3 + 1);
+    // Three questions: an accuracy bar each with the ceiling as a vertical tick on it, plus one
+    // legend dot per series.
+    assert_eq!(filled(&s, "rect", palette::BLUE), 3);
+    let ticks: Vec<&str> = elements(&s, "polyline")
+        .into_iter()
+        .filter(|e| e.contains(&format!("stroke=\"{}\"", palette::hex(palette::VERMILLION))))
+        .collect();
+    assert_eq!(ticks.len(), 3);
+    assert_eq!(filled(&s, "circle", palette::BLUE), 1);
+    assert_eq!(filled(&s, "circle", palette::VERMILLION), 1);
     assert!(s.contains("Human test–retest ceiling"));
+    // Question c: twin accuracy 1, ceiling 1 (both answer 3 twice): the tick stands at the bar's end.
+    let c_bar = elements(&s, "rect")
+        .into_iter()
+        .filter(|e| e.contains(&format!("fill=\"{}\"", palette::hex(palette::BLUE))))
+        .map(|e| attr(e, "x") + attr(e, "width"))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tick_x: Vec<f64> = ticks
+        .iter()
+        .map(|e| {
+            let points = e.split("points=\"").nth(1).unwrap();
+            points.split(',').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(
+        tick_x.iter().any(|x| (x - c_bar).abs() <= 1.0),
+        "{tick_x:?} vs {c_bar}"
+    );
     // The question named like markup is text, not an element.
     assert!(!s.contains("<img") && s.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }

@@ -102,7 +102,8 @@ pub fn means_scatter(comparison: &Comparison) -> Result<Scatter, PlotError> {
     })
 }
 
-/// Accuracy per question, best first, with the human retest ceiling when there is one. With
+/// Accuracy per question as bars, best first, with the human retest ceiling as a tick on each bar
+/// when there is one. With
 /// `limit` and more than 2 × limit questions, only the highest and lowest `limit` are shown under
 /// two headers, so 163 questions stay readable.
 pub fn accuracy_figure(comparison: &Comparison, limit: Option<usize>) -> Result<Figure, PlotError> {
@@ -182,7 +183,7 @@ pub fn accuracy_figure(comparison: &Comparison, limit: Option<usize>) -> Result<
             title: String::new(),
             x_label: "Accuracy (1 = the twin always gives the person's answer)".into(),
             reference: None,
-            mark: Mark::Dot,
+            mark: Mark::BarWithTargets,
             series,
         }],
     })

@@ -333,7 +333,8 @@ fn shade<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Dots with intervals, or bars, for every series, dodged vertically within each row.
+/// Dots with intervals, or bars, for every series, dodged vertically within each row; or one bar
+/// per row with the other series as vertical target ticks on it.
 fn draw_marks<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
@@ -358,7 +359,12 @@ fn draw_marks<DB: DrawingBackend>(
             };
             any = true;
             let colour = palette::series(series.colour);
-            let offset = (s as f64 - (n as f64 - 1.0) / 2.0) * step;
+            // Targets sit on their bar, so only dots and plain bars are dodged.
+            let offset = if panel.mark == Mark::BarWithTargets {
+                0.0
+            } else {
+                (s as f64 - (n as f64 - 1.0) / 2.0) * step
+            };
             let y = centre + l.px(offset);
             let x = |v: f64| axis.to_pixel(v, left, right);
             match panel.mark {
@@ -374,6 +380,22 @@ fn draw_marks<DB: DrawingBackend>(
                         (x(point.value), y),
                         l.px(3.5),
                         colour.filled(),
+                    ))
+                    .map_err(failed)?;
+                }
+                Mark::BarWithTargets if s == 0 => {
+                    let half = l.px((room / 2.0 * 0.6).min(6.0)).max(1);
+                    area.draw(&Rectangle::new(
+                        [(x(0.0), y - half), (x(point.value), y + half)],
+                        colour.filled(),
+                    ))
+                    .map_err(failed)?;
+                }
+                Mark::BarWithTargets => {
+                    let half = l.px(room / 2.0).max(2);
+                    area.draw(&PathElement::new(
+                        vec![(x(point.value), y - half), (x(point.value), y + half)],
+                        colour.stroke_width(l.px(3.0).max(1) as u32),
                     ))
                     .map_err(failed)?;
                 }
