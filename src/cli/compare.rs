@@ -22,7 +22,8 @@ use super::EXIT_BAD_INPUT;
 #[command(after_help = "\
 Output columns: the question key columns, then \
 n,accuracy,correlation,sd_ratio,glass_delta,paired_t,paired_p,mean_human,mean_twin \
-(add --distributions for representativeness,js_divergence and --sds for sd_human,sd_twin). \
+(add --distributions for representativeness,js_divergence, which are empty for numeric questions and \
+representativeness also for nominal ones; --sds for sd_human,sd_twin; --exact for kind,exact_match). \
 A row counts only when both the human and the twin answered; empty cells (and NA) are missing. \
 accuracy = 1 - mean|human - twin| / (max - min), empty without a range; sd_ratio and Glass's delta \
 use population sds (ddof 0); paired_t/paired_p are scipy's ttest_rel(human, twin). The last row, \
