@@ -733,3 +733,18 @@ proptest::proptest! {
         proptest::prop_assert!((forth.summary.correlation - back.summary.correlation).abs() < 1e-12);
     }
 }
+
+#[test]
+fn a_comparison_with_undefined_metrics_survives_json() {
+    let c = small();
+    // The nominal question has NaN means, the subgroup summary a NaN correlation.
+    assert!(c.questions[1].metrics.mean_human.is_nan());
+    assert!(c.subgroups.as_ref().unwrap().summary[0]
+        .correlation
+        .is_nan());
+    let text = serde_json::to_string(&c).expect("encode");
+    assert!(text.contains("\"mean_human\":null"));
+    let back: Comparison = serde_json::from_str(&text).expect("decode");
+    // NaN ≠ NaN, so compare the printed form.
+    assert_eq!(format!("{back:?}"), format!("{c:?}"));
+}
