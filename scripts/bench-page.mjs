@@ -36,12 +36,33 @@ const amce = {
   formula: "Gender + Education + LanguageSkills + CountryOfOrigin + Job + JobExperience + JobPlans + ReasonForApplication + PriorEntry",
   level_orders: example.conjoint.attributes.map((a) => [a.name, a.levels.map((l) => l.name)]), se: "cregg", mm_null: 0.5,
 };
+// 1,000 persons × 1,000 questions of 1–7 answers with a retest wave and two groups: the twin comparison
+// on 1,000,000 pairs, from the CSV text the page would hand over (parsing included).
+let compareCsv = "person,question,human,twin,retest,group\n";
+let seed = 1;
+const draw = (k) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % k; };
+for (let p = 0; p < 1000; p++) {
+  const rows = [];
+  for (let q = 0; q < 1000; q++) {
+    const h = draw(7) + 1;
+    const near = () => Math.min(7, Math.max(1, h + draw(3) - 1));
+    rows.push(`${p},q${q},${h},${near()},${near()},${p % 2}`);
+  }
+  compareCsv += rows.join("\n") + "\n";
+}
+const compareRanges = "question,min,max\n" + Array.from({ length: 1000 }, (_, q) => `q${q},1,7`).join("\n") + "\n";
+const compare = {
+  job: "compare", data: { format: "csv", name: "pairs.csv", text: compareCsv },
+  person: "person", question: ["question"], human: "human", twin: "twin", retest: "retest", group: "group",
+  ranges: { format: "csv", name: "ranges.csv", text: compareRanges },
+};
 const cases = [
   ["fully randomised design, 10,000 respondents × 10 tasks × 2 profiles × 8 attributes, 5 restrictions",
     { job: "generate", conjoint, respondents: 10000, seed: 1 }],
   ["design diagnostics, 1,000 respondents of the immigration study",
     { job: "diagnose", conjoint: example.conjoint, respondents: 1000, seed: 2014 }],
   ["AMCE with clustered SEs, immigration example (13,960 rows), including the table's transfer", amce],
+  ["twin comparison, 1,000,000 pairs (1,000 persons x 1,000 questions, retest, groups), CSV text parsed in the worker", compare],
 ];
 
 const server = await harness.serve(root);

@@ -1,6 +1,7 @@
 //! `silico bench analysis`: times the estimators on a synthetic conjoint of the size
 //! (1,000,000 profile rows × 8 attributes with 40 levels, 50,000 respondents, 500,000 paired tasks).
-//! Build with optimisations for meaningful numbers (see `--help`).
+//! `silico bench compare`: times the twin comparison on 1,000 persons × 1,000 questions of paired
+//! answers. Build with optimisations for meaningful numbers (see `--help`).
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -45,6 +46,15 @@ pub enum BenchTarget {
         slice_kib: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// The twin comparison (`silico compare` after reading: grouping, every per-question metric,
+    /// retest ceiling, per-respondent agreement, agreement matrix, subgroup alignment) on synthetic
+    /// 1–7 answers with a retest wave and two groups.
+    Compare {
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        #[arg(long, default_value_t = 1000)]
+        questions: usize,
     },
 }
 
@@ -146,6 +156,7 @@ fn time<T>(label: &str, rows: usize, f: impl FnOnce() -> T) -> T {
 
 pub fn run(target: &BenchTarget) -> ExitCode {
     match target {
+        BenchTarget::Compare { persons, questions } => compare_bench(*persons, *questions),
         BenchTarget::Analysis {
             respondents,
             tasks,
@@ -237,4 +248,96 @@ fn run_analysis(
             ExitCode::FAILURE
         }
     }
+}
+
+/// A long table of `persons × questions` rows (person, question, human, twin, retest, group) with
+/// 1–7 answers: the twin and the retest are the human answer moved by a small random step, so the
+/// metrics are not degenerate.
+pub fn synthetic_pairs(persons: usize, questions: usize, seed: u64) -> ResponseTable {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let rows = persons * questions;
+    let labels: Vec<String> = (0..questions).map(|q| format!("q{q}")).collect();
+    let mut person = Vec::with_capacity(rows);
+    let mut question = Vec::with_capacity(rows);
+    let mut human = Vec::with_capacity(rows);
+    let mut twin = Vec::with_capacity(rows);
+    let mut retest = Vec::with_capacity(rows);
+    let mut group = Vec::with_capacity(rows);
+    let near = |rng: &mut ChaCha8Rng, x: i32| f64::from((x + rng.gen_range(-1..=1)).clamp(1, 7));
+    for p in 0..persons {
+        for label in &labels {
+            let h: i32 = rng.gen_range(1..=7);
+            person.push(Some(p as f64));
+            question.push(Some(label.clone()));
+            human.push(Some(f64::from(h)));
+            twin.push(Some(near(&mut rng, h)));
+            retest.push(Some(near(&mut rng, h)));
+            group.push(Some(if p % 2 == 0 { 1.0 } else { 2.0 }));
+        }
+    }
+    ResponseTable {
+        name: "bench".into(),
+        source: ResponseSource::Simulated,
+        provenance: Provenance::default(),
+        columns: vec![
+            number_column("person", person),
+            Column {
+                name: "question".into(),
+                role: ColumnRole::default(),
+                values: ColumnValues::Text(question),
+            },
+            number_column("human", human),
+            number_column("twin", twin),
+            number_column("retest", retest),
+            number_column("group", group),
+        ],
+    }
+}
+
+/// Times the comparison steps on `persons × questions` synthetic pairs; prints CSV like `analysis`.
+pub fn compare_bench(persons: usize, questions: usize) -> ExitCode {
+    use crate::compare::{compare_paired, paired, Extras, PairColumns, Ranges};
+    println!("step,pairs,seconds");
+    let table = time("generate", persons * questions, || {
+        synthetic_pairs(persons, questions, 1)
+    });
+    let mut ranges = Ranges::default();
+    for q in 0..questions {
+        ranges.insert(vec![format!("q{q}")], 1.0, 7.0);
+    }
+    let columns = PairColumns {
+        person: "person".into(),
+        question: vec!["question".into()],
+        human: "human".into(),
+        twin: "twin".into(),
+    };
+    let extras = Extras {
+        retest: Some("retest".into()),
+        group: Some("group".into()),
+    };
+    let pairs = table.row_count();
+    let start = Instant::now();
+    let grouped = match time("group pairs (with retest and group)", pairs, || {
+        paired(&table, &columns, &extras)
+    }) {
+        Ok(grouped) => grouped,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let comparison = time(
+        "metrics (per question, retest, respondents, matrix, subgroups)",
+        pairs,
+        || compare_paired(&grouped, &columns.question, &ranges),
+    );
+    println!("total,{pairs},{:.3}", start.elapsed().as_secs_f64());
+    eprintln!(
+        "check: {} questions, {} respondents, overall accuracy {:.4}, retest share {:.4}",
+        comparison.questions.len(),
+        comparison.respondents.len(),
+        comparison.overall.accuracy,
+        comparison.overall_retest.map_or(f64::NAN, |r| r.share)
+    );
+    ExitCode::SUCCESS
 }

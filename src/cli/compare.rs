@@ -1,17 +1,20 @@
 //! `silico compare PAIRS.csv --person COL --question COLS --human COL --twin COL [--ranges FILE]`:
-//! twin-vs-human metrics per question as CSV on stdout, then an overall row.
+//! twin-vs-human metrics per question as CSV on stdout, then an overall row. Optional retest and
+//! group columns add the test–retest ceiling and subgroup alignment; `--respondents`,
+//! `--subgroups`, `--plots` and `--report` write the other tables, the charts and the HTML report.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
+use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
-    compare_questions, overall, paired_questions, read_ranges, CompareError, PairColumns,
-    QuestionMetrics, RangeColumns, Ranges,
+    compare, groups_csv, matrix_csv, questions_csv, read_ranges, respondents_csv, subgroups_csv,
+    CompareError, Comparison, CsvColumns, Extras, PairColumns, RangeColumns, Ranges,
 };
 use crate::data::{read_delimited, ReadOptions, TableReadError};
-use crate::study::{Column, ColumnRole, ColumnValues, Provenance, ResponseSource, ResponseTable};
+use crate::plot::{self, ComparePlot, PlotError};
+use crate::study::{Provenance, ResponseSource, ResponseTable};
 
 use super::EXIT_BAD_INPUT;
 
@@ -19,7 +22,8 @@ use super::EXIT_BAD_INPUT;
 #[command(after_help = "\
 Output columns: the question key columns, then \
 n,accuracy,correlation,sd_ratio,glass_delta,paired_t,paired_p,mean_human,mean_twin \
-(add --distributions for representativeness,js_divergence and --sds for sd_human,sd_twin). \
+(add --distributions for representativeness,js_divergence, which are empty for numeric questions and \
+representativeness also for nominal ones; --sds for sd_human,sd_twin; --exact for kind,exact_match). \
 A row counts only when both the human and the twin answered; empty cells (and NA) are missing. \
 accuracy = 1 - mean|human - twin| / (max - min), empty without a range; sd_ratio and Glass's delta \
 use population sds (ddof 0); paired_t/paired_p are scipy's ttest_rel(human, twin). The last row, \
@@ -29,7 +33,9 @@ Ranges file: the key columns, then min and max. Key columns are matched by the -
 if the file has them, else taken by position (the first ones); min/max by the names `min`/`max`, \
 else the two columns after the key. So the mega-study's `study_name,DV_variable,DV_min,DV_max` \
 works as is with --question study_name,variable_name; --range-key/--range-min-col/--range-max-col \
-name them explicitly. A row with an empty min or max gives that question no range.
+name them explicitly. A row with an empty min or max gives that question no range. An optional `kind` column (ordinal, numeric, nominal; --range-kind-col names another) sets how a question is compared: nominal questions get exact match as their accuracy. Without it a question is ordinal when its answers are whole numbers with at most 20 distinct values, numeric otherwise.
+
+--retest COL (the human's answer in a later wave) adds retest_n, retest_accuracy (the human test-retest ceiling), twin_accuracy_retested (the twin on the same people) and retest_share (their ratio). --group COL (a respondent variable) adds subgroup alignment (--subgroups) and a group column to --respondents.
 
 Exit codes: 0 success, 2 bad input (the message names the file, column and line).")]
 pub struct CompareArgs {
@@ -67,7 +73,44 @@ pub struct CompareArgs {
     /// Also print sd_human and sd_twin (ddof 1).
     #[arg(long)]
     pub sds: bool,
-    /// Benchmark: time the metrics over this many synthetic pairs instead of reading a file.
+    /// Also print kind (ordinal, numeric, nominal) and exact_match (share of identical answers).
+    #[arg(long)]
+    pub exact: bool,
+    /// The ranges file's kind column (default: a column named `kind`, if any).
+    #[arg(long, value_name = "COL")]
+    pub range_kind_col: Option<String>,
+    /// The human retest column (same person, same question, later wave): adds the ceiling columns.
+    #[arg(long, value_name = "COL")]
+    pub retest: Option<String>,
+    /// A respondent grouping column (e.g. gender): subgroup alignment and per-group accuracy.
+    #[arg(long, value_name = "COL")]
+    pub group: Option<String>,
+    /// Write per-respondent agreement as CSV: person,[group,]n,accuracy,exact_match.
+    #[arg(long, value_name = "OUT.csv")]
+    pub respondents: Option<PathBuf>,
+    /// Write the respondent × question agreement matrix as CSV (person, then one column per
+    /// question; empty = no pair or no range).
+    #[arg(long, value_name = "OUT.csv")]
+    pub matrix: Option<PathBuf>,
+    /// With --group: write the per-question group differences as CSV, their summary per contrast
+    /// beside it as OUT-summary.csv and per-group accuracy as OUT-groups.csv.
+    #[arg(long, value_name = "OUT.csv", requires = "group")]
+    pub subgroups: Option<PathBuf>,
+    /// Write the charts as SVG into this directory (created if needed): means.svg, accuracy.svg,
+    /// heatmap.svg and distribution-NNN.svg per ordinal or nominal question.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+    /// With --plots: also write each chart as PNG.
+    #[arg(long, requires = "plots")]
+    pub png: bool,
+    /// Write the whole comparison as one self-contained HTML file (opens offline).
+    #[arg(long, value_name = "REPORT.html")]
+    pub report: Option<PathBuf>,
+    /// The report's heading.
+    #[arg(long, value_name = "TEXT")]
+    pub report_title: Option<String>,
+    /// Benchmark: time the metrics over this many synthetic pairs instead of reading a file
+    /// (`silico bench compare` is the full benchmark).
     #[arg(long, hide = true)]
     pub bench: Option<usize>,
 }
@@ -86,15 +129,29 @@ enum Failure {
     },
     #[error(transparent)]
     Compare(#[from] CompareError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Plot(#[from] PlotError),
 }
 
 pub fn run(args: &CompareArgs) -> ExitCode {
     if let Some(pairs) = args.bench {
-        return bench(pairs);
+        return super::bench::compare_bench(pairs.div_ceil(100), 100);
     }
-    match compute(args) {
-        Ok((keys, rows)) => {
-            let text = to_csv(&keys, &rows, args.distributions, args.sds);
+    match compute(args).and_then(|comparison| write_outputs(args, &comparison).map(|()| comparison))
+    {
+        Ok(comparison) => {
+            let columns = CsvColumns {
+                distributions: args.distributions,
+                sds: args.sds,
+                exact: args.exact,
+                retest: args.retest.is_some(),
+            };
+            let text = questions_csv(&comparison, columns);
             // A closed pipe (e.g. `| head`) is not an error worth a panic.
             let _ = std::io::stdout().write_all(text.as_bytes());
             ExitCode::SUCCESS
@@ -106,7 +163,7 @@ pub fn run(args: &CompareArgs) -> ExitCode {
     }
 }
 
-fn compute(args: &CompareArgs) -> Result<(Vec<String>, Vec<QuestionMetrics>), Failure> {
+fn compute(args: &CompareArgs) -> Result<Comparison, Failure> {
     let (Some(path), Some(person), Some(human), Some(twin)) =
         (&args.pairs, &args.person, &args.human, &args.twin)
     else {
@@ -123,8 +180,11 @@ fn compute(args: &CompareArgs) -> Result<(Vec<String>, Vec<QuestionMetrics>), Fa
         human: human.clone(),
         twin: twin.clone(),
     };
+    let extras = Extras {
+        retest: args.retest.clone(),
+        group: args.group.clone(),
+    };
     let table = read_table(path)?;
-    let questions = paired_questions(&table, &columns)?;
     let ranges = match &args.ranges {
         None => Ranges::default(),
         Some(path) => {
@@ -132,13 +192,133 @@ fn compute(args: &CompareArgs) -> Result<(Vec<String>, Vec<QuestionMetrics>), Fa
                 key: (!args.range_key.is_empty()).then(|| args.range_key.clone()),
                 min: args.range_min_col.clone(),
                 max: args.range_max_col.clone(),
+                kind: args.range_kind_col.clone(),
             };
             read_ranges(&read_table(path)?, &columns.question, &spec)?
         }
     };
-    let mut rows = compare_questions(&questions, &ranges);
-    rows.push(overall(&rows, columns.question.len()));
-    Ok((columns.question, rows))
+    Ok(compare(&table, &columns, &extras, &ranges)?)
+}
+
+/// Everything besides stdout: respondents, subgroups, plots, report. Written before stdout so a
+/// failure is reported with the exit code and no half output.
+fn write_outputs(args: &CompareArgs, comparison: &Comparison) -> Result<(), Failure> {
+    if let Some(path) = &args.respondents {
+        write_file(path, &respondents_csv(comparison))?;
+    }
+    if let Some(path) = &args.matrix {
+        write_file(path, &matrix_csv(&comparison.matrix))?;
+    }
+    if let Some(path) = &args.subgroups {
+        let (differences, summary) = subgroups_csv(comparison);
+        write_file(path, &differences)?;
+        write_file(&sibling(path, "summary"), &summary)?;
+        write_file(&sibling(path, "groups"), &groups_csv(comparison))?;
+    }
+    if let Some(dir) = &args.plots {
+        write_plots(dir, comparison, args.png)?;
+    }
+    if let Some(path) = &args.report {
+        let info = ReportInfo {
+            title: args.report_title.clone().unwrap_or_default(),
+            source_file: args
+                .pairs
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            date: utc_now(),
+            columns: format!(
+                "person={}, question={}, human={}, twin={}{}{}",
+                args.person.as_deref().unwrap_or(""),
+                args.question.join(","),
+                args.human.as_deref().unwrap_or(""),
+                args.twin.as_deref().unwrap_or(""),
+                args.retest
+                    .as_ref()
+                    .map(|c| format!(", retest={c}"))
+                    .unwrap_or_default(),
+                args.group
+                    .as_ref()
+                    .map(|c| format!(", group={c}"))
+                    .unwrap_or_default(),
+            ),
+        };
+        write_file(path, &report::html(comparison, &info, None))?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|source| Failure::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn write_plots(dir: &Path, comparison: &Comparison, png: bool) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|source| Failure::Write {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let limit = (comparison.questions.len() > 60).then_some(20);
+    let mut charts = vec![
+        ("means".to_string(), ComparePlot::Means),
+        ("accuracy".to_string(), ComparePlot::Accuracy { limit }),
+        ("heatmap".to_string(), ComparePlot::Heatmap),
+    ];
+    for (i, q) in comparison.questions.iter().enumerate() {
+        if q.shares.is_some() {
+            charts.push((
+                format!("distribution-{:03}", i + 1),
+                ComparePlot::Distribution { question: i },
+            ));
+        }
+    }
+    for (name, which) in charts {
+        let chart = match plot::compare_chart(comparison, &which) {
+            Ok(chart) => chart,
+            // A chart with nothing to show (e.g. no ranges for accuracy) is skipped, not fatal.
+            Err(PlotError::Empty(why)) => {
+                eprintln!("note: no {name} plot: {why}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let svg = plot::chart_to_svg(&chart, plot::DEFAULT_WIDTH)?;
+        write_file(&dir.join(format!("{name}.svg")), &svg)?;
+        if png {
+            plot::write_chart_png(
+                &chart,
+                plot::DEFAULT_WIDTH,
+                &dir.join(format!("{name}.png")),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Now as `YYYY-MM-DD HH:MM UTC` for the report (no date crate: days since 1970 to a civil date).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
@@ -170,136 +350,11 @@ fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
     })
 }
 
-/// CSV with full-precision numbers (shortest round-trip form, exponent notation for tiny p values);
-/// undefined metrics are empty.
-pub fn to_csv(keys: &[String], rows: &[QuestionMetrics], distributions: bool, sds: bool) -> String {
-    let mut out = String::new();
-    let mut header: Vec<String> = keys.iter().map(|k| quote(k)).collect();
-    header.extend(
-        "n,accuracy,correlation,sd_ratio,glass_delta,paired_t,paired_p,mean_human,mean_twin"
-            .split(',')
-            .map(String::from),
-    );
-    if distributions {
-        header.extend(["representativeness".into(), "js_divergence".into()]);
-    }
-    if sds {
-        header.extend(["sd_human".into(), "sd_twin".into()]);
-    }
-    out.push_str(&header.join(","));
-    out.push('\n');
-    for row in rows {
-        let mut cells: Vec<String> = row.key.iter().map(|k| quote(k)).collect();
-        cells.push(row.n.to_string());
-        let mut values = vec![
-            row.accuracy,
-            row.correlation,
-            row.sd_ratio,
-            row.glass_delta,
-            row.paired_t,
-            row.paired_p,
-            row.mean_human,
-            row.mean_twin,
-        ];
-        if distributions {
-            values.extend([
-                row.distances.representativeness,
-                row.distances.js_divergence,
-            ]);
-        }
-        if sds {
-            values.extend([row.sd_human, row.sd_twin]);
-        }
-        cells.extend(values.into_iter().map(number));
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn number(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:?}")
-    } else {
-        String::new()
-    }
-}
-
-fn quote(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
-/// Times grouping (from a long table, as `silico compare` does after reading) plus every metric
-/// over `pairs` synthetic 1–7 answers: 10,000 persons × 100 questions at a million pairs.
-fn bench(pairs: usize) -> ExitCode {
-    let questions = 100;
-    // A fixed LCG keeps the data identical run to run without an RNG dependency here.
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        Some(((state >> 33) % 7) as f64 + 1.0)
-    };
-    let number = |name: &str, values: Vec<Option<f64>>| Column {
-        name: name.into(),
-        role: ColumnRole::default(),
-        values: ColumnValues::Number(values),
-    };
-    let labels: Vec<String> = (0..questions).map(|q| format!("q{q}")).collect();
-    let table = ResponseTable {
-        name: "bench".into(),
-        source: ResponseSource::Simulated,
-        provenance: Provenance::default(),
-        columns: vec![
-            number(
-                "person",
-                (0..pairs).map(|i| Some((i / questions) as f64)).collect(),
-            ),
-            Column {
-                name: "question".into(),
-                role: ColumnRole::default(),
-                values: ColumnValues::Text(
-                    (0..pairs)
-                        .map(|i| Some(labels[i % questions].clone()))
-                        .collect(),
-                ),
-            },
-            number("human", (0..pairs).map(|_| next()).collect()),
-            number("twin", (0..pairs).map(|_| next()).collect()),
-        ],
-    };
-    let mut ranges = Ranges::default();
-    for label in &labels {
-        ranges.insert(vec![label.clone()], 1.0, 7.0);
-    }
-    let columns = PairColumns {
-        person: "person".into(),
-        question: vec!["question".into()],
-        human: "human".into(),
-        twin: "twin".into(),
-    };
-    let start = Instant::now();
-    let grouped = match paired_questions(&table, &columns) {
-        Ok(grouped) => grouped,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let rows = compare_questions(&grouped, &ranges);
-    let total = overall(&rows, 1);
-    let elapsed = start.elapsed();
-    println!(
-        "compare: {} pairs in {} questions (grouping + all metrics): {:.1} ms (overall accuracy {:.4})",
-        total.n,
-        rows.len(),
-        elapsed.as_secs_f64() * 1e3,
-        total.accuracy
-    );
-    ExitCode::SUCCESS
+/// `OUT.csv` → `OUT-{what}.csv`, beside it.
+fn sibling(path: &Path, what: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}-{what}.csv"))
 }

@@ -8,6 +8,7 @@ mod bench;
 mod bench_import;
 mod clogit;
 mod compare;
+mod compare_amce;
 mod design;
 mod diagnose;
 mod field;
@@ -95,6 +96,8 @@ pub enum Command {
     Batch(batch::BatchCommand),
     /// Twin-vs-human metrics per question over paired answers, as CSV (see --help).
     Compare(compare::CompareArgs),
+    /// Two tidy estimate tables (humans', twins') side by side with difference tests, as CSV.
+    CompareAmce(compare_amce::CompareAmceArgs),
 }
 
 /// Runs the tool with the process arguments.
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Field(args) => field::run(&args),
         Command::Batch(command) => batch::run(&command),
         Command::Compare(args) => compare::run(&args),
+        Command::CompareAmce(args) => compare_amce::run(&args),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

@@ -42,6 +42,27 @@ pub enum CompareError {
         min: f64,
         max: f64,
     },
+    #[error("{table}: line {line}: kind {value:?} is not ordinal, numeric or nominal")]
+    BadKind {
+        table: String,
+        line: usize,
+        value: String,
+    },
+    /// Boxed: six fields would make every `Result` of this module large.
+    #[error(transparent)]
+    GroupConflict(Box<GroupConflict>),
     #[error("{table}: {message}")]
     Layout { table: String, message: String },
+}
+
+/// A person whose group column holds two different values.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{table}: column {column:?}, line {line}: person {person:?} is in group {second:?} here but in {first:?} on an earlier line")]
+pub struct GroupConflict {
+    pub table: String,
+    pub column: String,
+    pub line: usize,
+    pub person: String,
+    pub first: String,
+    pub second: String,
 }

@@ -2,43 +2,85 @@
 //! mega-study (`compute_vector_metrics.py`), so the published numbers are reproduced exactly:
 //! Pearson r (0 when either side is constant), accuracy = 1 − mean|h − t| / range, sd ratio and
 //! Glass's Δ with population sds (ddof 0), reported sds with ddof 1, and scipy's `ttest_rel(h, t)`.
+//! Nominal questions (unordered codes) get the exact-match share as their accuracy instead, and
+//! no metric that treats codes as numbers.
 
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::{DistributionDistances, QuestionPairs, Ranges};
+use super::nan_serde;
+use super::{DistributionDistances, QuestionKind, QuestionPairs, Ranges};
 
 /// One question's metrics; NaN where a metric is undefined (no range, constant human answers,
-/// fewer than two pairs).
-#[derive(Clone, Debug, PartialEq)]
+/// fewer than two pairs, a nominal question). NaN travels as `null` in JSON.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct QuestionMetrics {
     pub key: Vec<String>,
+    pub kind: QuestionKind,
     pub n: usize,
+    /// 1 − mean|h − t| / range (ordinal, numeric); the exact-match share (nominal).
+    #[serde(with = "nan_serde::f64")]
     pub accuracy: f64,
+    /// Share of pairs where the twin gave exactly the human's answer.
+    #[serde(with = "nan_serde::f64")]
+    pub exact_match: f64,
+    #[serde(with = "nan_serde::f64")]
     pub correlation: f64,
+    #[serde(with = "nan_serde::f64")]
     pub sd_ratio: f64,
+    #[serde(with = "nan_serde::f64")]
     pub glass_delta: f64,
+    #[serde(with = "nan_serde::f64")]
     pub paired_t: f64,
+    #[serde(with = "nan_serde::f64")]
     pub paired_p: f64,
+    #[serde(with = "nan_serde::f64")]
     pub mean_human: f64,
+    #[serde(with = "nan_serde::f64")]
     pub mean_twin: f64,
+    #[serde(with = "nan_serde::f64")]
     pub sd_human: f64,
+    #[serde(with = "nan_serde::f64")]
     pub sd_twin: f64,
     pub distances: DistributionDistances,
 }
 
-/// Metrics for every question; a question missing from `ranges` gets accuracy NaN.
+/// Metrics for every question; a question missing from `ranges` gets accuracy NaN (unless it is
+/// nominal), and its kind comes from `ranges` or else from its answers.
 pub fn compare_questions(questions: &[QuestionPairs], ranges: &Ranges) -> Vec<QuestionMetrics> {
     questions
         .iter()
-        .map(|q| question_metrics(q, ranges.get(&q.key)))
+        .map(|q| {
+            let kind = QuestionKind::decide(ranges.kind(&q.key), &q.human, &q.twin);
+            question_metrics_as(q, ranges.get(&q.key), kind)
+        })
         .collect()
 }
 
-/// Metrics for one question with its scale range `(min, max)`, if known.
+/// Metrics for one question with its scale range `(min, max)`, if known; the kind is decided from
+/// the answers (ordinal or numeric, never nominal).
 pub fn question_metrics(pairs: &QuestionPairs, range: Option<(f64, f64)>) -> QuestionMetrics {
+    let kind = QuestionKind::decide(None, &pairs.human, &pairs.twin);
+    question_metrics_as(pairs, range, kind)
+}
+
+/// Metrics for one question of a known kind.
+pub fn question_metrics_as(
+    pairs: &QuestionPairs,
+    range: Option<(f64, f64)>,
+    kind: QuestionKind,
+) -> QuestionMetrics {
     let (h, t) = (&pairs.human, &pairs.twin);
     let n = h.len().min(t.len());
     let (h, t) = (&h[..n], &t[..n]);
+    let exact_match = if n == 0 {
+        f64::NAN
+    } else {
+        h.iter().zip(t).filter(|(x, y)| x == y).count() as f64 / n as f64
+    };
+    if kind == QuestionKind::Nominal {
+        return nominal_metrics(pairs, n, exact_match);
+    }
     let nf = n as f64;
     let mean_human = mean(h);
     let mean_twin = mean(t);
@@ -69,8 +111,10 @@ pub fn question_metrics(pairs: &QuestionPairs, range: Option<(f64, f64)>) -> Que
     let (paired_t, paired_p) = paired_t_test(h, t);
     QuestionMetrics {
         key: pairs.key.clone(),
+        kind,
         n,
         accuracy,
+        exact_match,
         correlation,
         sd_ratio: sd0_t / sd0_h,
         glass_delta: (mean_twin - mean_human).abs() / sd0_h,
@@ -80,7 +124,37 @@ pub fn question_metrics(pairs: &QuestionPairs, range: Option<(f64, f64)>) -> Que
         mean_twin,
         sd_human: (ss_h / (nf - 1.0)).sqrt(),
         sd_twin: (ss_t / (nf - 1.0)).sqrt(),
-        distances: DistributionDistances::of(h, t),
+        distances: match kind {
+            QuestionKind::Ordinal => DistributionDistances::of(h, t),
+            // Each distinct value of a continuous answer would be its own "position".
+            _ => DistributionDistances::undefined(),
+        },
+    }
+}
+
+/// A nominal question: exact match is the accuracy; JSD compares the category shares; everything
+/// that would treat codes as numbers is NaN.
+fn nominal_metrics(pairs: &QuestionPairs, n: usize, exact_match: f64) -> QuestionMetrics {
+    let (h, t) = (&pairs.human[..n], &pairs.twin[..n]);
+    QuestionMetrics {
+        key: pairs.key.clone(),
+        kind: QuestionKind::Nominal,
+        n,
+        accuracy: exact_match,
+        exact_match,
+        correlation: f64::NAN,
+        sd_ratio: f64::NAN,
+        glass_delta: f64::NAN,
+        paired_t: f64::NAN,
+        paired_p: f64::NAN,
+        mean_human: f64::NAN,
+        mean_twin: f64::NAN,
+        sd_human: f64::NAN,
+        sd_twin: f64::NAN,
+        distances: DistributionDistances {
+            representativeness: f64::NAN,
+            js_divergence: super::js_divergence(h, t),
+        },
     }
 }
 
@@ -98,10 +172,18 @@ pub fn overall(rows: &[QuestionMetrics], key_columns: usize) -> QuestionMetrics 
     };
     let mut key = vec![String::new(); key_columns.max(1)];
     key[0] = "overall".into();
+    // The overall row's kind only labels it: ordinal unless every question is something else.
+    let kind = rows
+        .first()
+        .map(|r| r.kind)
+        .filter(|k| rows.iter().all(|r| r.kind == *k))
+        .unwrap_or(QuestionKind::Ordinal);
     QuestionMetrics {
         key,
+        kind,
         n: rows.iter().map(|r| r.n).sum(),
         accuracy: avg(|r| r.accuracy),
+        exact_match: avg(|r| r.exact_match),
         correlation: avg(|r| r.correlation),
         sd_ratio: avg(|r| r.sd_ratio),
         glass_delta: avg(|r| r.glass_delta),

@@ -1,13 +1,14 @@
 //! Each question's scale range (for accuracy) from a table of key columns plus min and max.
 //! Real files name their columns differently (`study_name, DV_variable, DV_min, DV_max`), so
 //! columns are matched by name when present and otherwise by position: the first key-count columns
-//! are the key, the next two are min and max.
+//! are the key, the next two are min and max. An optional `kind` column (ordinal, numeric, nominal)
+//! says how a question's answers are compared; a nominal question needs no min and max.
 
 use std::collections::HashMap;
 
 use super::pairs::{find, numbers, Interned};
-use super::CompareError;
-use crate::study::ResponseTable;
+use super::{CompareError, QuestionKind};
+use crate::study::{ColumnValues, ResponseTable};
 
 /// Names of the range table's columns; `None` means "by position".
 #[derive(Clone, Debug, Default)]
@@ -16,12 +17,15 @@ pub struct RangeColumns {
     pub key: Option<Vec<String>>,
     pub min: Option<String>,
     pub max: Option<String>,
+    /// The kind column; `None` means a column named `kind` if there is one.
+    pub kind: Option<String>,
 }
 
 /// Question key → (min, max). Rows with an empty min or max give no range (accuracy NaN).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ranges {
     by_key: HashMap<Vec<String>, (f64, f64)>,
+    kinds: HashMap<Vec<String>, QuestionKind>,
 }
 
 impl Ranges {
@@ -31,6 +35,15 @@ impl Ranges {
 
     pub fn insert(&mut self, key: Vec<String>, min: f64, max: f64) {
         self.by_key.insert(key, (min, max));
+    }
+
+    /// The kind the file gives the question, if any (otherwise it is decided from the answers).
+    pub fn kind(&self, key: &[String]) -> Option<QuestionKind> {
+        self.kinds.get(key).copied()
+    }
+
+    pub fn set_kind(&mut self, key: Vec<String>, kind: QuestionKind) {
+        self.kinds.insert(key, kind);
     }
 
     pub fn len(&self) -> usize {
@@ -95,6 +108,10 @@ pub fn read_ranges(
         .collect::<Result<Vec<_>, _>>()?;
     let min = numbers(table, find(table, &min_name)?)?;
     let max = numbers(table, find(table, &max_name)?)?;
+    let kind_column = match &columns.kind {
+        Some(name) => Some(find(table, name)?),
+        None => table.column("kind"),
+    };
     let mut ranges = Ranges::default();
     let mut seen = std::collections::HashSet::new();
     for row in 0..table.row_count() {
@@ -109,6 +126,16 @@ pub fn read_ranges(
                 question: key.join(","),
             });
         }
+        if let Some(column) = kind_column {
+            if let Some(text) = kind_cell(&column.values, row) {
+                let kind = QuestionKind::parse(&text).ok_or_else(|| CompareError::BadKind {
+                    table: table.name.clone(),
+                    line: row + 2,
+                    value: text.clone(),
+                })?;
+                ranges.set_kind(key.clone(), kind);
+            }
+        }
         if let (Some(lo), Some(hi)) = (min[row], max[row]) {
             if lo >= hi {
                 return Err(CompareError::EmptyRange {
@@ -122,4 +149,12 @@ pub fn read_ranges(
         }
     }
     Ok(ranges)
+}
+
+/// A kind cell as text; empty cells (and a numeric column of blanks) give none.
+fn kind_cell(values: &ColumnValues, row: usize) -> Option<String> {
+    match values {
+        ColumnValues::Text(v) => v.get(row).cloned().flatten(),
+        ColumnValues::Number(v) => v.get(row).copied().flatten().map(|x| x.to_string()),
+    }
 }

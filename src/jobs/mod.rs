@@ -2,6 +2,7 @@
 //! dispatched by [`run`]. Dispatch lives in the engine, so it is tested natively like everything else;
 //! the worker (`src/bin/silico-worker.rs`) only moves JSON in and out.
 
+mod compare;
 mod design;
 mod estimate;
 mod import;
@@ -11,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::data::{ConjointLayout, Mapping, MappingPreview, QualtricsColumns, ReshapeSummary};
 use crate::study::{Conjoint, ResponseTable, Study, Survey};
 
+pub use compare::{
+    CompareReply, CompareRequest, EstimatesComparedReply, TableInput, REPLY_MATRIX_COLUMNS,
+    REPLY_MATRIX_ROWS,
+};
 pub use design::{DesignFormat, DesignRequest, PreviewTask};
 
 pub use import::{table_read, table_read_reply, ReadTableRequest, TableRead};
@@ -74,6 +79,37 @@ pub enum Job {
         mapping: Mapping,
         survey: Box<Survey>,
     },
+    /// Twins vs people over paired answers: per question, overall, per respondent, per group, the
+    /// agreement matrix and subgroup alignment, with the CSVs. Answered by `Compared`.
+    Compare(Box<CompareRequest>),
+    /// The comparison (as `Compared` returned it) as one self-contained HTML file; `estimates` adds
+    /// the conjoint comparison. Answered by `Text`.
+    CompareReport {
+        comparison: Box<crate::compare::Comparison>,
+        #[serde(default)]
+        info: crate::compare::report::ReportInfo,
+        #[serde(default)]
+        estimates: Option<Box<crate::compare::EstimateComparison>>,
+        #[serde(default = "amce_kind")]
+        estimate_kind: crate::plot::EstimateKind,
+    },
+    /// One comparison chart as SVG (`width` defaults to the page column). Answered by `Text`.
+    ComparePlot {
+        comparison: Box<crate::compare::Comparison>,
+        plot: crate::plot::ComparePlot,
+        #[serde(default)]
+        width: Option<u32>,
+    },
+    /// Two sets of estimates (humans', twins') side by side with difference tests. Answered by
+    /// `EstimatesCompared`.
+    CompareEstimates {
+        humans: Vec<crate::analysis::TidyRow>,
+        twins: Vec<crate::analysis::TidyRow>,
+    },
+}
+
+fn amce_kind() -> crate::plot::EstimateKind {
+    crate::plot::EstimateKind::Amce
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -106,6 +142,8 @@ pub enum Reply {
     },
     MappingPreview(MappingPreview),
     Table(Box<ResponseTable>),
+    Compared(Box<CompareReply>),
+    EstimatesCompared(Box<EstimatesComparedReply>),
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
         message: String,
@@ -191,6 +229,25 @@ pub fn run(job: Job) -> Reply {
                 &table, &mapping, &survey, provenance,
             ))))
         }
+        Job::Compare(request) => {
+            compare::run_compare(&request).map(|reply| Reply::Compared(Box::new(reply)))
+        }
+        Job::CompareReport {
+            comparison,
+            info,
+            estimates,
+            estimate_kind,
+        } => Ok(Reply::Text {
+            text: compare::run_report(&comparison, &info, estimates.as_deref(), estimate_kind),
+        }),
+        Job::ComparePlot {
+            comparison,
+            plot,
+            width,
+        } => compare::run_plot(&comparison, &plot, width).map(|text| Reply::Text { text }),
+        Job::CompareEstimates { humans, twins } => Ok(Reply::EstimatesCompared(Box::new(
+            compare::run_compare_estimates(&humans, &twins),
+        ))),
     };
     outcome.unwrap_or_else(|message| Reply::Failed { message })
 }

@@ -9,7 +9,8 @@ use crate::analysis::{TidyRow, TidyTable};
 use crate::study::ResponseTable;
 
 /// What the estimates in a tidy table are, which sets the axis label and the reference line.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EstimateKind {
     /// Effects relative to each feature's baseline: line at 0.
     Amce,
@@ -312,6 +313,99 @@ pub fn position_bias_figure(title: &str, shares: &[Share]) -> Result<Figure, Plo
             Some(1.0 / k),
             points,
         )],
+    };
+    check_not_empty(&figure)?;
+    Ok(figure)
+}
+
+/// Two sets of estimates on one axis (humans and twins, dodged, with 95% intervals, under feature
+/// headers like the AMCE plot) beside a panel of their differences, twins − humans, with the
+/// interval of the independent-samples test.
+pub fn estimate_comparison_figure(
+    comparison: &crate::compare::EstimateComparison,
+    kind: EstimateKind,
+    subtitle: &str,
+) -> Result<Figure, PlotError> {
+    let side =
+        |name: &str, pick: fn(&crate::compare::LevelComparison) -> (Option<f64>, Option<f64>)| {
+            let rows = comparison
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    let (estimate, se) = pick(r);
+                    let estimate = estimate?;
+                    let series = match &r.group {
+                        Some(g) => format!("{name} ({g})"),
+                        None => name.to_string(),
+                    };
+                    let row = match se {
+                        Some(se) => {
+                            TidyRow::estimated(&r.feature, &r.level, estimate, se, kind.reference())
+                        }
+                        None => TidyRow {
+                            estimate: Some(estimate),
+                            ..TidyRow::missing(&r.feature, &r.level)
+                        },
+                    };
+                    Some(row.in_group(&series))
+                })
+                .collect();
+            TidyTable {
+                group_column: Some("sample".into()),
+                rows,
+            }
+        };
+    let humans = side("Humans", |r| (r.human, r.human_se));
+    let twins = side("Twins", |r| (r.twin, r.twin_se));
+    let differences = TidyTable {
+        group_column: Some("sample".into()),
+        rows: comparison
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let d = r.difference?;
+                let mut row = TidyRow {
+                    estimate: Some(d),
+                    lower: r.lower,
+                    upper: r.upper,
+                    ..TidyRow::missing(&r.feature, &r.level)
+                };
+                row.group = Some("Twins − humans".into());
+                Some(row)
+            })
+            .collect(),
+    };
+    let both = TidyTable {
+        group_column: Some("sample".into()),
+        rows: humans.rows.iter().chain(&twins.rows).cloned().collect(),
+    };
+    let rows = Rows::from_tables(&[&both, &differences]);
+    let mut difference_series = rows.series(&differences);
+    for s in &mut difference_series {
+        // The difference is the twins' deviation: draw it in their colour.
+        s.colour = 1;
+    }
+    let estimate_series = rows.series(&both);
+    let figure = Figure {
+        title: format!("{}: humans and twins", kind.title()),
+        subtitle: subtitle.to_string(),
+        rows: rows.labels,
+        panels: vec![
+            Panel {
+                title: "Estimates".into(),
+                x_label: kind.x_label().to_string(),
+                reference: Some(kind.reference()),
+                mark: Mark::Dot,
+                series: estimate_series,
+            },
+            Panel {
+                title: "Twins − humans".into(),
+                x_label: "Difference (95% CI)".into(),
+                reference: Some(0.0),
+                mark: Mark::Dot,
+                series: difference_series,
+            },
+        ],
     };
     check_not_empty(&figure)?;
     Ok(figure)

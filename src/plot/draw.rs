@@ -12,9 +12,9 @@ use super::scale::Axis;
 use super::PlotError;
 
 /// Fixed sizes at scale 1, in pixels.
-const MARGIN: f64 = 14.0;
-const TITLE_H: f64 = 28.0;
-const SUBTITLE_H: f64 = 18.0;
+pub(super) const MARGIN: f64 = 14.0;
+pub(super) const TITLE_H: f64 = 28.0;
+pub(super) const SUBTITLE_H: f64 = 18.0;
 const LEGEND_H: f64 = 24.0;
 const PANEL_TITLE_H: f64 = 22.0;
 const HEADER_H: f64 = 24.0;
@@ -24,16 +24,16 @@ const PANEL_GAP: f64 = 32.0;
 const INDENT: f64 = 14.0;
 
 /// Sizes at a given scale (2 for a sharp PNG or a high-density screen).
-struct Layout {
-    scale: f64,
+pub(super) struct Layout {
+    pub(super) scale: f64,
 }
 
 impl Layout {
-    fn px(&self, v: f64) -> i32 {
+    pub(super) fn px(&self, v: f64) -> i32 {
         (v * self.scale).round() as i32
     }
 
-    fn font(&self, size: f64, bold: bool) -> FontDesc<'static> {
+    pub(super) fn font(&self, size: f64, bold: bool) -> FontDesc<'static> {
         let style = if bold {
             FontStyle::Bold
         } else {
@@ -71,12 +71,12 @@ pub fn height(figure: &Figure, scale: f64) -> u32 {
     (layout.top_of_rows(figure) + rows + layout.px(AXIS_H + MARGIN)).max(1) as u32
 }
 
-fn failed<E: std::fmt::Debug>(error: E) -> PlotError {
+pub(super) fn failed<E: std::fmt::Debug>(error: E) -> PlotError {
     PlotError::draw(format!("{error:?}"))
 }
 
 /// Text cut to fit `width` pixels, ending in "…" when cut.
-fn fit_text<DB: DrawingBackend>(
+pub(super) fn fit_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
@@ -333,7 +333,8 @@ fn shade<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Dots with intervals, or bars, for every series, dodged vertically within each row.
+/// Dots with intervals, or bars, for every series, dodged vertically within each row; or one bar
+/// per row with the other series as vertical target ticks on it.
 fn draw_marks<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
@@ -358,7 +359,12 @@ fn draw_marks<DB: DrawingBackend>(
             };
             any = true;
             let colour = palette::series(series.colour);
-            let offset = (s as f64 - (n as f64 - 1.0) / 2.0) * step;
+            // Targets sit on their bar, so only dots and plain bars are dodged.
+            let offset = if panel.mark == Mark::BarWithTargets {
+                0.0
+            } else {
+                (s as f64 - (n as f64 - 1.0) / 2.0) * step
+            };
             let y = centre + l.px(offset);
             let x = |v: f64| axis.to_pixel(v, left, right);
             match panel.mark {
@@ -374,6 +380,22 @@ fn draw_marks<DB: DrawingBackend>(
                         (x(point.value), y),
                         l.px(3.5),
                         colour.filled(),
+                    ))
+                    .map_err(failed)?;
+                }
+                Mark::BarWithTargets if s == 0 => {
+                    let half = l.px((room / 2.0 * 0.6).min(6.0)).max(1);
+                    area.draw(&Rectangle::new(
+                        [(x(0.0), y - half), (x(point.value), y + half)],
+                        colour.filled(),
+                    ))
+                    .map_err(failed)?;
+                }
+                Mark::BarWithTargets => {
+                    let half = l.px(room / 2.0).max(2);
+                    area.draw(&PathElement::new(
+                        vec![(x(point.value), y - half), (x(point.value), y + half)],
+                        colour.stroke_width(l.px(3.0).max(1) as u32),
                     ))
                     .map_err(failed)?;
                 }

@@ -39,6 +39,9 @@ pub enum Mark {
     Dot,
     /// A horizontal bar from 0 with an optional interval (shares, counts).
     Bar,
+    /// The first series as a bar from 0, every other series as a vertical tick on the same row: a
+    /// value against its target (twin accuracy against the human retest ceiling).
+    BarWithTargets,
 }
 
 /// One named series (a subgroup, or the only series): one optional point per `Item` row, in order.
@@ -65,7 +68,7 @@ impl Panel {
     /// The data range this panel needs, including its reference line and (for bars) 0.
     pub fn extent(&self) -> Option<(f64, f64)> {
         let mut range: Option<(f64, f64)> = self.reference.map(|r| (r, r));
-        if self.mark == Mark::Bar {
+        if matches!(self.mark, Mark::Bar | Mark::BarWithTargets) {
             range = Some(range.map_or((0.0, 0.0), |(lo, hi)| (lo.min(0.0), hi.max(0.0))));
         }
         for point in self.series.iter().flat_map(|s| s.points.iter().flatten()) {

@@ -1,0 +1,215 @@
+//! Comparison jobs: twins vs people from a long table of paired answers, the HTML report, one chart
+//! as SVG, and two sets of conjoint estimates side by side. The page sends the table either as the
+//! CSV text the user dropped or as an already parsed table.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::TidyRow;
+use crate::compare::report::{self, ReportInfo};
+use crate::compare::{
+    compare, compare_estimates, groups_csv, matrix_csv, questions_csv, read_ranges,
+    respondents_csv, subgroups_csv, CompareError, Comparison, CsvColumns, EstimateComparison,
+    Extras, PairColumns, QuestionKind, RangeColumns, Ranges,
+};
+use crate::data::{read_delimited, ReadOptions};
+use crate::plot::{self, ComparePlot, EstimateKind};
+use crate::study::{Provenance, ResponseSource, ResponseTable};
+
+/// A table as the page has it: CSV text (delimiter `,` unless given, e.g. `\t`), or parsed.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "format", rename_all = "snake_case")]
+pub enum TableInput {
+    Csv {
+        /// Shown in error messages (the file name).
+        name: String,
+        text: String,
+        #[serde(default)]
+        delimiter: Option<char>,
+    },
+    Table {
+        table: ResponseTable,
+    },
+}
+
+impl TableInput {
+    fn table(&self) -> Result<std::borrow::Cow<'_, ResponseTable>, String> {
+        match self {
+            Self::Table { table } => Ok(std::borrow::Cow::Borrowed(table)),
+            Self::Csv {
+                name,
+                text,
+                delimiter,
+            } => {
+                let mut options = ReadOptions::default();
+                if let Some(d) = delimiter {
+                    options.delimiter = Some(
+                        u8::try_from(*d)
+                            .map_err(|_| format!("{name}: the delimiter {d:?} is not one byte"))?,
+                    );
+                }
+                read_delimited(
+                    text.as_bytes(),
+                    name,
+                    ResponseSource::Human,
+                    Provenance {
+                        source_file: name.clone(),
+                        ..Provenance::default()
+                    },
+                    &options,
+                )
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| format!("{name}: {e}"))
+            }
+        }
+    }
+}
+
+/// Matrices larger than this are sorted by agreement and binned before they are sent back (the
+/// heatmap bins further; the respondents list keeps every person).
+pub const REPLY_MATRIX_ROWS: usize = 200;
+pub const REPLY_MATRIX_COLUMNS: usize = 400;
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareRequest {
+    /// One row per person × question: person, question key column(s), human and twin answers.
+    pub data: TableInput,
+    pub person: String,
+    pub question: Vec<String>,
+    pub human: String,
+    pub twin: String,
+    /// The human's answer in a later wave: the test–retest ceiling.
+    #[serde(default)]
+    pub retest: Option<String>,
+    /// A respondent variable: subgroup alignment and per-group accuracy.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Key column(s), min, max and optionally kind per question (as for `silico compare --ranges`).
+    #[serde(default)]
+    pub ranges: Option<TableInput>,
+    #[serde(default)]
+    pub range_key: Option<Vec<String>>,
+    #[serde(default)]
+    pub range_min: Option<String>,
+    #[serde(default)]
+    pub range_max: Option<String>,
+    #[serde(default)]
+    pub range_kind: Option<String>,
+    /// Kinds chosen in the page, overriding the ranges file and the guess: (question key, kind).
+    #[serde(default)]
+    pub kinds: Vec<(Vec<String>, QuestionKind)>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareReply {
+    /// Everything, with the matrix sorted and binned to at most
+    /// [`REPLY_MATRIX_ROWS`] × [`REPLY_MATRIX_COLUMNS`] when larger (`matrix_binned` says so).
+    pub comparison: Comparison,
+    pub matrix_binned: bool,
+    /// Per-question table with every column (the download).
+    pub questions_csv: String,
+    pub respondents_csv: String,
+    /// Empty without a group column.
+    pub subgroups_csv: String,
+    pub subgroups_summary_csv: String,
+    /// Per-group accuracy; empty without a group column.
+    pub groups_csv: String,
+    /// The full (unbinned) agreement matrix, wide: person, then one column per question.
+    pub matrix_csv: String,
+}
+
+pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, String> {
+    let table = request.data.table()?;
+    let columns = PairColumns {
+        person: request.person.clone(),
+        question: request.question.clone(),
+        human: request.human.clone(),
+        twin: request.twin.clone(),
+    };
+    let mut ranges = match &request.ranges {
+        None => Ranges::default(),
+        Some(input) => {
+            let spec = RangeColumns {
+                key: request.range_key.clone(),
+                min: request.range_min.clone(),
+                max: request.range_max.clone(),
+                kind: request.range_kind.clone(),
+            };
+            read_ranges(&*input.table()?, &columns.question, &spec).map_err(|e| e.to_string())?
+        }
+    };
+    for (key, kind) in &request.kinds {
+        ranges.set_kind(key.clone(), *kind);
+    }
+    let extras = Extras {
+        retest: request.retest.clone(),
+        group: request.group.clone(),
+    };
+    let mut comparison =
+        compare(&table, &columns, &extras, &ranges).map_err(|e: CompareError| e.to_string())?;
+    let (subgroups_csv, subgroups_summary_csv) = if comparison.subgroups.is_some() {
+        subgroups_csv(&comparison)
+    } else {
+        (String::new(), String::new())
+    };
+    let reply_csv = questions_csv(&comparison, CsvColumns::all(&comparison));
+    let respondents = respondents_csv(&comparison);
+    let groups = if comparison.groups.is_empty() {
+        String::new()
+    } else {
+        groups_csv(&comparison)
+    };
+    let matrix = matrix_csv(&comparison.matrix);
+    let m = &comparison.matrix;
+    let matrix_binned = m.rows.len() > REPLY_MATRIX_ROWS || m.columns.len() > REPLY_MATRIX_COLUMNS;
+    if matrix_binned {
+        comparison.matrix = m.sorted().binned(REPLY_MATRIX_ROWS, REPLY_MATRIX_COLUMNS);
+    }
+    Ok(CompareReply {
+        comparison,
+        matrix_binned,
+        questions_csv: reply_csv,
+        respondents_csv: respondents,
+        subgroups_csv,
+        subgroups_summary_csv,
+        groups_csv: groups,
+        matrix_csv: matrix,
+    })
+}
+
+/// The AMCE (or marginal-means) comparison with its CSVs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct EstimatesComparedReply {
+    pub comparison: EstimateComparison,
+    pub csv: String,
+    pub summary_csv: String,
+}
+
+pub(super) fn run_compare_estimates(
+    humans: &[TidyRow],
+    twins: &[TidyRow],
+) -> EstimatesComparedReply {
+    let comparison = compare_estimates(humans, twins);
+    EstimatesComparedReply {
+        csv: comparison.to_csv(),
+        summary_csv: comparison.summary_csv(),
+        comparison,
+    }
+}
+
+pub(super) fn run_report(
+    comparison: &Comparison,
+    info: &ReportInfo,
+    estimates: Option<&EstimateComparison>,
+    kind: EstimateKind,
+) -> String {
+    report::html(comparison, info, estimates.map(|e| (e, kind)))
+}
+
+pub(super) fn run_plot(
+    comparison: &Comparison,
+    which: &ComparePlot,
+    width: Option<u32>,
+) -> Result<String, String> {
+    let chart = plot::compare_chart(comparison, which).map_err(|e| e.to_string())?;
+    plot::chart_to_svg(&chart, width.unwrap_or(plot::DEFAULT_WIDTH)).map_err(|e| e.to_string())
+}
