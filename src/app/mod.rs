@@ -3,6 +3,7 @@
 mod analyze;
 mod analyze_view;
 mod browser;
+mod compare_view;
 mod design_check;
 mod design_view;
 mod field;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::analyze_view::AnalyzeView;
+use super::compare_view::CompareView;
 use super::design_view::DesignView;
 use super::field::FieldView;
 use super::open_study::OpenStudy;
@@ -60,9 +61,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
         Tab::Design => view! { <DesignView open=open /> }.into_any(),
         Tab::Field => view! { <FieldView open=open /> }.into_any(),
         Tab::Analyze => view! { <AnalyzeView study=study.clone() /> }.into_any(),
-        Tab::Compare => view! {
-            <p class="muted">"Compare LLM respondents and digital twins with the people in your human data: individual accuracy against the test-retest ceiling, distribution distances and AMCE agreement. Import human data and field the study first."</p>
-        }.into_any(),
+        Tab::Compare => view! { <CompareView open=open /> }.into_any(),
     };
     view! {
         <h1 data-testid="study-title">{move || open.study.with(|s| s.metadata.name.clone())}</h1>
