@@ -499,6 +499,7 @@ fn the_compare_job_matches_the_engine_and_its_nulls_round_trip() {
         range_max: None,
         range_kind: None,
         kinds: vec![],
+        matrix_csv: true,
     };
     let Reply::Compared(reply) = job(&Job::Compare(Box::new(request))) else {
         panic!("not compared");

@@ -327,7 +327,7 @@ pub fn compare_bench(persons: usize, questions: usize) -> ExitCode {
         }
     };
     let comparison = time(
-        "metrics (per question, retest, respondents, matrix, subgroups)",
+        "metrics: per question + retest + respondents + matrix + subgroups",
         pairs,
         || compare_paired(&grouped, &columns.question, &ranges),
     );

@@ -50,8 +50,14 @@ impl Hasher for FxHasher {
         self.add(n as u64);
     }
 
+    /// The running hash mixed with splitmix64's finaliser: the table indexes by the low bits, and
+    /// keys such as the bits of whole-number floats (person ids) have all-zero low bits, which the
+    /// multiply alone would keep zero, putting every key in one bucket.
     fn finish(&self) -> u64 {
-        self.hash
+        let mut z = self.hash;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
@@ -59,7 +65,20 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 #[cfg(test)]
 mod tests {
-    use super::FastMap;
+    use super::{FastMap, FxHasher};
+    use std::hash::{Hash, Hasher};
+
+    #[test]
+    fn whole_number_float_bits_spread_over_the_low_bits() {
+        let mut buckets = std::collections::HashSet::new();
+        for id in 1..=1024u32 {
+            let mut h = FxHasher::default();
+            f64::from(id).to_bits().hash(&mut h);
+            buckets.insert(h.finish() & 1023);
+        }
+        // Random hashing fills about 1 − 1/e of 1024 buckets; all in one would be the failure.
+        assert!(buckets.len() > 550, "{} buckets used", buckets.len());
+    }
 
     #[test]
     fn keys_that_differ_only_in_their_tail_stay_apart() {

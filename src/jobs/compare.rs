@@ -97,6 +97,9 @@ pub struct CompareRequest {
     /// Kinds chosen in the page, overriding the ranges file and the guess: (question key, kind).
     #[serde(default)]
     pub kinds: Vec<(Vec<String>, QuestionKind)>,
+    /// Also send the full agreement matrix as CSV (7 MB at a million pairs, so only on request).
+    #[serde(default)]
+    pub matrix_csv: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -113,7 +116,9 @@ pub struct CompareReply {
     pub subgroups_summary_csv: String,
     /// Per-group accuracy; empty without a group column.
     pub groups_csv: String,
-    /// The full (unbinned) agreement matrix, wide: person, then one column per question.
+    /// With `matrix_csv` in the request: the full (unbinned) agreement matrix, wide: person, then
+    /// one column per question. Empty otherwise.
+    #[serde(default)]
     pub matrix_csv: String,
 }
 
@@ -158,7 +163,11 @@ pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, Stri
     } else {
         groups_csv(&comparison)
     };
-    let matrix = matrix_csv(&comparison.matrix);
+    let matrix = if request.matrix_csv {
+        matrix_csv(&comparison.matrix)
+    } else {
+        String::new()
+    };
     let m = &comparison.matrix;
     let matrix_binned = m.rows.len() > REPLY_MATRIX_ROWS || m.columns.len() > REPLY_MATRIX_COLUMNS;
     if matrix_binned {
