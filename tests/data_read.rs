@@ -93,7 +93,8 @@ fn an_ambiguous_or_wrong_delimiter_is_explained() {
 
 #[test]
 fn encodings_are_detected_and_converted() {
-    let text = "id,comment\n1,café\n2,naïve ☕\n";
+    // "😀" is a surrogate pair in UTF-16.
+    let text = "id,comment\n1,café\n2,naïve ☕ 😀\n";
     let mut utf16le = vec![0xFF, 0xFE];
     let mut utf16be = vec![0xFE, 0xFF];
     for unit in text.encode_utf16() {
@@ -113,11 +114,14 @@ fn encodings_are_detected_and_converted() {
         assert_eq!(read.table.columns[0].name, "id");
         assert_eq!(
             read.table.column("comment").unwrap().values,
-            texts(&["café", "naïve ☕"])
+            texts(&["café", "naïve ☕ 😀"])
         );
-        // Sliced at every odd byte, UTF-16 code units and UTF-8 sequences are split across chunks.
-        let cuts: Vec<usize> = (1..bytes.len()).step_by(3).collect();
-        assert_eq!(chunked(bytes, &cuts).unwrap(), read.table);
+        // Sliced every byte or every third byte, code units, surrogate pairs and UTF-8 sequences are
+        // split across slices.
+        for step in [1, 3] {
+            let cuts: Vec<usize> = (1..bytes.len()).step_by(step).collect();
+            assert_eq!(chunked(bytes, &cuts).unwrap(), read.table);
+        }
     }
 }
 

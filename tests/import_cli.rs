@@ -168,3 +168,56 @@ fn help_lists_import_and_its_options() {
         assert!(help.contains(option), "{help}");
     }
 }
+
+#[test]
+fn an_excel_sheet_is_chosen_by_name() {
+    let dir = temp_dir();
+    let book = dir.join("book.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let first = workbook.add_worksheet();
+    first.write_string(0, 0, "notes").unwrap();
+    first.write_string(1, 0, "see the second sheet").unwrap();
+    let data = workbook.add_worksheet();
+    data.set_name("Responses").unwrap();
+    data.write_string(0, 0, "id").unwrap();
+    data.write_string(0, 1, "RecipientEmail").unwrap();
+    data.write_number(1, 0, 7.0).unwrap();
+    data.write_string(1, 1, "a@b.example").unwrap();
+    workbook.save(&book).unwrap();
+    let out = dir.join("book.csv");
+    let output = silico(&[
+        "import",
+        path_str(&book),
+        "--sheet",
+        "Responses",
+        "--out",
+        path_str(&out),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("format: xlsx, sheet \"Responses\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  RecipientEmail: header"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,RecipientEmail\n7,a@b.example\n"
+    );
+    let output = silico(&[
+        "import",
+        path_str(&book),
+        "--sheet",
+        "Data",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        format!(
+            "error: {}: the workbook has no sheet named \"Data\"; its sheets are \"Sheet1\", \"Responses\"",
+            book.display()
+        )
+    );
+}

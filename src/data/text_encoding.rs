@@ -21,7 +21,58 @@ pub enum TextEncoding {
 enum State {
     Detecting(Vec<u8>),
     PassThrough,
-    Utf16(Box<encoding_rs::Decoder>),
+    Utf16(Utf16Decoder),
+}
+
+/// UTF-16 to UTF-8 across slice boundaries: a slice may end inside a code unit (odd byte) or between
+/// the two halves of a surrogate pair; both are held for the next slice. Hand-written rather than
+/// encoding_rs, whose decoder links every legacy encoding's tables into the page's worker.
+struct Utf16Decoder {
+    big_endian: bool,
+    odd_byte: Option<u8>,
+    high_surrogate: Option<u16>,
+}
+
+impl Utf16Decoder {
+    fn new(big_endian: bool) -> Self {
+        Self {
+            big_endian,
+            odd_byte: None,
+            high_surrogate: None,
+        }
+    }
+
+    fn decode(&mut self, chunk: &[u8], last: bool, out: &mut Vec<u8>) {
+        let mut units: Vec<u16> = Vec::with_capacity(chunk.len() / 2 + 2);
+        units.extend(self.high_surrogate.take());
+        let mut pending = self.odd_byte.take();
+        for &byte in chunk {
+            match pending.take() {
+                None => pending = Some(byte),
+                Some(first) => units.push(if self.big_endian {
+                    u16::from_be_bytes([first, byte])
+                } else {
+                    u16::from_le_bytes([first, byte])
+                }),
+            }
+        }
+        self.odd_byte = pending;
+        if !last && units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+            self.high_surrogate = units.pop();
+        }
+        let mut buffer = [0u8; 4];
+        for decoded in char::decode_utf16(units) {
+            let c = decoded.unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+        }
+        if last && self.odd_byte.take().is_some() {
+            out.extend_from_slice(
+                char::REPLACEMENT_CHARACTER
+                    .encode_utf8(&mut buffer)
+                    .as_bytes(),
+            );
+        }
+    }
 }
 
 pub(crate) struct Utf8Stream {
@@ -68,12 +119,8 @@ impl Utf8Stream {
             self.encoding = encoding;
             self.state = match encoding {
                 TextEncoding::Utf8 | TextEncoding::Utf8Bom => State::PassThrough,
-                TextEncoding::Utf16Le => State::Utf16(Box::new(
-                    encoding_rs::UTF_16LE.new_decoder_without_bom_handling(),
-                )),
-                TextEncoding::Utf16Be => State::Utf16(Box::new(
-                    encoding_rs::UTF_16BE.new_decoder_without_bom_handling(),
-                )),
+                TextEncoding::Utf16Le => State::Utf16(Utf16Decoder::new(false)),
+                TextEncoding::Utf16Be => State::Utf16(Utf16Decoder::new(true)),
             };
             return self.convert_known(&held[skip..], last, out);
         }
@@ -84,23 +131,7 @@ impl Utf8Stream {
         match &mut self.state {
             State::Detecting(_) => {}
             State::PassThrough => out.extend_from_slice(chunk),
-            State::Utf16(decoder) => {
-                let mut text = String::new();
-                let mut rest = chunk;
-                loop {
-                    let room = decoder
-                        .max_utf8_buffer_length(rest.len())
-                        .unwrap_or(rest.len() * 3 + 16);
-                    text.reserve(room);
-                    let (result, read, _) = decoder.decode_to_string(rest, &mut text, last);
-                    rest = &rest[read..];
-                    out.extend_from_slice(text.as_bytes());
-                    text.clear();
-                    if result == encoding_rs::CoderResult::InputEmpty {
-                        break;
-                    }
-                }
-            }
+            State::Utf16(decoder) => decoder.decode(chunk, last, out),
         }
     }
 }
