@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::analyze::PlotView;
+use super::analyze::{ChartCanvas, PlotView};
 use super::open_study::OpenStudy;
 use super::{browser, worker};
 use crate::compare::report::ReportInfo;
@@ -80,11 +80,25 @@ impl Columns {
         Self {
             person: guess(
                 table,
-                &["twin_id", "person", "person_id", "respondent", "respondent_id", "pid", "id"],
+                &[
+                    "twin_id",
+                    "person",
+                    "person_id",
+                    "respondent",
+                    "respondent_id",
+                    "pid",
+                    "id",
+                ],
             ),
             question,
-            human: guess(table, &["human", "human_answer", "answer_human", "human_value"]),
-            twin: guess(table, &["twin", "twin_answer", "answer_twin", "llm", "twin_value"]),
+            human: guess(
+                table,
+                &["human", "human_answer", "answer_human", "human_value"],
+            ),
+            twin: guess(
+                table,
+                &["twin", "twin_answer", "answer_twin", "llm", "twin_value"],
+            ),
             retest: guess(table, &["retest", "human_retest", "wave2", "human_wave2"]),
             group: String::new(),
         }
@@ -186,6 +200,8 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
             range_max: None,
             range_kind: None,
             kinds: Vec::new(),
+            // The full matrix as CSV is offered for download.
+            matrix_csv: true,
         };
         busy.set(true);
         problem.set(None);
@@ -286,7 +302,13 @@ fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String)
         .comparison
         .overall_retest
         .as_ref()
-        .map(|r| format!(" · human test–retest ceiling {} · twin accuracy / ceiling {}", fmt(r.human_accuracy, 3), fmt(r.share, 3)))
+        .map(|r| {
+            format!(
+                " · human test–retest ceiling {} · twin accuracy / ceiling {}",
+                fmt(r.human_accuracy, 3),
+                fmt(r.share, 3)
+            )
+        })
         .unwrap_or_default();
     let overall = format!(
         "{} questions, {} pairs · accuracy {} · exact match {} · correlation {} · SD ratio {} · Glass's Δ {}{}",
@@ -347,25 +369,19 @@ fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String)
                 date: browser::now(),
                 columns: String::new(),
             };
-            let stem = stem.clone();
-            let job = Job::CompareReport {
-                comparison: Box::new(comparison.get_value()),
-                info,
-                estimates: None,
-                estimate_kind: EstimateKind::Amce,
-            };
-            spawn_local(async move {
-                match ask(job).await {
-                    Ok(Reply::Text { text }) => {
-                        let _ = browser::download(&format!("{stem}-comparison.html"), "text/html", &text);
-                    }
-                    Ok(_) => {}
-                    Err(e) => report_problem.set(Some(e)),
-                }
-            });
+            // Drawn here rather than in the worker: plotters measures text with the page's canvas.
+            let html = comparison.with_value(|c| crate::compare::report::html(c, &info, None));
+            if browser::download(&format!("{stem}-comparison.html"), "text/html", &html).is_err() {
+                report_problem.set(Some("The browser refused the download.".into()));
+            }
         }
     };
-    let question_labels: Vec<String> = reply.comparison.questions.iter().map(|q| q.label()).collect();
+    let question_labels: Vec<String> = reply
+        .comparison
+        .questions
+        .iter()
+        .map(|q| q.label())
+        .collect();
     let chosen_question = RwSignal::new(0usize);
     view! {
         <h3>"Overall"</h3>
@@ -375,11 +391,11 @@ fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String)
             <button on:click=report>"HTML report (opens offline)"</button>
         </div>
         {move || report_problem.get().map(|p| view! { <div class="notice notice-error" role="alert">{p}</div> })}
-        <div class="panels">
+        <div class="charts">
             <ChartView comparison=comparison which=ComparePlot::Means stem=stem.clone() name="means" />
             <ChartView comparison=comparison which=ComparePlot::Accuracy { limit: Some(25) } stem=stem.clone() name="accuracy" />
         </div>
-        <div class="panels">
+        <div class="charts">
             <ChartView comparison=comparison which=ComparePlot::Heatmap stem=stem.clone() name="agreement" />
             <div>
                 <div class="field">
@@ -404,8 +420,7 @@ fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String)
     }
 }
 
-/// One comparison chart, drawn by the engine as SVG in the worker and shown as an image (an image
-/// never runs scripts, whatever text the data put in the labels), with SVG and PNG downloads.
+/// One comparison chart, drawn on the page's thread from the comparison the worker returned.
 #[component]
 fn ChartView(
     comparison: StoredValue<Comparison>,
@@ -413,114 +428,15 @@ fn ChartView(
     stem: String,
     name: &'static str,
 ) -> impl IntoView {
-    let svg = RwSignal::new(None::<Result<String, String>>);
-    let job = Job::ComparePlot {
-        comparison: Box::new(comparison.get_value()),
-        plot: which,
-        width: None,
-    };
-    spawn_local(async move {
-        let result = match ask(job).await {
-            Ok(Reply::Text { text }) => Ok(text),
-            Ok(_) => Err("the worker answered with something else".to_string()),
-            Err(e) => Err(e),
-        };
-        svg.set(Some(result));
-    });
-    move || {
-        svg.get().map(|result| match result {
-            Err(e) => view! { <div class="notice" role="status" data-testid=format!("chart-{name}-problem")>{e}</div> }.into_any(),
-            Ok(text) => {
-                let url = format!("data:image/svg+xml;base64,{}", base64(text.as_bytes()));
-                let svg_name = format!("{stem}-{name}.svg");
-                let png_name = format!("{stem}-{name}.png");
-                let png_url = url.clone();
-                view! {
-                    <figure class="chart" data-testid=format!("chart-{name}")>
-                        <img src=url alt=format!("{name} chart") />
-                        <figcaption class="row">
-                            <button class="secondary" on:click=move |_| { let _ = browser::download(&svg_name, "image/svg+xml", &text); }>"SVG"</button>
-                            <button class="secondary" on:click=move |_| png_download(&png_url, &png_name)>"PNG"</button>
-                        </figcaption>
-                    </figure>
-                }
-                .into_any()
-            }
-        })
-    }
-}
-
-/// Standard base64 (the SVG as a data URL).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
+    match comparison.with_value(|c| crate::plot::compare_chart(c, &which)) {
+        Err(e) => view! { <div class="notice" role="status" data-testid=format!("chart-{name}-problem")>{e.to_string()}</div> }.into_any(),
+        Ok(chart) => view! {
+            <figure class="chart" data-testid=format!("chart-{name}")>
+                <ChartCanvas chart=chart file_stem=format!("{stem}-{name}") label=format!("{name} chart") testid="compare-chart" />
+            </figure>
         }
+        .into_any(),
     }
-    out
-}
-
-/// Draws the SVG on a canvas at twice its size and offers the PNG.
-fn png_download(svg_url: &str, filename: &str) {
-    use wasm_bindgen::JsCast;
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(image) = web_sys::HtmlImageElement::new() else {
-        return;
-    };
-    let filename = filename.to_string();
-    let loaded = image.clone();
-    let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::once(move || {
-        let (w, h) = (loaded.natural_width() * 2, loaded.natural_height() * 2);
-        let Some(canvas) = document
-            .create_element("canvas")
-            .ok()
-            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-        else {
-            return;
-        };
-        canvas.set_width(w);
-        canvas.set_height(h);
-        let Some(ctx) = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-        else {
-            return;
-        };
-        ctx.set_fill_style_str("#ffffff");
-        ctx.fill_rect(0.0, 0.0, f64::from(w), f64::from(h));
-        let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(
-            &loaded,
-            0.0,
-            0.0,
-            f64::from(w),
-            f64::from(h),
-        );
-        if let Ok(url) = canvas.to_data_url() {
-            if let Ok(anchor) = document
-                .create_element("a")
-                .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().map_err(Into::into))
-            {
-                anchor.set_href(&url);
-                anchor.set_download(&filename);
-                anchor.click();
-            }
-        }
-    });
-    image.set_onload(Some(onload.as_ref().unchecked_ref()));
-    onload.forget();
-    image.set_src(svg_url);
 }
 
 /// Conjoint estimates of two of the study's tables side by side.

@@ -205,13 +205,25 @@ pub(super) fn run_compare_estimates(
     }
 }
 
+/// plotters measures text with the page's canvas, which a Web Worker does not have: charts and
+/// reports with charts are made on the page's thread (the Compare tab does so).
+const NO_TEXT_IN_WORKER: &str =
+    "charts are drawn on the page, not in the background worker (no canvas to measure text)";
+
+fn in_browser() -> bool {
+    cfg!(target_arch = "wasm32")
+}
+
 pub(super) fn run_report(
     comparison: &Comparison,
     info: &ReportInfo,
     estimates: Option<&EstimateComparison>,
     kind: EstimateKind,
-) -> String {
-    report::html(comparison, info, estimates.map(|e| (e, kind)))
+) -> Result<String, String> {
+    if in_browser() {
+        return Err(NO_TEXT_IN_WORKER.into());
+    }
+    Ok(report::html(comparison, info, estimates.map(|e| (e, kind))))
 }
 
 pub(super) fn run_plot(
@@ -219,6 +231,9 @@ pub(super) fn run_plot(
     which: &ComparePlot,
     width: Option<u32>,
 ) -> Result<String, String> {
+    if in_browser() {
+        return Err(NO_TEXT_IN_WORKER.into());
+    }
     let chart = plot::compare_chart(comparison, which).map_err(|e| e.to_string())?;
     plot::chart_to_svg(&chart, width.unwrap_or(plot::DEFAULT_WIDTH)).map_err(|e| e.to_string())
 }

@@ -237,9 +237,8 @@ pub fn run(job: Job) -> Reply {
             info,
             estimates,
             estimate_kind,
-        } => Ok(Reply::Text {
-            text: compare::run_report(&comparison, &info, estimates.as_deref(), estimate_kind),
-        }),
+        } => compare::run_report(&comparison, &info, estimates.as_deref(), estimate_kind)
+            .map(|text| Reply::Text { text }),
         Job::ComparePlot {
             comparison,
             plot,

@@ -29,6 +29,8 @@ async function openExample(page, url, tab) {
 
 test("compare_megastudy_pairs_reproduce_the_published_metrics_and_report", async ({ page, url, artifacts }) => {
   assert(existsSync(join(shared, "twin2k500_megastudy_human_vs_twin_long.csv")), `shared data at ${shared}`);
+  page.on("worker", (w) => w.on("console", (m) => process.env.E2E_DEBUG && console.log("worker:", m.text())));
+  page.on("console", (m) => process.env.E2E_DEBUG && console.log("page:", m.text()));
   await openExample(page, url, "Compare");
   await page.locator("#pairs-file").setInputFiles(join(shared, "twin2k500_megastudy_human_vs_twin_long.csv"));
   await page.getByTestId("pairs-summary").waitFor({ timeout: 60000 });
@@ -69,11 +71,18 @@ test("compare_megastudy_pairs_reproduce_the_published_metrics_and_report", async
 
   // The charts are drawn (SVG images that loaded) and the report opens offline.
   for (const name of ["means", "accuracy", "agreement", "distribution"]) {
-    const img = page.getByTestId(`chart-${name}`).locator("img");
-    await page.locator(`[data-testid="chart-${name}"] img, [data-testid="chart-${name}-problem"]`).first().waitFor({ timeout: 30000 });
+    const canvas = page.getByTestId(`chart-${name}`).locator("canvas");
+    await page.locator(`[data-testid="chart-${name}"] canvas, [data-testid="chart-${name}-problem"]`).first().waitFor({ timeout: 30000 });
     const problem = page.getByTestId(`chart-${name}-problem`);
     assert(!(await problem.count()), `${name} chart: ${await problem.count() ? await problem.innerText() : ""}`);
-    assert(await img.evaluate((i) => i.complete && i.naturalWidth > 100), `${name} chart drawn`);
+    // Drawn: many distinct colours in the canvas, not a blank rectangle.
+    const colours = await canvas.evaluate((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4 * 13) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    });
+    assert(colours > 8, `${name} chart drawn (${colours} colours)`);
   }
   await page.screenshot({ path: join(artifacts, "compare-megastudy.png"), fullPage: true });
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "HTML report (opens offline)" }).click()]);

@@ -2,4 +2,4 @@
 
 mod plot_view;
 
-pub use plot_view::PlotView;
+pub use plot_view::{ChartCanvas, PlotView};

@@ -8,7 +8,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::browser;
-use crate::plot::{self, Figure};
+use crate::plot::{self, Chart, Figure};
 
 /// The plot's width in CSS pixels; the canvas holds `devicePixelRatio` times more for sharp text.
 const WIDTH: u32 = plot::DEFAULT_WIDTH;
@@ -21,10 +21,10 @@ fn pixel_ratio() -> f64 {
         .min(3.0)
 }
 
-/// Sizes the canvas and draws the figure on it.
-fn paint(canvas: web_sys::HtmlCanvasElement, figure: &Figure) -> Result<(), String> {
+/// Sizes the canvas and draws the chart on it.
+fn paint(canvas: web_sys::HtmlCanvasElement, chart: &Chart) -> Result<(), String> {
     let ratio = pixel_ratio();
-    let height = plot::height(figure, 1.0);
+    let height = plot::chart_height(chart, WIDTH, 1.0);
     canvas.set_width((f64::from(WIDTH) * ratio).round() as u32);
     canvas.set_height((f64::from(height) * ratio).round() as u32);
     let style = format!("width: {WIDTH}px; aspect-ratio: {WIDTH} / {height};");
@@ -34,7 +34,7 @@ fn paint(canvas: web_sys::HtmlCanvasElement, figure: &Figure) -> Result<(), Stri
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or("this browser cannot draw on a canvas (no 2D context)")?;
     let root = backend.into_drawing_area();
-    plot::draw_scaled(figure, &root, ratio).map_err(|e| e.to_string())?;
+    plot::draw_chart(chart, &root, ratio).map_err(|e| e.to_string())?;
     root.present().map_err(|e| format!("{e:?}"))
 }
 
@@ -50,13 +50,25 @@ fn download_url(filename: &str, url: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The plot of `figure`, with downloads named after `file_stem`.
+/// The estimates' plot, with downloads named after `file_stem`.
 #[component]
 pub fn PlotView(figure: Figure, file_stem: String) -> impl IntoView {
+    let label = format!("{}. The table below lists every estimate.", figure.title);
+    view! { <ChartCanvas chart=Chart::from(figure) file_stem=file_stem label=label testid="estimates-plot" /> }
+}
+
+/// Any chart of the plot module drawn on a canvas (on the page's thread: plotters measures text
+/// with the browser's canvas, which a worker lacks), with PNG and SVG downloads.
+#[component]
+pub fn ChartCanvas(
+    chart: Chart,
+    file_stem: String,
+    label: String,
+    testid: &'static str,
+) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let problem = RwSignal::new(None::<String>);
-    let label = format!("{}. The table below lists every estimate.", figure.title);
-    let figure = StoredValue::new(figure);
+    let figure = StoredValue::new(chart);
     Effect::new(move |_| {
         if let Some(canvas) = canvas_ref.get() {
             if let Err(message) = figure.with_value(|f| paint(canvas, f)) {
@@ -77,7 +89,7 @@ pub fn PlotView(figure: Figure, file_stem: String) -> impl IntoView {
             Err(e) => problem.set(Some(format!("the PNG could not be made: {e:?}"))),
         }
     };
-    let download_svg = move |_| match figure.with_value(|f| plot::to_svg(f, WIDTH)) {
+    let download_svg = move |_| match figure.with_value(|f| plot::chart_to_svg(f, WIDTH)) {
         Ok(svg) => {
             let _ = browser::download(&svg_name, "image/svg+xml", &svg);
         }
@@ -93,7 +105,7 @@ pub fn PlotView(figure: Figure, file_stem: String) -> impl IntoView {
                 <p class="notice notice-error" role="alert">"The plot could not be drawn: " {message}</p>
             })}
             <div class="plot-scroll">
-                <canvas node_ref=canvas_ref data-testid="estimates-plot" role="img" aria-label=label></canvas>
+                <canvas node_ref=canvas_ref data-testid=testid role="img" aria-label=label></canvas>
             </div>
         </div>
     }
