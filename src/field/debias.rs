@@ -51,3 +51,80 @@ fn with_distribution<'a>(
             _ => None,
         })
 }
+
+/// How often the answer was the option shown in each position, for one item or all conjoint
+/// tasks (`None`): works without log-probabilities. Returns (share by position, answered calls).
+/// With options in random or rotated order every position should hold about 1/k of the answers;
+/// a model that picks "A" regardless shows up here.
+pub fn chosen_by_position(records: &[CallRecord], question: Option<&str>) -> (Vec<f64>, usize) {
+    let mut counts: Vec<usize> = Vec::new();
+    let mut n = 0usize;
+    for record in records {
+        let same_item = match (&record.item, question) {
+            (ItemRef::Task { .. }, None) => true,
+            (ItemRef::Question { id }, Some(q)) => id == q,
+            _ => false,
+        };
+        if !same_item || record.shown.len() < 2 {
+            continue;
+        }
+        let Some(answer) = record.answer.as_deref() else {
+            continue;
+        };
+        let Some(position) = record.shown.iter().position(|o| o.code == answer) else {
+            continue;
+        };
+        if counts.len() < record.shown.len() {
+            counts.resize(record.shown.len(), 0);
+        }
+        counts[position] += 1;
+        n += 1;
+    }
+    (
+        counts.iter().map(|&c| c as f64 / n.max(1) as f64).collect(),
+        n,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::plan::ShownOption;
+
+    fn record(item: ItemRef, shown: &[&str], answer: &str) -> CallRecord {
+        let json = serde_json::json!({
+            "custom_id": "x", "respondent": 1, "item": item, "sample": 0, "provider": "openai",
+            "model": "m", "parameters": {}, "messages": [], "shown": [], "status": "answered",
+            "answer": answer, "attempts": 1, "cache_hit": false, "cache_key": "k"
+        });
+        let mut r: CallRecord = serde_json::from_value(json).expect("record");
+        r.shown = shown
+            .iter()
+            .enumerate()
+            .map(|(i, code)| ShownOption {
+                code: code.to_string(),
+                label: ((b'A' + i as u8) as char).to_string(),
+                text: code.to_string(),
+                levels: Vec::new(),
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn a_model_that_always_picks_the_first_option_is_seen_whatever_the_order() {
+        let q = || ItemRef::Question { id: "Q1".into() };
+        let records = vec![
+            record(q(), &["pos", "neu", "neg"], "pos"),
+            record(q(), &["neg", "pos", "neu"], "neg"),
+            record(q(), &["neu", "neg", "pos"], "neu"),
+            record(q(), &["pos", "neg", "neu"], "neg"),
+            record(ItemRef::Task { task: 1 }, &["1", "2"], "2"),
+        ];
+        let (shares, n) = chosen_by_position(&records, Some("Q1"));
+        assert_eq!(n, 4);
+        assert_eq!(shares, vec![0.75, 0.25, 0.0]);
+        let (tasks, n) = chosen_by_position(&records, None);
+        assert_eq!((tasks, n), (vec![0.0, 1.0], 1));
+    }
+}

@@ -292,6 +292,14 @@ test("field_a_real_model_survey_and_conjoint_with_logprobs", async ({ page, url,
     const survey = records.filter((r) => r.item.kind === "question");
     assert(conjoint.length === 8 && survey.length === 2, "both parts fielded");
     assert(conjoint.every((r) => r.shown.every((o) => o.levels.length === 3)), "profiles keep their levels");
+
+    // The position check: this small model answers "A"/"Profile A" far more often than 1/k.
+    await page.getByRole("button", { name: "Check answer positions" }).click();
+    const row = await page.getByTestId("position-bias").locator("tbody tr").first().innerText();
+    const first = Number(/1: (\d\.\d+)/.exec(row)?.[1]);
+    assert(row.startsWith("Conjoint tasks") && first > 0.5, `profile position bias shown: ${row}`);
+    const q1 = await page.getByTestId("position-bias").locator("tbody tr").nth(1).innerText();
+    assert(q1.startsWith("Q1") && /1: \d\.\d+/.test(q1) && q1.includes("pos:"), `survey row with the averaged distribution: ${q1}`);
   } finally {
     server.stop();
   }

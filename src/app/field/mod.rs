@@ -2,6 +2,7 @@
 //! engine's scheduler (fetch, IndexedDB cache, resume after reload), watch progress and cost,
 //! read every reply as text, and export records, response tables and batch files.
 
+mod bias_view;
 mod driver;
 mod fetch;
 mod key_store;
@@ -20,6 +21,7 @@ use super::open_study::OpenStudy;
 use super::storage;
 use crate::field::{outgoing_persona_fields, response_tables, RunSpec};
 use crate::study::Study;
+use bias_view::PositionBias;
 use driver::{Driver, Phase};
 use progress_view::ProgressView;
 use records_view::{Exports, RecentRecords};
@@ -265,7 +267,8 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
                         <button class="secondary" on:click=on_save>"Save answers to the study"</button>
                         <button class="secondary danger" on:click=discard disabled=move || running.get()>"Discard this run"</button>
                     </div>
-                    <RecentRecords driver=d />
+                    <RecentRecords driver=Rc::clone(&d) />
+                    <PositionBias driver=d />
                 </section>
             }
         })}
