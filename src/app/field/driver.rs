@@ -36,6 +36,8 @@ const REFRESH_MS: f64 = 150.0;
 const SLICE: usize = 400;
 /// Conjoint tasks or respondents' surveys planned between yields.
 const PLAN_SLICE: usize = 250;
+/// Records stored per IndexedDB transaction (each is serialised on the page's thread first).
+const WRITE_SLICE: usize = 100;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -106,15 +108,11 @@ pub fn forget(study_id: &str) {
     }
 }
 
-/// When the page is left (reload, close, navigation) every request on the wire is aborted at
-/// once. A provider bills a reply it has sent, and a reply arriving while the page is torn down
-/// would be paid for and lost; aborting first closes the connections before the server answers
-/// whatever it has not answered yet. Those calls are simply sent again on resume.
-/// Settled records on their way to IndexedDB: one writer task stores them in transactions of up
-/// to [`SLICE`] records, so ten thousand cache hits become a few dozen transactions rather than
-/// ten thousand tasks at once. Until a record is stored its reply is in the write-ahead note.
 type Settled = (CallRecord, Option<CachedReply>);
 
+/// Settled records on their way to IndexedDB: one writer task stores them in transactions of up
+/// to [`WRITE_SLICE`] records, so ten thousand cache hits become a hundred transactions rather than
+/// ten thousand tasks at once. Until a record is stored its reply is in the write-ahead note.
 struct WriteQueue {
     queue: Rc<RefCell<std::collections::VecDeque<Settled>>>,
     wake: UnboundedSender<()>,
@@ -134,7 +132,7 @@ impl WriteQueue {
                 loop {
                     let batch: Vec<Settled> = {
                         let mut q = pending.borrow_mut();
-                        let n = q.len().min(SLICE);
+                        let n = q.len().min(WRITE_SLICE);
                         q.drain(..n).collect()
                     };
                     if batch.is_empty() {
@@ -176,6 +174,11 @@ impl WriteQueue {
     }
 }
 
+/// When the page is left (reload, close, navigation) every request on the wire is aborted at
+/// once and nothing new is sent. A provider bills a reply it has sent, and Chromium stops handing
+/// replies to the page some 100 ms before it unloads it; aborting closes the connections before
+/// the server answers whatever it has not answered yet. The calls that were on the wire stay noted
+/// (`write_ahead`) and end "interrupted" when the run is reopened.
 fn abort_on_unload() {
     thread_local! {
         static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
