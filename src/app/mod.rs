@@ -7,6 +7,7 @@ mod compare_view;
 mod design_check;
 mod design_view;
 mod field;
+mod human_data;
 mod library_page;
 mod notice;
 mod open_study;
