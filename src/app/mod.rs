@@ -6,6 +6,7 @@ mod browser;
 mod design_check;
 mod design_view;
 mod field;
+mod human_data;
 mod library_page;
 mod notice;
 mod open_study;

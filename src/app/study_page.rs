@@ -59,7 +59,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
     let body = match tab {
         Tab::Design => view! { <DesignView open=open /> }.into_any(),
         Tab::Field => view! { <FieldView open=open /> }.into_any(),
-        Tab::Analyze => view! { <AnalyzeView study=study.clone() /> }.into_any(),
+        Tab::Analyze => view! { <AnalyzeView open=open /> }.into_any(),
         Tab::Compare => view! {
             <p class="muted">"Compare LLM respondents and digital twins with the people in your human data: individual accuracy against the test-retest ceiling, distribution distances and AMCE agreement. Import human data and field the study first."</p>
         }.into_any(),

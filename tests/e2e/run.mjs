@@ -7,6 +7,7 @@ import "./analyze.test.mjs";
 import "./design.test.mjs";
 import "./plots.test.mjs";
 import "./field.test.mjs";
+import "./human-data.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");

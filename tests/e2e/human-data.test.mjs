@@ -1,0 +1,152 @@
+// Importing human data in the Analyze tab: a Qualtrics-style wide conjoint export built from cregg's
+// long immigration data is reshaped back and gives cregg's AMCEs; bad files get clear messages.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test, assert } from "./harness.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+const ATTRIBUTES = ["Gender", "Education", "LanguageSkills", "CountryOfOrigin", "Job", "JobExperience",
+  "JobPlans", "ReasonForApplication", "PriorEntry"];
+
+async function openExampleAnalyze(page, url) {
+  await page.goto(url);
+  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
+  await page.getByRole("link", { name: EXAMPLE }).click();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
+  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
+}
+
+const quote = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+// cregg's long table (CaseID, contest_no, profile, attributes, ChosenImmigrant) as Qualtrics exports
+// a conjoint: one row per respondent, three header rows, the design in embedded data F-task-row
+// (attribute name) and F-task-profile-row (level), as src/design/qualtrics.rs names them, with the
+// attribute order rotated per respondent as the randomiser would, and choice columns Q1…Q5.
+function qualtricsWideExport() {
+  const lines = readFileSync(join(here, "../../public/examples/data/cregg_immigration.csv"), "utf8").trim().split("\n");
+  const header = lines[0].split(",");
+  const col = Object.fromEntries(header.map((h, i) => [h, i]));
+  const people = new Map();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(",");
+    const id = cells[col.CaseID];
+    if (!people.has(id)) people.set(id, new Map());
+    const task = Number(cells[col.contest_no]);
+    const profile = Number(cells[col.profile]);
+    const tasks = people.get(id);
+    if (!tasks.has(task)) tasks.set(task, { profiles: {}, chosen: "" });
+    tasks.get(task).profiles[profile] = Object.fromEntries(ATTRIBUTES.map((a) => [a, cells[col[a]]]));
+    if (cells[col.ChosenImmigrant] === "1") tasks.get(task).chosen = String(profile);
+  }
+  const names = ["StartDate", "EndDate", "IPAddress", "ResponseId"];
+  const texts = ["Start Date", "End Date", "IP Address", "Response ID"];
+  for (let t = 1; t <= 5; t++) {
+    names.push(`Q${t}`);
+    texts.push(`Which of these two immigrants should be given priority to come to the United States? (task ${t})`);
+  }
+  for (let t = 1; t <= 5; t++) {
+    for (let k = 1; k <= ATTRIBUTES.length; k++) { names.push(`F-${t}-${k}`); texts.push(`F-${t}-${k}`); }
+    for (let p = 1; p <= 2; p++) {
+      for (let k = 1; k <= ATTRIBUTES.length; k++) { names.push(`F-${t}-${p}-${k}`); texts.push(`F-${t}-${p}-${k}`); }
+    }
+  }
+  const ids = names.map((n) => (n.startsWith("Q") ? `{"ImportId":"QID${n.slice(1)}"}` : `{"ImportId":"${n}"}`));
+  const rows = [names, texts, ids].map((r) => r.map(quote).join(","));
+  let r = 0;
+  for (const [id, tasks] of people) {
+    const order = ATTRIBUTES.map((_, k) => ATTRIBUTES[(k + r) % ATTRIBUTES.length]);
+    const row = ["2014-03-01 10:00:00", "2014-03-01 10:12:00", `10.0.${(r >> 8) & 255}.${r & 255}`, `R_${id}`];
+    for (let t = 1; t <= 5; t++) row.push(tasks.get(t)?.chosen ?? "");
+    for (let t = 1; t <= 5; t++) {
+      const task = tasks.get(t);
+      for (const a of order) row.push(task ? a : "");
+      for (let p = 1; p <= 2; p++) for (const a of order) row.push(task ? task.profiles[p][a] : "");
+    }
+    rows.push(row.map(quote).join(","));
+    r++;
+  }
+  return Buffer.from(rows.join("\r\n") + "\r\n", "utf8");
+}
+
+async function upload(page, name, buffer) {
+  await page.getByLabel("Import human data").setInputFiles({ name, mimeType: "text/csv", buffer });
+}
+
+function rowText(page, level) {
+  return page.getByTestId("estimates").locator("tbody tr").filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
+}
+
+test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, url, artifacts }) => {
+  page.on("console", (m) => console.log("console:", m.text().slice(0, 500)));
+  page.on("pageerror", (e) => console.log("pageerror:", String(e).slice(0, 500)));
+  await openExampleAnalyze(page, url);
+  await upload(page, "immigration_qualtrics.csv", qualtricsWideExport());
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("1396 rows") && summary.includes("Qualtrics"), `read summary: ${summary.slice(0, 300)}`);
+  assert(summary.includes("Keep IPAddress"), `IP address flagged as personal data: ${summary.slice(0, 500)}`);
+  assert((await page.getByLabel("Choice columns").inputValue()) === "Q{task}", "choice pattern guessed");
+  await page.getByRole("button", { name: "Reshape the conjoint" }).click();
+  const reshaped = await page.getByTestId("reshape-summary").innerText({ timeout: 30000 });
+  console.log(`    reshape: ${reshaped.replaceAll("\n", " ")}`);
+  assert(reshaped.includes("1396 respondents") && reshaped.includes("0 missing choices") && reshaped.includes("13960 rows"), `reshape summary: ${reshaped}`);
+  assert(reshaped.includes("No unknown attributes or levels"), `no unknown levels: ${reshaped}`);
+  await page.screenshot({ path: join(artifacts, "human-data-reshape.png"), fullPage: true });
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  const table = page.getByLabel("Response table");
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: join(artifacts, "human-data-debug.png"), fullPage: true });
+  // The estimator is rebuilt with the study's tables once the edit lands.
+  await table.locator("option", { hasText: "qualtrics" }).waitFor({ state: "attached" });
+  const options = await table.locator("option").allInnerTexts();
+  const index = options.findIndex((o) => o.includes("qualtrics"));
+  assert(index >= 0 && options[index].includes("13960 rows"), `new table offered: ${options}`);
+  await table.selectOption({ index });
+  assert((await page.getByLabel("Outcome").inputValue()) === "chosen", "outcome preselected by role");
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "respondent preselected by role");
+  await page.getByRole("button", { name: "Estimate" }).click();
+  await page.getByTestId("estimates").waitFor({ timeout: 30000 });
+  const male = await rowText(page, "Male");
+  console.log(`    Male: ${male.replaceAll("\t", " ")}`);
+  // Same as the bundled long table (cregg: −0.02497843476, SE 0.00798300916).
+  assert(male.includes("-0.024978") && male.includes("0.007983"), `Male row: ${male}`);
+  await page.screenshot({ path: join(artifacts, "human-data-amce.png"), fullPage: true });
+
+  // Saved: the table is still there after a reload.
+  await page.reload();
+  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
+  const after = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  assert(after.some((o) => o.includes("qualtrics")), `kept after reload: ${after}`);
+});
+
+test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifacts }) => {
+  await openExampleAnalyze(page, url);
+  const notice = page.getByTestId("notice");
+  const tryFile = async (name, buffer, expect) => {
+    await upload(page, name, buffer);
+    await notice.waitFor({ timeout: 30000 });
+    const text = await notice.innerText();
+    console.log(`    ${name}: ${text.replaceAll("\n", " | ")}`);
+    for (const e of expect) assert(text.includes(e), `${name}: expected ${JSON.stringify(e)} in ${text}`);
+    assert(text.includes("Nothing in the study was changed"), `${name}: says nothing was lost`);
+    await page.getByRole("button", { name: "Dismiss message" }).click();
+  };
+  await tryFile("empty.csv", Buffer.alloc(0), ["empty"]);
+  await page.getByLabel("Delimiter").selectOption({ label: "Comma" });
+  await tryFile("semicolons.csv", Buffer.from("id;age;answer\n1;34;yes\n2;51;no\n"), ["semicolon"]);
+  await page.getByLabel("Delimiter").selectOption({ label: "Detect" });
+  await tryFile("ragged.csv", Buffer.from("id,age,answer\n1,34,yes\n2,51\n3,29,no\n"), ["row 3", "2 fields"]);
+  await tryFile("latin1.csv", Buffer.concat([Buffer.from("id,city\n1,Zurich\n2,Z"), Buffer.from([0xfc]), Buffer.from("rich\n")]),
+    ["row 3", "city"]);
+  await page.screenshot({ path: join(artifacts, "human-data-error.png"), fullPage: true });
+
+  // The page still works: a good file reads, and the study's table is still there.
+  await upload(page, "good.csv", Buffer.from("ResponseId,age\nR_1,34\nR_2,51\n"));
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("2 rows × 2 columns"), `good file read: ${summary}`);
+  const options = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  assert(options.length === 1 && options[0].includes("13960 rows"), `study unchanged: ${options}`);
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  await page.getByLabel("Response table").locator("option", { hasText: "good" }).waitFor({ state: "attached" });
+});
