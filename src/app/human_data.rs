@@ -37,6 +37,33 @@ fn guess_choice_pattern(table: &ResponseTable) -> String {
         .unwrap_or_else(|| "Q{task}".to_string())
 }
 
+/// Whether `name` is one of the choice columns `pattern` describes (`Q{task}` → Q1, Q2, …).
+fn is_choice_column(name: &str, pattern: &str) -> bool {
+    let Some((prefix, suffix)) = pattern.split_once("{task}") else {
+        return false;
+    };
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .is_some_and(|task| !task.is_empty() && task.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Respondent-level columns worth carrying onto the long table as covariates (for subgroups): what
+/// the engine deems usable in a persona plus the personal data kept, minus the design fields, the
+/// choices and the respondent id the reshape already places.
+fn covariates(read: &TableRead, pattern: &str, kept: &[String]) -> Vec<String> {
+    const IDS: [&str; 3] = ["ResponseId", "ResponseID", "_recordId"];
+    read.imported
+        .table
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| read.summary.persona_columns.contains(n) || kept.contains(n))
+        .filter(|n| {
+            !n.starts_with("F-") && !is_choice_column(n, pattern) && !IDS.contains(&n.as_str())
+        })
+        .collect()
+}
+
 /// The table without the personal-data columns the researcher did not choose to keep.
 fn without_personal(
     mut table: ResponseTable,
@@ -281,10 +308,17 @@ fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
         let conjoint = open
             .study
             .with_untracked(|s| s.conjoint.clone().map(Box::new));
+        let mut layout = ConjointLayout::new(&pattern.get_untracked());
+        let kept = state.kept.get_untracked();
+        layout.keep = state.read.with_untracked(|r| {
+            r.as_ref()
+                .map(|r| covariates(r, &layout.choice, &kept))
+                .unwrap_or_default()
+        });
         let job = Job::ReshapeConjoint {
             table: Box::new(table),
             conjoint,
-            layout: ConjointLayout::new(&pattern.get_untracked()),
+            layout,
         };
         running.set(true);
         reshaped.set(None);

@@ -40,8 +40,9 @@ function qualtricsWideExport() {
     tasks.get(task).profiles[profile] = Object.fromEntries(ATTRIBUTES.map((a) => [a, cells[col[a]]]));
     if (cells[col.ChosenImmigrant] === "1") tasks.get(task).chosen = String(profile);
   }
-  const names = ["StartDate", "EndDate", "IPAddress", "ResponseId"];
-  const texts = ["Start Date", "End Date", "IP Address", "Response ID"];
+  const names = ["StartDate", "EndDate", "IPAddress", "ResponseId", "ethnocentrism"];
+  const texts = ["Start Date", "End Date", "IP Address", "Response ID", "Ethnocentrism score"];
+  const ethno = new Map(lines.slice(1).map((l) => l.split(",")).map((c) => [c[col.CaseID], c[col.ethnocentrism]]));
   for (let t = 1; t <= 5; t++) {
     names.push(`Q${t}`);
     texts.push(`Which of these two immigrants should be given priority to come to the United States? (task ${t})`);
@@ -57,7 +58,7 @@ function qualtricsWideExport() {
   let r = 0;
   for (const [id, tasks] of people) {
     const order = ATTRIBUTES.map((_, k) => ATTRIBUTES[(k + r) % ATTRIBUTES.length]);
-    const row = ["2014-03-01 10:00:00", "2014-03-01 10:12:00", `10.0.${(r >> 8) & 255}.${r & 255}`, `R_${id}`];
+    const row = ["2014-03-01 10:00:00", "2014-03-01 10:12:00", `10.0.${(r >> 8) & 255}.${r & 255}`, `R_${id}`, ethno.get(id)];
     for (let t = 1; t <= 5; t++) row.push(tasks.get(t)?.chosen ?? "");
     for (let t = 1; t <= 5; t++) {
       const task = tasks.get(t);
@@ -79,8 +80,6 @@ function rowText(page, level) {
 }
 
 test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, url, artifacts }) => {
-  page.on("console", (m) => console.log("console:", m.text().slice(0, 500)));
-  page.on("pageerror", (e) => console.log("pageerror:", String(e).slice(0, 500)));
   await openExampleAnalyze(page, url);
   await upload(page, "immigration_qualtrics.csv", qualtricsWideExport());
   const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
@@ -95,8 +94,6 @@ test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, ur
   await page.screenshot({ path: join(artifacts, "human-data-reshape.png"), fullPage: true });
   await page.getByRole("button", { name: "Add to the study" }).click();
   const table = page.getByLabel("Response table");
-  await page.waitForTimeout(2000);
-  await page.screenshot({ path: join(artifacts, "human-data-debug.png"), fullPage: true });
   // The estimator is rebuilt with the study's tables once the edit lands.
   await table.locator("option", { hasText: "qualtrics" }).waitFor({ state: "attached" });
   const options = await table.locator("option").allInnerTexts();
@@ -105,6 +102,8 @@ test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, ur
   await table.selectOption({ index });
   assert((await page.getByLabel("Outcome").inputValue()) === "chosen", "outcome preselected by role");
   assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "respondent preselected by role");
+  const groups = await page.getByLabel("Subgroups by").locator("option").allInnerTexts();
+  assert(groups.includes("ethnocentrism") && !groups.includes("IPAddress"), `covariate kept, personal data left out: ${groups}`);
   await page.getByRole("button", { name: "Estimate" }).click();
   await page.getByTestId("estimates").waitFor({ timeout: 30000 });
   const male = await rowText(page, "Male");
@@ -123,13 +122,14 @@ test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, ur
 test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifacts }) => {
   await openExampleAnalyze(page, url);
   const notice = page.getByTestId("notice");
-  const tryFile = async (name, buffer, expect) => {
+  const tryFile = async (name, buffer, expect, screenshot) => {
     await upload(page, name, buffer);
     await notice.waitFor({ timeout: 30000 });
     const text = await notice.innerText();
     console.log(`    ${name}: ${text.replaceAll("\n", " | ")}`);
     for (const e of expect) assert(text.includes(e), `${name}: expected ${JSON.stringify(e)} in ${text}`);
     assert(text.includes("Nothing in the study was changed"), `${name}: says nothing was lost`);
+    if (screenshot) await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
     await page.getByRole("button", { name: "Dismiss message" }).click();
   };
   await tryFile("empty.csv", Buffer.alloc(0), ["empty"]);
@@ -138,8 +138,7 @@ test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifac
   await page.getByLabel("Delimiter").selectOption({ label: "Detect" });
   await tryFile("ragged.csv", Buffer.from("id,age,answer\n1,34,yes\n2,51\n3,29,no\n"), ["row 3", "2 fields"]);
   await tryFile("latin1.csv", Buffer.concat([Buffer.from("id,city\n1,Zurich\n2,Z"), Buffer.from([0xfc]), Buffer.from("rich\n")]),
-    ["row 3", "city"]);
-  await page.screenshot({ path: join(artifacts, "human-data-error.png"), fullPage: true });
+    ["row 3", "city"], "human-data-error.png");
 
   // The page still works: a good file reads, and the study's table is still there.
   await upload(page, "good.csv", Buffer.from("ResponseId,age\nR_1,34\nR_2,51\n"));
