@@ -86,6 +86,12 @@ test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, ur
   assert(summary.includes("1396 rows") && summary.includes("Qualtrics"), `read summary: ${summary.slice(0, 300)}`);
   assert(summary.includes("Keep IPAddress"), `IP address flagged as personal data: ${summary.slice(0, 500)}`);
   assert((await page.getByLabel("Choice columns").inputValue()) === "Q{task}", "choice pattern guessed");
+  await page.getByTestId("import-summary").getByText("Columns", { exact: true }).click();
+  const questions = await page.getByTestId("import-summary").locator("table").innerText();
+  assert(questions.includes("Which of these two immigrants should be given priority") && questions.includes("ethnocentrism"),
+    "Qualtrics question texts shown with the columns");
+  await page.screenshot({ path: join(artifacts, "human-data-columns.png") });
+  await page.getByTestId("import-summary").getByText("Columns", { exact: true }).click();
   await page.getByRole("button", { name: "Reshape the conjoint" }).click();
   const reshaped = await page.getByTestId("reshape-summary").innerText({ timeout: 30000 });
   console.log(`    reshape: ${reshaped.replaceAll("\n", " ")}`);
@@ -142,10 +148,14 @@ test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifac
 
   // The page still works: a good file reads, and the study's table is still there.
   await upload(page, "good.csv", Buffer.from("ResponseId,age\nR_1,34\nR_2,51\n"));
+  assert((await page.getByLabel("Respondent id column").inputValue()) === "ResponseId", "Qualtrics' id preselected");
   const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
   assert(summary.includes("2 rows × 2 columns"), `good file read: ${summary}`);
   const options = await page.getByLabel("Response table").locator("option").allInnerTexts();
   assert(options.length === 1 && options[0].includes("13960 rows"), `study unchanged: ${options}`);
   await page.getByRole("button", { name: "Add to the study" }).click();
   await page.getByLabel("Response table").locator("option", { hasText: "good" }).waitFor({ state: "attached" });
+  const good = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  await page.getByLabel("Response table").selectOption({ index: good.findIndex((o) => o.includes("good")) });
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "the chosen id column has the respondent role");
 });
