@@ -9,7 +9,9 @@ use super::browser;
 use super::notice::{Notice, NoticeView};
 use super::open_study::OpenStudy;
 use super::worker;
-use crate::data::{ConjointLayout, ImportSummary, MappingPreview, ReshapeSummary};
+use crate::data::{
+    ConjointLayout, FileFormat, ImportSummary, MappingPreview, ReshapeSummary, TextEncoding,
+};
 use crate::jobs::{Job, ReadTableRequest, Reply, TableRead};
 use crate::study::{ColumnRole, ResponseTable, Study};
 
@@ -207,21 +209,36 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
     }
 }
 
+fn format_name(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Csv => "CSV",
+        FileFormat::Tsv => "TSV",
+        FileFormat::SemicolonCsv => "semicolon-separated CSV",
+        FileFormat::Xlsx => "Excel workbook",
+    }
+}
+
+fn encoding_name(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Utf8 => ", UTF-8",
+        TextEncoding::Utf8Bom => ", UTF-8 with byte-order mark",
+        TextEncoding::Utf16Le => ", UTF-16 (little-endian)",
+        TextEncoding::Utf16Be => ", UTF-16 (big-endian)",
+    }
+}
+
 /// What the worker found in the file.
 #[component]
 fn ReadSummary(summary: ImportSummary, kept: RwSignal<Vec<String>>) -> impl IntoView {
     let format = format!(
-        "{:?}{}{}",
-        summary.format,
+        "{}{}{}",
+        format_name(summary.format),
         if summary.qualtrics {
             ", Qualtrics export"
         } else {
             ""
         },
-        summary
-            .encoding
-            .map(|e| format!(", {e:?}"))
-            .unwrap_or_default()
+        summary.encoding.map(encoding_name).unwrap_or_default()
     );
     let columns = summary
         .columns
