@@ -10,7 +10,8 @@ use super::notice::{Notice, NoticeView};
 use super::open_study::OpenStudy;
 use super::worker;
 use crate::data::{
-    ConjointLayout, FileFormat, ImportSummary, MappingPreview, ReshapeSummary, TextEncoding,
+    ConjointLayout, FileFormat, ImportSummary, Mapping, MappingPreview, ReshapeSummary,
+    TextEncoding,
 };
 use crate::jobs::{Job, ReadTableRequest, Reply, TableRead};
 use crate::study::{ColumnRole, ResponseTable, Study};
@@ -469,14 +470,45 @@ fn AddAsRead(open: OpenStudy, state: Imported, summary: ImportSummary) -> impl I
             </select>
             <button type="button" on:click=add>"Add to the study"</button>
         </div>
-        {has_questions.then(|| view! { <MapSurvey open state /> })}
+        {has_questions.then(|| view! { <MapSurvey open state respondent /> })}
     }
 }
 
 /// Matches columns to the survey's questions and previews the recoding.
 #[component]
-fn MapSurvey(open: OpenStudy, state: Imported) -> impl IntoView {
+fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> impl IntoView {
     let preview = RwSignal::new(None::<MappingPreview>);
+    let mapping = StoredValue::new(None::<Mapping>);
+    // The long respondent × question table, replacing the wide one of the same name if added.
+    let apply = move |_| {
+        let (Some(table), Some(mut chosen)) = (state.table(), mapping.get_value()) else {
+            return;
+        };
+        chosen.respondent = Some(respondent.get_untracked()).filter(|r| !r.is_empty());
+        let job = Job::ApplyMapping {
+            table: Box::new(table),
+            mapping: chosen,
+            survey: open.study.with_untracked(|s| Box::new(s.survey.clone())),
+        };
+        spawn_local(async move {
+            match worker::run(&job).await {
+                Ok(Reply::Table(table)) => {
+                    let name = table.name.clone();
+                    open.edit(|s| add_table(s, *table));
+                    state.notice.set(Some(Notice::success(format!(
+                        "Added the matched answers as “{name}” (one row per respondent and question)."
+                    ))));
+                }
+                Ok(Reply::Failed { message }) => state
+                    .notice
+                    .set(Some(failure("The answers could not be recoded.", message))),
+                Ok(_) | Err(_) => state.notice.set(Some(failure(
+                    "The answers could not be recoded.",
+                    "the worker did not answer".to_string(),
+                ))),
+            }
+        });
+    };
     let map = move |_| {
         let Some(table) = state.table() else { return };
         let qualtrics = state
@@ -490,7 +522,13 @@ fn MapSurvey(open: OpenStudy, state: Imported) -> impl IntoView {
         };
         spawn_local(async move {
             match worker::run(&job).await {
-                Ok(Reply::Mapping { preview: p, .. }) => preview.set(Some(p)),
+                Ok(Reply::Mapping {
+                    mapping: m,
+                    preview: p,
+                }) => {
+                    mapping.set_value(Some(m));
+                    preview.set(Some(p));
+                }
                 Ok(Reply::Failed { message }) => state
                     .notice
                     .set(Some(failure("The columns could not be matched.", message))),
@@ -521,6 +559,7 @@ fn MapSurvey(open: OpenStudy, state: Imported) -> impl IntoView {
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
+                <button type="button" on:click=apply>"Add the matched answers"</button>
                 {(!p.unmapped_questions.is_empty()).then(|| view! {
                     <p class="muted">{format!("Questions without a column: {}", p.unmapped_questions.join(", "))}</p>
                 })}

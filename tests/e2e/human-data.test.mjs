@@ -159,3 +159,52 @@ test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifac
   await page.getByLabel("Response table").selectOption({ index: good.findIndex((o) => o.includes("good")) });
   assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "the chosen id column has the respondent role");
 });
+
+test("survey_columns_are_matched_to_questions_with_a_preview", async ({ page, url, artifacts }) => {
+  await page.goto(url);
+  await page.getByLabel("New study").fill("Party survey");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("link", { name: "Party survey" }).click();
+  await page.getByRole("button", { name: "Add question" }).click();
+  await page.getByLabel("Question text of Q1").fill("Generally speaking, do you think of yourself as a…");
+  await page.getByLabel("Question text of Q1").blur();
+  await page.getByLabel("Options (one per line)").fill("Democrat\nRepublican\nIndependent\nOther");
+  await page.getByLabel("Options (one per line)").blur();
+  await page.getByTestId("save-status").getByText("All changes saved").waitFor();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
+  const csv = [
+    "ResponseId,RecipientEmail,Q1",
+    "Response ID,Email,Generally speaking do you think of yourself as a",
+    '{"ImportId":"_recordId"},{"ImportId":"recipientEmail"},{"ImportId":"QID1"}',
+    "R_1,ann@example.org,Democrat",
+    "R_2,bob@example.org,Republican",
+    "R_3,cy@example.org,Democrat",
+    "R_4,di@example.org,Green",
+    "R_5,ed@example.org,",
+  ].join("\n");
+  await upload(page, "party.csv", Buffer.from(csv));
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("Keep RecipientEmail"), `e-mail flagged: ${summary}`);
+  await page.getByRole("button", { name: "Match columns to survey questions" }).click();
+  const preview = page.getByTestId("mapping-preview");
+  await preview.waitFor({ timeout: 30000 });
+  const q1 = await preview.locator("tbody tr").filter({ has: page.getByRole("rowheader", { name: "Q1", exact: true }) }).innerText();
+  console.log(`    Q1: ${q1.replaceAll("\t", " | ")}`);
+  assert(q1.includes("Green"), `the unknown answer is named: ${q1}`);
+  await page.screenshot({ path: join(artifacts, "human-data-mapping.png"), fullPage: true });
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  const table = page.getByLabel("Response table");
+  await table.waitFor({ timeout: 30000 });
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "respondent by role");
+  await page.getByTestId("response-table").locator("summary").click();
+  const columns = await page.getByTestId("response-table").innerText();
+  assert(columns.includes("Q1") && !columns.includes("RecipientEmail"), `the e-mail column was left out: ${columns}`);
+
+  // The recoded long table (respondent × question) replaces the wide one of the same name.
+  await page.getByRole("button", { name: "Add the matched answers" }).click();
+  await page.getByTestId("notice").getByText("Added the matched answers").waitFor({ timeout: 30000 });
+  await page.getByTestId("response-table").locator("summary").click();
+  const long = await page.getByTestId("response-table").innerText();
+  console.log(`    long table: ${long.replaceAll("\n", " | ")}`);
+  assert(long.includes("5 rows × 3 columns") && (await page.getByLabel("Response table").locator("option").count()) === 1, `replaced: ${long}`);
+});
