@@ -6,6 +6,8 @@ use leptos::task::spawn_local;
 
 use super::analyze::PlotView;
 use super::browser;
+use super::human_data::HumanDataImport;
+use super::open_study::OpenStudy;
 use super::worker;
 use crate::jobs::{default_request, EstimateReply, Estimator, Job, Reply, SeConvention};
 use crate::study::{ColumnRole, ColumnValues, ResponseTable, Study};
@@ -45,8 +47,30 @@ fn with_baseline(order: &[String], level: &str) -> Vec<String> {
     reordered
 }
 
+/// Human data import above the estimator; the estimator is rebuilt when the study's tables change
+/// (e.g. a table was just imported), so it always lists them all.
 #[component]
-pub fn AnalyzeView(study: Study) -> impl IntoView {
+pub fn AnalyzeView(open: OpenStudy) -> impl IntoView {
+    // Names and sizes are enough to notice a table added or replaced, without cloning the data.
+    let results = Memo::new(move |_| {
+        open.study.with(|s| {
+            s.results
+                .iter()
+                .map(|t| (t.name.clone(), t.row_count(), t.columns.len()))
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <HumanDataImport open />
+        {move || {
+            let _ = results.get();
+            view! { <Estimates study=open.study.get_untracked() /> }
+        }}
+    }
+}
+
+#[component]
+fn Estimates(study: Study) -> impl IntoView {
     if study.results.is_empty() {
         return view! { <p class="muted">"No response tables yet: import human data or field the study."</p> }.into_any();
     }

@@ -6,7 +6,6 @@ use super::analyze_view::AnalyzeView;
 use super::compare_view::CompareView;
 use super::design_view::DesignView;
 use super::field::FieldView;
-use super::human_data::HumanDataImport;
 use super::open_study::OpenStudy;
 use super::route::{Route, Tab};
 use super::storage;
@@ -61,17 +60,7 @@ fn StudyView(study: Study, id: String, tab: Tab) -> impl IntoView {
     let body = match tab {
         Tab::Design => view! { <DesignView open=open /> }.into_any(),
         Tab::Field => view! { <FieldView open=open /> }.into_any(),
-        Tab::Analyze => {
-            // The estimator follows the study's tables (a table imported above appears at once).
-            view! {
-                <HumanDataImport open=open />
-                {move || {
-                    let study = open.study.get();
-                    view! { <AnalyzeView study=study /> }
-                }}
-            }
-            .into_any()
-        }
+        Tab::Analyze => view! { <AnalyzeView open=open /> }.into_any(),
         Tab::Compare => view! { <CompareView open=open /> }.into_any(),
     };
     view! {

@@ -1,8 +1,5 @@
-// Human data into a study through the page: a Qualtrics-style wide conjoint export of the real
-// immigration data (built here from the bundled long file, as Qualtrics would export it: three
-// header rows, personal-data columns, the randomiser's F- fields with a per-respondent attribute
-// order, "Immigrant 1/2" answers) is read, reshaped and estimated, and gives cregg's AMCEs; bad
-// files get messages that name the row and column.
+// Importing human data in the Analyze tab: a Qualtrics-style wide conjoint export built from cregg's
+// long immigration data is reshaped back and gives cregg's AMCEs; bad files get clear messages.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,108 +7,204 @@ import { test, assert } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
-const ATTRIBUTES = ["Gender", "Education", "LanguageSkills", "CountryOfOrigin", "Job", "JobExperience", "JobPlans", "ReasonForApplication", "PriorEntry"];
-const TASKS = 5;
-
-const quote = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-
-/** The wide export, one row per respondent, from the long data (CaseID, contest_no, profile, …). */
-function qualtricsExport() {
-  const [head, ...lines] = readFileSync(join(here, "../../public/examples/data/cregg_immigration.csv"), "utf8").trim().split("\n");
-  const names = head.split(",");
-  const at = (n) => names.indexOf(n);
-  const people = new Map();
-  for (const line of lines) {
-    const r = line.split(",");
-    const id = r[at("CaseID")];
-    if (!people.has(id)) people.set(id, { levels: [...Array(TASKS)].map(() => [[], []]), chosen: Array(TASKS).fill(0) });
-    const p = people.get(id);
-    const task = Number(r[at("contest_no")]) - 1;
-    const profile = Number(r[at("profile")]) - 1;
-    p.levels[task][profile] = ATTRIBUTES.map((a) => r[at(a)]);
-    if (r[at("ChosenImmigrant")] === "1") p.chosen[task] = profile + 1;
-  }
-  const cols = [
-    ["StartDate", "Start Date", "startDate"], ["EndDate", "End Date", "endDate"], ["IPAddress", "IP Address", "ipAddress"],
-    ["Finished", "Finished", "finished"], ["ResponseId", "Response ID", "_recordId"], ["RecipientEmail", "Recipient Email", "recipientEmail"],
-    ...[...Array(TASKS)].map((_, t) => [`Q${t + 1}`, `Which of these two immigrants should be given priority? (Task ${t + 1})`, `QID${t + 11}`]),
-    ["CaseID", "CaseID", "CaseID"],
-  ];
-  for (let t = 1; t <= TASKS; t++) for (let k = 1; k <= ATTRIBUTES.length; k++) cols.push([`F-${t}-${k}`, `F-${t}-${k}`, `F-${t}-${k}`]);
-  for (let t = 1; t <= TASKS; t++) for (let p = 1; p <= 2; p++) for (let k = 1; k <= ATTRIBUTES.length; k++) cols.push([`F-${t}-${p}-${k}`, `F-${t}-${p}-${k}`, `F-${t}-${p}-${k}`]);
-  const rows = [cols.map((c) => c[0]), cols.map((c) => c[1]), cols.map((c) => `{"ImportId":"${c[2]}"}`)];
-  let n = 0;
-  for (const [id, p] of people) {
-    const order = ATTRIBUTES.map((_, k) => (k + n) % ATTRIBUTES.length);
-    const row = ["2014-03-01 10:00:00", "2014-03-01 10:09:00", `192.0.2.${(n % 250) + 1}`, "True", `R_${String(n + 1).padStart(15, "0")}`, `person${n + 1}@example.org`];
-    for (let t = 0; t < TASKS; t++) row.push(`Immigrant ${p.chosen[t]}`);
-    row.push(id);
-    for (let t = 0; t < TASKS; t++) for (const a of order) row.push(ATTRIBUTES[a]);
-    for (let t = 0; t < TASKS; t++) for (let q = 0; q < 2; q++) for (const a of order) row.push(p.levels[t][q][a]);
-    rows.push(row);
-    n += 1;
-  }
-  return Buffer.from(rows.map((r) => r.map(quote).join(",")).join("\r\n") + "\r\n");
-}
+const ATTRIBUTES = ["Gender", "Education", "LanguageSkills", "CountryOfOrigin", "Job", "JobExperience",
+  "JobPlans", "ReasonForApplication", "PriorEntry"];
 
 async function openExampleAnalyze(page, url) {
   await page.goto(url);
   await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
   await page.getByRole("link", { name: EXAMPLE }).click();
   await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
-  await page.getByRole("heading", { name: "Human data" }).waitFor();
+  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
 }
 
-test("human_data_qualtrics_conjoint_export_reshaped_gives_creggs_amces", async ({ page, url, artifacts }) => {
-  await openExampleAnalyze(page, url);
-  await page.getByLabel("Table name").fill("qualtrics");
-  await page.getByLabel("Table name").dispatchEvent("change");
-  await page.locator("#human-data-file").setInputFiles({ name: "immigration_qualtrics.csv", mimeType: "text/csv", buffer: qualtricsExport() });
-  const summary = await page.getByTestId("human-data-summary").innerText({ timeout: 60000 });
-  assert(summary.includes("Qualtrics export") && summary.includes("1396 rows"), summary);
-  const personal = await page.getByTestId("personal-data").innerText();
-  assert(personal.includes("RecipientEmail") && personal.includes("IPAddress"), `personal data flagged: ${personal}`);
-  assert((await page.getByLabel("Choice column per task ({task} = task number)").inputValue()) === "Q{task}", "choice pattern guessed");
-  await page.getByLabel("Respondent id", { exact: true }).selectOption("CaseID");
-  await page.getByRole("button", { name: "Reshape the conjoint" }).click();
-  const reshaped = await page.getByTestId("reshape-summary").innerText({ timeout: 60000 });
-  assert(reshaped.includes("1396 respondents") && reshaped.includes("13960 rows") && reshaped.includes("0 tasks without a choice") && reshaped.includes("0 unknown levels"), reshaped);
-  await page.getByRole("button", { name: "Add to the study" }).click();
-  await page.getByTestId("human-data-done").waitFor();
-  await page.screenshot({ path: join(artifacts, "human-data.png"), fullPage: true });
+const quote = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-  // The estimator now offers the table; the reshaped data give cregg's additive AMCEs.
-  const chosen = await page.locator("#table-choice").evaluate((s) => s.options[s.selectedIndex].textContent);
-  assert(chosen.includes("qualtrics"), `the new table is offered first: ${chosen}`);
-  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "CaseID", "clusters by the respondent column");
+// cregg's long table (CaseID, contest_no, profile, attributes, ChosenImmigrant) as Qualtrics exports
+// a conjoint: one row per respondent, three header rows, the design in embedded data F-task-row
+// (attribute name) and F-task-profile-row (level), as src/design/qualtrics.rs names them, with the
+// attribute order rotated per respondent as the randomiser would, and choice columns Q1…Q5.
+function qualtricsWideExport() {
+  const lines = readFileSync(join(here, "../../public/examples/data/cregg_immigration.csv"), "utf8").trim().split("\n");
+  const header = lines[0].split(",");
+  const col = Object.fromEntries(header.map((h, i) => [h, i]));
+  const people = new Map();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(",");
+    const id = cells[col.CaseID];
+    if (!people.has(id)) people.set(id, new Map());
+    const task = Number(cells[col.contest_no]);
+    const profile = Number(cells[col.profile]);
+    const tasks = people.get(id);
+    if (!tasks.has(task)) tasks.set(task, { profiles: {}, chosen: "" });
+    tasks.get(task).profiles[profile] = Object.fromEntries(ATTRIBUTES.map((a) => [a, cells[col[a]]]));
+    if (cells[col.ChosenImmigrant] === "1") tasks.get(task).chosen = String(profile);
+  }
+  const names = ["StartDate", "EndDate", "IPAddress", "ResponseId", "ethnocentrism"];
+  const texts = ["Start Date", "End Date", "IP Address", "Response ID", "Ethnocentrism score"];
+  const ethno = new Map(lines.slice(1).map((l) => l.split(",")).map((c) => [c[col.CaseID], c[col.ethnocentrism]]));
+  for (let t = 1; t <= 5; t++) {
+    names.push(`Q${t}`);
+    texts.push(`Which of these two immigrants should be given priority to come to the United States? (task ${t})`);
+  }
+  for (let t = 1; t <= 5; t++) {
+    for (let k = 1; k <= ATTRIBUTES.length; k++) { names.push(`F-${t}-${k}`); texts.push(`F-${t}-${k}`); }
+    for (let p = 1; p <= 2; p++) {
+      for (let k = 1; k <= ATTRIBUTES.length; k++) { names.push(`F-${t}-${p}-${k}`); texts.push(`F-${t}-${p}-${k}`); }
+    }
+  }
+  const ids = names.map((n) => (n.startsWith("Q") ? `{"ImportId":"QID${n.slice(1)}"}` : `{"ImportId":"${n}"}`));
+  const rows = [names, texts, ids].map((r) => r.map(quote).join(","));
+  let r = 0;
+  for (const [id, tasks] of people) {
+    const order = ATTRIBUTES.map((_, k) => ATTRIBUTES[(k + r) % ATTRIBUTES.length]);
+    const row = ["2014-03-01 10:00:00", "2014-03-01 10:12:00", `10.0.${(r >> 8) & 255}.${r & 255}`, `R_${id}`, ethno.get(id)];
+    for (let t = 1; t <= 5; t++) row.push(tasks.get(t)?.chosen ?? "");
+    for (let t = 1; t <= 5; t++) {
+      const task = tasks.get(t);
+      for (const a of order) row.push(task ? a : "");
+      for (let p = 1; p <= 2; p++) for (const a of order) row.push(task ? task.profiles[p][a] : "");
+    }
+    rows.push(row.map(quote).join(","));
+    r++;
+  }
+  return Buffer.from(rows.join("\r\n") + "\r\n", "utf8");
+}
+
+async function upload(page, name, buffer) {
+  await page.getByLabel("Import human data").setInputFiles({ name, mimeType: "text/csv", buffer });
+}
+
+function rowText(page, level) {
+  return page.getByTestId("estimates").locator("tbody tr").filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
+}
+
+test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, url, artifacts }) => {
+  await openExampleAnalyze(page, url);
+  await upload(page, "immigration_qualtrics.csv", qualtricsWideExport());
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("1396 rows") && summary.includes("Qualtrics"), `read summary: ${summary.slice(0, 300)}`);
+  assert(summary.includes("Keep IPAddress"), `IP address flagged as personal data: ${summary.slice(0, 500)}`);
+  assert((await page.getByLabel("Choice columns").inputValue()) === "Q{task}", "choice pattern guessed");
+  await page.getByTestId("import-summary").getByText("Columns", { exact: true }).click();
+  const questions = await page.getByTestId("import-summary").locator("table").innerText();
+  assert(questions.includes("Which of these two immigrants should be given priority") && questions.includes("ethnocentrism"),
+    "Qualtrics question texts shown with the columns");
+  await page.screenshot({ path: join(artifacts, "human-data-columns.png") });
+  await page.getByTestId("import-summary").getByText("Columns", { exact: true }).click();
+  await page.getByRole("button", { name: "Reshape the conjoint" }).click();
+  const reshaped = await page.getByTestId("reshape-summary").innerText({ timeout: 30000 });
+  console.log(`    reshape: ${reshaped.replaceAll("\n", " ")}`);
+  assert(reshaped.includes("1396 respondents") && reshaped.includes("0 missing choices") && reshaped.includes("13960 rows"), `reshape summary: ${reshaped}`);
+  assert(reshaped.includes("No unknown attributes or levels"), `no unknown levels: ${reshaped}`);
+  await page.screenshot({ path: join(artifacts, "human-data-reshape.png"), fullPage: true });
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  const table = page.getByLabel("Response table");
+  // The estimator is rebuilt with the study's tables once the edit lands.
+  await table.locator("option", { hasText: "qualtrics" }).waitFor({ state: "attached" });
+  const options = await table.locator("option").allInnerTexts();
+  const index = options.findIndex((o) => o.includes("qualtrics"));
+  assert(index >= 0 && options[index].includes("13960 rows"), `new table offered: ${options}`);
+  await table.selectOption({ index });
+  assert((await page.getByLabel("Outcome").inputValue()) === "chosen", "outcome preselected by role");
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "respondent preselected by role");
+  const groups = await page.getByLabel("Subgroups by").locator("option").allInnerTexts();
+  assert(groups.includes("ethnocentrism") && !groups.includes("IPAddress"), `covariate kept, personal data left out: ${groups}`);
   await page.getByRole("button", { name: "Estimate" }).click();
   await page.getByTestId("estimates").waitFor({ timeout: 30000 });
-  const male = await page.getByTestId("estimates").locator("tbody tr")
-    .filter({ has: page.getByRole("cell", { name: "Male", exact: true }) }).first().innerText();
-  assert(male.includes("-0.024978") && male.includes("0.007983"), `Male row from the reshaped export: ${male}`);
-  const stored = await page.evaluate(async () => {
-    const db = await new Promise((ok) => { const r = indexedDB.open("silico"); r.onsuccess = () => ok(r.result); });
-    const all = await new Promise((ok) => { const r = db.transaction("studies").objectStore("studies").getAll(); r.onsuccess = () => ok(r.result); });
-    return all.map((s) => s.json).join("\n");
-  });
-  assert(stored.includes('"qualtrics"') && !stored.includes("person1@example.org"), "stored without the e-mail column");
+  const male = await rowText(page, "Male");
+  console.log(`    Male: ${male.replaceAll("\t", " ")}`);
+  // Same as the bundled long table (cregg: −0.02497843476, SE 0.00798300916).
+  assert(male.includes("-0.024978") && male.includes("0.007983"), `Male row: ${male}`);
+  await page.screenshot({ path: join(artifacts, "human-data-amce.png"), fullPage: true });
+
+  // Saved: the table is still there after a reload.
+  await page.reload();
+  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
+  const after = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  assert(after.some((o) => o.includes("qualtrics")), `kept after reload: ${after}`);
 });
 
-test("human_data_bad_files_name_the_row_and_column", async ({ page, url }) => {
+test("bad_files_get_messages_naming_row_and_column", async ({ page, url, artifacts }) => {
   await openExampleAnalyze(page, url);
-  const upload = async (name, bytes) => {
-    await page.locator("#human-data-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(bytes) });
-    return page.getByTestId("human-data-problem").innerText({ timeout: 30000 });
+  const notice = page.getByTestId("notice");
+  const tryFile = async (name, buffer, expect, screenshot) => {
+    await upload(page, name, buffer);
+    await notice.waitFor({ timeout: 30000 });
+    const text = await notice.innerText();
+    console.log(`    ${name}: ${text.replaceAll("\n", " | ")}`);
+    for (const e of expect) assert(text.includes(e), `${name}: expected ${JSON.stringify(e)} in ${text}`);
+    assert(text.includes("Nothing in the study was changed"), `${name}: says nothing was lost`);
+    if (screenshot) await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
+    await page.getByRole("button", { name: "Dismiss message" }).click();
   };
-  const empty = await upload("empty.csv", []);
-  assert(empty.includes("empty.csv") && /empty/i.test(empty), empty);
-  const ragged = await upload("ragged.csv", "a,b,c\n1,2,3\n4,5\n");
-  assert(ragged.includes("ragged.csv") && /row 3/.test(ragged), ragged);
-  const latin = await upload("latin1.csv", [...Buffer.from("name,comment\nx,caf"), 0xe9, ...Buffer.from("\n")]);
-  assert(/row 2/.test(latin) && latin.includes("comment") && /UTF-8/.test(latin), latin);
-  const semicolons = await upload("semicolons.csv", "a;b;c\n1;2\n3;4;5;6\n");
-  assert(semicolons.includes("semicolons.csv") && /row|column|delimiter|separator/i.test(semicolons), semicolons);
-  // The study and the page keep working.
-  await page.getByRole("button", { name: "Estimate" }).click();
-  await page.getByTestId("estimates").waitFor({ timeout: 30000 });
+  await tryFile("empty.csv", Buffer.alloc(0), ["empty"]);
+  await page.getByLabel("Delimiter").selectOption({ label: "Comma" });
+  await tryFile("semicolons.csv", Buffer.from("id;age;answer\n1;34;yes\n2;51;no\n"), ["semicolon"]);
+  await page.getByLabel("Delimiter").selectOption({ label: "Detect" });
+  await tryFile("ragged.csv", Buffer.from("id,age,answer\n1,34,yes\n2,51\n3,29,no\n"), ["row 3", "2 fields"]);
+  await tryFile("latin1.csv", Buffer.concat([Buffer.from("id,city\n1,Zurich\n2,Z"), Buffer.from([0xfc]), Buffer.from("rich\n")]),
+    ["row 3", "city"], "human-data-error.png");
+
+  // The page still works: a good file reads, and the study's table is still there.
+  await upload(page, "good.csv", Buffer.from("ResponseId,age\nR_1,34\nR_2,51\n"));
+  assert((await page.getByLabel("Respondent id column").inputValue()) === "ResponseId", "Qualtrics' id preselected");
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("2 rows × 2 columns"), `good file read: ${summary}`);
+  const options = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  assert(options.length === 1 && options[0].includes("13960 rows"), `study unchanged: ${options}`);
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  await page.getByLabel("Response table").locator("option", { hasText: "good" }).waitFor({ state: "attached" });
+  const good = await page.getByLabel("Response table").locator("option").allInnerTexts();
+  await page.getByLabel("Response table").selectOption({ index: good.findIndex((o) => o.includes("good")) });
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "the chosen id column has the respondent role");
+});
+
+test("survey_columns_are_matched_to_questions_with_a_preview", async ({ page, url, artifacts }) => {
+  await page.goto(url);
+  await page.getByLabel("New study").fill("Party survey");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("link", { name: "Party survey" }).click();
+  await page.getByRole("button", { name: "Add question" }).click();
+  await page.getByLabel("Question text of Q1").fill("Generally speaking, do you think of yourself as a…");
+  await page.getByLabel("Question text of Q1").blur();
+  await page.getByLabel("Options (one per line)").fill("Democrat\nRepublican\nIndependent\nOther");
+  await page.getByLabel("Options (one per line)").blur();
+  await page.getByTestId("save-status").getByText("All changes saved").waitFor();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
+  const csv = [
+    "ResponseId,RecipientEmail,Q1",
+    "Response ID,Email,Generally speaking do you think of yourself as a",
+    '{"ImportId":"_recordId"},{"ImportId":"recipientEmail"},{"ImportId":"QID1"}',
+    "R_1,ann@example.org,Democrat",
+    "R_2,bob@example.org,Republican",
+    "R_3,cy@example.org,Democrat",
+    "R_4,di@example.org,Green",
+    "R_5,ed@example.org,",
+  ].join("\n");
+  await upload(page, "party.csv", Buffer.from(csv));
+  const summary = await page.getByTestId("import-summary").innerText({ timeout: 30000 });
+  assert(summary.includes("Keep RecipientEmail"), `e-mail flagged: ${summary}`);
+  await page.getByRole("button", { name: "Match columns to survey questions" }).click();
+  const preview = page.getByTestId("mapping-preview");
+  await preview.waitFor({ timeout: 30000 });
+  const q1 = await preview.locator("tbody tr").filter({ has: page.getByRole("rowheader", { name: "Q1", exact: true }) }).innerText();
+  console.log(`    Q1: ${q1.replaceAll("\t", " | ")}`);
+  assert(q1.includes("Green"), `the unknown answer is named: ${q1}`);
+  await page.screenshot({ path: join(artifacts, "human-data-mapping.png"), fullPage: true });
+  await page.getByRole("button", { name: "Add to the study" }).click();
+  const table = page.getByLabel("Response table");
+  await table.waitFor({ timeout: 30000 });
+  assert((await page.getByLabel("Respondent id (clusters)").inputValue()) === "ResponseId", "respondent by role");
+  await page.getByTestId("response-table").locator("summary").click();
+  const columns = await page.getByTestId("response-table").innerText();
+  assert(columns.includes("Q1") && !columns.includes("RecipientEmail"), `the e-mail column was left out: ${columns}`);
+
+  // The recoded long table (respondent × question) replaces the wide one of the same name.
+  await page.getByRole("button", { name: "Add the matched answers" }).click();
+  await page.getByTestId("notice").getByText("Added the matched answers").waitFor({ timeout: 30000 });
+  await page.getByTestId("response-table").locator("summary").click();
+  const long = await page.getByTestId("response-table").innerText();
+  console.log(`    long table: ${long.replaceAll("\n", " | ")}`);
+  assert(long.includes("5 rows × 3 columns") && (await page.getByLabel("Response table").locator("option").count()) === 1, `replaced: ${long}`);
 });
