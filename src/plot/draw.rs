@@ -71,6 +71,34 @@ pub fn height(figure: &Figure, scale: f64) -> u32 {
     (layout.top_of_rows(figure) + rows + layout.px(AXIS_H + MARGIN)).max(1) as u32
 }
 
+/// The title and (when given) the subtitle at the top left, as every chart has them; returns the
+/// y below the block.
+pub(super) fn title_block<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    title: &str,
+    subtitle: &str,
+) -> Result<i32, PlotError> {
+    let mut y = l.px(MARGIN);
+    area.draw(&Text::new(
+        title.to_string(),
+        (l.px(MARGIN), y),
+        l.font(17.0, true).color(&palette::TEXT),
+    ))
+    .map_err(failed)?;
+    y += l.px(TITLE_H);
+    if !subtitle.is_empty() {
+        area.draw(&Text::new(
+            subtitle.to_string(),
+            (l.px(MARGIN), y - l.px(6.0)),
+            l.font(12.0, false).color(&palette::MUTED),
+        ))
+        .map_err(failed)?;
+        y += l.px(SUBTITLE_H);
+    }
+    Ok(y)
+}
+
 pub(super) fn failed<E: std::fmt::Debug>(error: E) -> PlotError {
     PlotError::draw(format!("{error:?}"))
 }
@@ -119,8 +147,6 @@ pub fn draw_scaled<DB: DrawingBackend>(
     let width = width as i32;
     area.fill(&WHITE).map_err(failed)?;
 
-    let title_style = l.font(17.0, true).color(&palette::TEXT);
-    let subtitle_style = l.font(12.0, false).color(&palette::MUTED);
     let header_style = l
         .font(13.0, true)
         .color(&palette::TEXT)
@@ -142,23 +168,7 @@ pub fn draw_scaled<DB: DrawingBackend>(
         .color(&palette::TEXT)
         .pos(Pos::new(HPos::Center, VPos::Top));
 
-    // Title block.
-    let mut y = l.px(MARGIN);
-    area.draw(&Text::new(
-        figure.title.clone(),
-        (l.px(MARGIN), y),
-        title_style,
-    ))
-    .map_err(failed)?;
-    y += l.px(TITLE_H);
-    if !figure.subtitle.is_empty() {
-        area.draw(&Text::new(
-            figure.subtitle.clone(),
-            (l.px(MARGIN), y - l.px(6.0)),
-            subtitle_style,
-        ))
-        .map_err(failed)?;
-    }
+    title_block(area, &l, &figure.title, &figure.subtitle)?;
 
     // Label column: as wide as the longest label, at most 40% of the figure.
     let max_label = (f64::from(width) * 0.4) as u32;

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{failed, fit_text, Layout, MARGIN, SUBTITLE_H, TITLE_H};
+use super::draw::{failed, fit_text, title_block, Layout, MARGIN, SUBTITLE_H, TITLE_H};
 use super::palette;
 use super::PlotError;
 
@@ -77,23 +77,7 @@ pub fn draw<DB: DrawingBackend>(
         return Err(PlotError::Empty("the matrix has no cells".into()));
     }
     area.fill(&WHITE).map_err(failed)?;
-    let mut y = l.px(MARGIN);
-    area.draw(&Text::new(
-        chart.title.clone(),
-        (l.px(MARGIN), y),
-        l.font(17.0, true).color(&palette::TEXT),
-    ))
-    .map_err(failed)?;
-    y += l.px(TITLE_H);
-    if !chart.subtitle.is_empty() {
-        area.draw(&Text::new(
-            chart.subtitle.clone(),
-            (l.px(MARGIN), y - l.px(6.0)),
-            l.font(12.0, false).color(&palette::MUTED),
-        ))
-        .map_err(failed)?;
-        y += l.px(SUBTITLE_H);
-    }
+    let y = title_block(area, &l, &chart.title, &chart.subtitle)?;
     let small = l
         .font(11.0, false)
         .color(&palette::MUTED)

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{failed, Layout, MARGIN, SUBTITLE_H, TITLE_H};
+use super::draw::{failed, title_block, Layout, MARGIN, SUBTITLE_H, TITLE_H};
 use super::palette;
 use super::scale::Axis;
 use super::PlotError;
@@ -47,23 +47,7 @@ pub fn draw<DB: DrawingBackend>(
     let l = Layout { scale };
     let (width, total_height) = area.dim_in_pixel();
     area.fill(&WHITE).map_err(failed)?;
-    let mut y = l.px(MARGIN);
-    area.draw(&Text::new(
-        chart.title.clone(),
-        (l.px(MARGIN), y),
-        l.font(17.0, true).color(&palette::TEXT),
-    ))
-    .map_err(failed)?;
-    y += l.px(TITLE_H);
-    if !chart.subtitle.is_empty() {
-        area.draw(&Text::new(
-            chart.subtitle.clone(),
-            (l.px(MARGIN), y - l.px(6.0)),
-            l.font(12.0, false).color(&palette::MUTED),
-        ))
-        .map_err(failed)?;
-        y += l.px(SUBTITLE_H);
-    }
+    let y = title_block(area, &l, &chart.title, &chart.subtitle)?;
     let points: Vec<(f64, f64)> = chart
         .points
         .iter()
