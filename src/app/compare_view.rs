@@ -20,13 +20,6 @@ use crate::jobs::{
 use crate::plot::{ComparePlot, EstimateKind};
 use crate::study::ResponseTable;
 
-async fn ask(job: Job) -> Result<Reply, String> {
-    match worker::run(&job).await? {
-        Reply::Failed { message } => Err(message),
-        reply => Ok(reply),
-    }
-}
-
 fn fmt(x: f64, digits: usize) -> String {
     if x.is_finite() {
         format!("{x:.digits$}")
@@ -144,7 +137,7 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
                     delimiter: None,
                     missing: None,
                 }));
-                match ask(job).await? {
+                match worker::ask(job).await? {
                     Reply::TableRead(read) => Ok(read.imported.table),
                     _ => Err("the worker answered with something else".to_string()),
                 }
@@ -206,7 +199,7 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
         busy.set(true);
         problem.set(None);
         spawn_local(async move {
-            match ask(Job::Compare(Box::new(request))).await {
+            match worker::ask(Job::Compare(Box::new(request))).await {
                 Ok(Reply::Compared(reply)) => result.set(Some(*reply)),
                 Ok(_) => problem.set(Some("the worker answered with something else".into())),
                 Err(e) => problem.set(Some(e)),
@@ -479,14 +472,14 @@ fn EstimateComparison(open: OpenStudy) -> impl IntoView {
             let outcome = async {
                 let mut rows = Vec::new();
                 for request in requests {
-                    match ask(Job::Estimate(request)).await? {
+                    match worker::ask(Job::Estimate(request)).await? {
                         Reply::Estimates(reply) => rows.push(reply.rows),
                         _ => return Err("the worker answered with something else".to_string()),
                     }
                 }
                 let twins = rows.pop().unwrap_or_default();
                 let humans = rows.pop().unwrap_or_default();
-                match ask(Job::CompareEstimates { humans, twins }).await? {
+                match worker::ask(Job::CompareEstimates { humans, twins }).await? {
                     Reply::EstimatesCompared(reply) => Ok(*reply),
                     _ => Err("the worker answered with something else".to_string()),
                 }

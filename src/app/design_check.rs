@@ -19,13 +19,6 @@ fn design_request(open: OpenStudy, respondents: u32) -> Option<DesignRequest> {
     })
 }
 
-async fn ask(job: Job) -> Result<Reply, String> {
-    match worker::run(&job).await? {
-        Reply::Failed { message } => Err(message),
-        reply => Ok(reply),
-    }
-}
-
 #[component]
 pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
     let respondents = RwSignal::new(1000u32);
@@ -37,7 +30,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match ask(Job::Diagnose(request)).await {
+            let result = match worker::ask(Job::Diagnose(request)).await {
                 Ok(Reply::Diagnostics(d)) => Ok(*d),
                 Ok(_) => Err("the worker answered with something else".to_string()),
                 Err(e) => Err(e),
@@ -63,7 +56,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
             .study
             .with_untracked(|s| browser::file_stem(&s.metadata.name));
         spawn_local(async move {
-            match ask(Job::ExportDesign { request, format }).await {
+            match worker::ask(Job::ExportDesign { request, format }).await {
                 Ok(Reply::Text { text }) => {
                     let suffix = if format == DesignFormat::Long {
                         "long"
@@ -318,7 +311,7 @@ fn PowerCurve(open: OpenStudy, amce: RwSignal<String>) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match ask(Job::SimulatePower {
+            let result = match worker::ask(Job::SimulatePower {
                 request,
                 simulation,
             })
@@ -385,7 +378,7 @@ pub fn PreviewPanel(open: OpenStudy) -> impl IntoView {
         });
         let respondent = respondent.get_untracked();
         spawn_local(async move {
-            let result = match ask(Job::Preview {
+            let result = match worker::ask(Job::Preview {
                 study: Box::new(study),
                 respondent,
                 seed,

@@ -79,6 +79,14 @@ fn start() -> Result<Client, String> {
     })
 }
 
+/// Runs a job in the worker; a `Failed` reply becomes the error, in the researcher's words.
+pub async fn ask(job: Job) -> Result<Reply, String> {
+    match run(&job).await? {
+        Reply::Failed { message } => Err(message),
+        reply => Ok(reply),
+    }
+}
+
 /// Runs a job in the worker and waits for its reply.
 pub async fn run(job: &Job) -> Result<Reply, String> {
     let json =
