@@ -196,15 +196,8 @@ impl FieldRun {
         Some(request)
     }
 
-    /// The cache key of every planned call, in plan order (the page loads these entries from
-    /// IndexedDB before the run starts, since [`ResponseCache::get`] is synchronous).
-    pub fn cache_keys(&self) -> Vec<String> {
-        (0..self.calls.len())
-            .filter_map(|i| self.cache_key_at(i))
-            .collect()
-    }
-
-    /// The cache key of call `index`.
+    /// The cache key of call `index` (the page looks these entries up in IndexedDB before the
+    /// run starts, since [`ResponseCache::get`] is synchronous).
     pub fn cache_key_at(&self, index: usize) -> Option<String> {
         let call = self.calls.get(index)?;
         Some(cache_key(

@@ -84,10 +84,15 @@ pub struct Driver {
     pub view: ArcRwSignal<RunView>,
     control: UnboundedSender<Event>,
     run: Rc<RefCell<Option<FieldRun>>>,
-    /// Requests on the wire, aborted when the page goes away (see [`abort_on_unload`]).
-    in_flight: Rc<RefCell<HashMap<usize, AbortController>>>,
-    /// Custom ids on the wire, noted in `localStorage` (see [`write_ahead::note_in_flight`]).
-    in_flight_ids: Rc<RefCell<HashMap<usize, String>>>,
+    /// Requests on the wire by call index: aborted when the page goes away (see
+    /// [`abort_on_unload`]) and their custom ids noted in `localStorage` (see
+    /// [`write_ahead::note_in_flight`]).
+    in_flight: RefCell<HashMap<usize, OnTheWire>>,
+}
+
+struct OnTheWire {
+    custom_id: String,
+    controller: Option<AbortController>,
 }
 
 thread_local! {
@@ -190,8 +195,10 @@ fn abort_on_unload() {
         UNLOADING.with(|u| u.set(true));
         ACTIVE.with(|active| {
             for driver in active.borrow().values() {
-                for controller in driver.in_flight.borrow().values() {
-                    controller.abort();
+                for call in driver.in_flight.borrow().values() {
+                    if let Some(controller) = &call.controller {
+                        controller.abort();
+                    }
                 }
             }
         });
@@ -230,8 +237,7 @@ impl Driver {
             }),
             control,
             run: Rc::new(RefCell::new(None)),
-            in_flight: Rc::new(RefCell::new(HashMap::new())),
-            in_flight_ids: Rc::new(RefCell::new(HashMap::new())),
+            in_flight: RefCell::new(HashMap::new()),
         });
         abort_on_unload();
         ACTIVE.with(|a| {
@@ -473,40 +479,33 @@ impl Driver {
                 Step::Send { ticket, request } => {
                     let control = self.control.clone();
                     let timeout_ms = self.spec.timeout_s.max(0.1) * 1000.0;
-                    let sample = self
-                        .run
-                        .borrow()
-                        .as_ref()
-                        .and_then(|r| r.calls().get(ticket.index).map(|c| c.sample))
-                        .unwrap_or(0);
-                    let key = cache_key(&request, sample);
-                    let controller = abort_controller();
-                    if let Some(c) = &controller {
-                        self.in_flight.borrow_mut().insert(ticket.index, c.clone());
-                    }
-                    let in_flight = Rc::clone(&self.in_flight);
-                    if let Some(call) = self
+                    let (sample, custom_id) = self
                         .run
                         .borrow()
                         .as_ref()
                         .and_then(|r| r.calls().get(ticket.index))
-                    {
-                        self.in_flight_ids
-                            .borrow_mut()
-                            .insert(ticket.index, call.custom_id.clone());
-                    }
+                        .map(|c| (c.sample, c.custom_id.clone()))
+                        .unwrap_or_default();
+                    let key = cache_key(&request, sample);
+                    let controller = abort_controller();
+                    self.in_flight.borrow_mut().insert(
+                        ticket.index,
+                        OnTheWire {
+                            custom_id,
+                            controller: controller.clone(),
+                        },
+                    );
                     self.note_in_flight();
                     let driver = Rc::clone(self);
                     spawn_local(async move {
                         let result = send(&request, timeout_ms, controller).await;
-                        in_flight.borrow_mut().remove(&ticket.index);
                         if let Ok(response) = &result {
                             if (200..300).contains(&response.status) {
                                 write_ahead::keep(&key, response);
                             }
                         }
                         let _ = control.unbounded_send(Event::Reply(ticket, result));
-                        driver.in_flight_ids.borrow_mut().remove(&ticket.index);
+                        driver.in_flight.borrow_mut().remove(&ticket.index);
                         driver.note_in_flight();
                     });
                 }
@@ -546,7 +545,7 @@ impl Driver {
         write_ahead::note_in_flight(
             &self.study_id,
             &self.run_id,
-            self.in_flight_ids.borrow().values(),
+            self.in_flight.borrow().values().map(|c| &c.custom_id),
         );
     }
 

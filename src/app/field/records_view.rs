@@ -153,11 +153,10 @@ pub fn Exports(
                 let (records, unknown) = records_from_results(&plan.calls, &endpoint, results);
                 let run_id = spec_now.run_id(&study);
                 let db = storage::open().await.map_err(|e| e.to_string())?;
-                for record in &records {
-                    run_store::save_settled(&db, &study.id, &run_id, record, None)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
+                let settled: Vec<_> = records.iter().map(|r| (r.clone(), None)).collect();
+                run_store::save_settled_many(&db, &study.id, &run_id, &settled)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 run_store::save_run(
                     &db,
                     &StoredRun {

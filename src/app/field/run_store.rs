@@ -129,17 +129,6 @@ pub async fn save_settled_many(
     Ok(())
 }
 
-/// Stores one settled call (see [`save_settled_many`]).
-pub async fn save_settled(
-    db: &Rexie,
-    study_id: &str,
-    run_id: &str,
-    record: &CallRecord,
-    reply: Option<&CachedReply>,
-) -> Result<(), StorageError> {
-    save_settled_many(db, study_id, run_id, &[(record.clone(), reply.cloned())]).await
-}
-
 /// The stored records of a run, as JSON texts (parsed by the caller in slices, so a large run
 /// does not hold the page up).
 pub async fn load_record_texts(
