@@ -190,8 +190,6 @@ const server = http.createServer((req, res) => {
     }
     const id = crypto.createHash('sha256').update(raw).digest('hex');
     const it = item(id);
-    it.seed ??= body.seed;
-    (it.times ??= []).push(Date.now());
     it.attempts++;
     totals.requests++;
     let closed = false;
