@@ -29,8 +29,6 @@ async function openExample(page, url, tab) {
 
 test("compare_megastudy_pairs_reproduce_the_published_metrics_and_report", async ({ page, url, artifacts }) => {
   assert(existsSync(join(shared, "twin2k500_megastudy_human_vs_twin_long.csv")), `shared data at ${shared}`);
-  page.on("worker", (w) => w.on("console", (m) => process.env.E2E_DEBUG && console.log("worker:", m.text())));
-  page.on("console", (m) => process.env.E2E_DEBUG && console.log("page:", m.text()));
   await openExample(page, url, "Compare");
   await page.locator("#pairs-file").setInputFiles(join(shared, "twin2k500_megastudy_human_vs_twin_long.csv"));
   await page.getByTestId("pairs-summary").waitFor({ timeout: 60000 });
