@@ -40,8 +40,10 @@ impl Q41Matrix {
     /// None unless `weight` is a Q4_1 matrix whose rows are whole blocks.
     pub fn new(weight: Arc<QTensor>) -> Option<Self> {
         let (rows, cols) = weight.shape().dims2().ok()?;
-        (weight.dtype() == GgmlDType::Q4_1 && cols % BLOCK == 0 && (cols / BLOCK) % 2 == 0)
-            .then_some(Self { weight, rows, cols })
+        (weight.dtype() == GgmlDType::Q4_1
+            && cols.is_multiple_of(BLOCK)
+            && (cols / BLOCK).is_multiple_of(2))
+        .then_some(Self { weight, rows, cols })
     }
 
     /// `x` (…, cols) → (…, rows).
@@ -75,35 +77,58 @@ impl Q41Matrix {
             blocks_per_row
         ];
         let mut out = Vec::with_capacity(inputs.len() / self.cols * self.rows);
+        let dot = kernel();
         for row in inputs.chunks_exact(self.cols) {
             quantize_row(row, &mut quantized);
-            // SAFETY: `Q8_1` has `BlockQ8_1`'s layout (asserted above).
-            let activations: &[BlockQ8_1] = unsafe {
-                std::slice::from_raw_parts(quantized.as_ptr().cast::<BlockQ8_1>(), quantized.len())
-            };
-            // Unoptimised builds (tests) do not inline the intrinsics, which makes them slower
-            // than candle's optimised scalar loop; they take that loop.
-            #[cfg(all(target_arch = "x86_64", not(debug_assertions)))]
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: the processor has AVX2 and FMA (checked just above).
-                out.extend(
-                    weights
-                        .chunks_exact(blocks_per_row)
-                        .map(|weight_row| unsafe { avx2::dot(weight_row, &quantized) }),
-                );
-                continue;
-            }
-            out.extend(weights.chunks_exact(blocks_per_row).map(|weight_row| {
-                <BlockQ4_1 as GgmlType>::vec_dot(self.cols, weight_row, activations)
-            }));
+            out.extend(
+                weights
+                    .chunks_exact(blocks_per_row)
+                    .map(|weight_row| dot(weight_row, &quantized)),
+            );
         }
         if let Some(last) = shape.last_mut() {
             *last = self.rows;
         }
         Tensor::from_vec(out, shape, &Device::Cpu)
     }
+}
+
+/// A dot product of one row of weights with the quantized activations.
+type Kernel = fn(&[BlockQ4_1], &[Q8_1]) -> f32;
+
+/// The fastest kernel this build and processor have.
+fn kernel() -> Kernel {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        simd128::dot
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        // Unoptimised builds (tests) do not inline the intrinsics, which makes them slower than
+        // candle's optimised scalar loop; they take that loop.
+        #[cfg(all(target_arch = "x86_64", not(debug_assertions)))]
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            // SAFETY: the processor has AVX2, FMA and F16C (checked just above).
+            return |weights, activations| unsafe { avx2::dot(weights, activations) };
+        }
+        scalar_dot
+    }
+}
+
+/// candle's (scalar) `vec_dot`.
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+fn scalar_dot(weights: &[BlockQ4_1], activations: &[Q8_1]) -> f32 {
+    // SAFETY: `Q8_1` has `BlockQ8_1`'s layout (asserted above).
+    let activations: &[BlockQ8_1] = unsafe {
+        std::slice::from_raw_parts(activations.as_ptr().cast::<BlockQ8_1>(), activations.len())
+    };
+    <BlockQ4_1 as GgmlType>::vec_dot(weights.len() * BLOCK, weights, activations)
 }
 
 /// llama.cpp's `quantize_row_q8_1`: per block d = max|x| / 127, q = round(x / d), s = d · Σq.
@@ -143,8 +168,8 @@ mod avx2 {
     const _: () = assert!(std::mem::size_of::<Q4_1>() == std::mem::size_of::<BlockQ4_1>());
 
     /// # Safety
-    /// The processor must have AVX2 and FMA; `xs` and `ys` hold the same number of blocks.
-    #[target_feature(enable = "avx2,fma")]
+    /// The processor must have AVX2, FMA and F16C; `xs` and `ys` hold the same number of blocks.
+    #[target_feature(enable = "avx2,fma,f16c")]
     pub unsafe fn dot(xs: &[BlockQ4_1], ys: &[Q8_1]) -> f32 {
         // SAFETY: `Q4_1` has `BlockQ4_1`'s layout (asserted above).
         let xs: &[Q4_1] =
@@ -153,9 +178,16 @@ mod avx2 {
         let mut mins = 0f32;
         let low = _mm256_set1_epi8(0x0F);
         let ones = _mm256_set1_epi16(1);
+        let mut scales = [0f32; 4];
         for (x, y) in xs.iter().zip(ys) {
-            mins += x.m.to_f32() * y.s.to_f32();
-            let scale = _mm256_set1_ps(x.d.to_f32() * y.d.to_f32());
+            // The four f16 scales at once (F16C), without `half`'s per-call feature check.
+            let bits = |h: half::f16| h.to_bits() as i16;
+            let halves = _mm_set_epi16(0, 0, 0, 0, bits(y.s), bits(y.d), bits(x.m), bits(x.d));
+            // SAFETY: four writable floats.
+            unsafe { _mm_storeu_ps(scales.as_mut_ptr(), _mm_cvtph_ps(halves)) };
+            let [xd, xm, yd, ys] = scales;
+            mins += xm * ys;
+            let scale = _mm256_set1_ps(xd * yd);
             // SAFETY: 16 and 32 readable bytes; unaligned loads.
             let (packed, quants) = unsafe {
                 (
@@ -174,6 +206,61 @@ mod avx2 {
         let quarter = _mm_add_ps(half, _mm_movehl_ps(half, half));
         let one = _mm_add_ss(quarter, _mm_movehdup_ps(quarter));
         _mm_cvtss_f32(one) + mins
+    }
+}
+
+/// The page's kernel (built with `-C target-feature=+simd128`): per block, nibbles and quants
+/// widened to 16 bits and multiplied pairwise into 32-bit sums (`i32x4.dot_i16x8_s`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use std::arch::wasm32::*;
+
+    use super::{BlockQ4_1, Q8_1};
+
+    /// Same layout as candle's `BlockQ4_1` (private fields): scale, minimum, 32 nibbles.
+    #[repr(C)]
+    struct Q4_1 {
+        d: half::f16,
+        m: half::f16,
+        qs: [u8; 16],
+    }
+
+    const _: () = assert!(std::mem::size_of::<Q4_1>() == std::mem::size_of::<BlockQ4_1>());
+
+    pub fn dot(xs: &[BlockQ4_1], ys: &[Q8_1]) -> f32 {
+        // SAFETY: `Q4_1` has `BlockQ4_1`'s layout (asserted above).
+        let xs: &[Q4_1] =
+            unsafe { std::slice::from_raw_parts(xs.as_ptr().cast::<Q4_1>(), xs.len()) };
+        let mask = u8x16_splat(0x0F);
+        let mut sum = 0f32;
+        for (x, y) in xs.iter().zip(ys) {
+            // SAFETY: 16 readable bytes each; wasm loads need no alignment.
+            let (packed, y0, y1) = unsafe {
+                (
+                    v128_load(x.qs.as_ptr().cast::<v128>()),
+                    v128_load(y.qs.as_ptr().cast::<v128>()),
+                    v128_load(y.qs.as_ptr().add(16).cast::<v128>()),
+                )
+            };
+            // Low nibbles are elements 0..16, high nibbles 16..32.
+            let (low, high) = (v128_and(packed, mask), u8x16_shr(packed, 4));
+            let products = i32x4_add(
+                i32x4_add(
+                    i32x4_dot_i16x8(u16x8_extend_low_u8x16(low), i16x8_extend_low_i8x16(y0)),
+                    i32x4_dot_i16x8(u16x8_extend_high_u8x16(low), i16x8_extend_high_i8x16(y0)),
+                ),
+                i32x4_add(
+                    i32x4_dot_i16x8(u16x8_extend_low_u8x16(high), i16x8_extend_low_i8x16(y1)),
+                    i32x4_dot_i16x8(u16x8_extend_high_u8x16(high), i16x8_extend_high_i8x16(y1)),
+                ),
+            );
+            let sumi = i32x4_extract_lane::<0>(products)
+                + i32x4_extract_lane::<1>(products)
+                + i32x4_extract_lane::<2>(products)
+                + i32x4_extract_lane::<3>(products);
+            sum += sumi as f32 * x.d.to_f32() * y.d.to_f32() + x.m.to_f32() * y.s.to_f32();
+        }
+        sum
     }
 }
 
@@ -226,7 +313,8 @@ mod tests {
     #[test]
     fn the_avx2_dot_product_is_candles() {
         if !(std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma"))
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c"))
         {
             return;
         }
@@ -246,12 +334,8 @@ mod tests {
             cols / BLOCK
         ];
         quantize_row(&x[..cols], &mut blocks);
-        // SAFETY: as in `Q41Matrix::forward`.
-        let activations: &[BlockQ8_1] = unsafe {
-            std::slice::from_raw_parts(blocks.as_ptr().cast::<BlockQ8_1>(), blocks.len())
-        };
         for row in weights.chunks_exact(cols / BLOCK) {
-            let scalar = <BlockQ4_1 as GgmlType>::vec_dot(cols, row, activations);
+            let scalar = scalar_dot(row, &blocks);
             // SAFETY: the processor has AVX2 and FMA (checked above).
             let simd = unsafe { avx2::dot(row, &blocks) };
             assert!(

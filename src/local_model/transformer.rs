@@ -47,7 +47,11 @@ impl Config {
         let kv_heads = header
             .integer(&format!("{arch}.attention.head_count_kv"))
             .map_or(heads, |v| v as usize);
-        if heads == 0 || kv_heads == 0 || hidden % heads != 0 || heads % kv_heads != 0 {
+        if heads == 0
+            || kv_heads == 0
+            || !hidden.is_multiple_of(heads)
+            || !heads.is_multiple_of(kv_heads)
+        {
             return Err(LocalModelError::Malformed(format!(
                 "inconsistent attention shape: {hidden} wide, {heads} heads, {kv_heads} key-value heads"
             )));
