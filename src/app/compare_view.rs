@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use super::analyze::{ChartCanvas, PlotView};
 use super::open_study::OpenStudy;
+use super::twin_builder::TwinsFromStudy;
 use super::{browser, worker};
 use crate::compare::report::ReportInfo;
 use crate::compare::Comparison;
@@ -259,6 +260,18 @@ fn PairedComparison(
             })
             .collect_view()
     };
+    // The study's twins paired with their people, instead of an uploaded file.
+    let from_study = move |pairs: crate::compare::TwinPairs| {
+        columns.set(Columns::guess(&pairs.pairs));
+        file_name.set("the study's twins and their people".into());
+        ranges.set(Some((
+            "ranges from the survey".into(),
+            crate::data::table_to_csv(&pairs.ranges),
+        )));
+        table.set(Some(pairs.pairs));
+        result.set(None);
+        problem.set(None);
+    };
     let study_name = open.study.with_untracked(|s| s.metadata.name.clone());
     view! {
         <section class="panel" aria-labelledby="pairs-heading">
@@ -272,6 +285,7 @@ fn PairedComparison(
                 <input id="ranges-file" type="file" accept=".csv,.tsv,.txt" on:change=on_ranges />
                 {move || ranges.get().map(|(n, _)| view! { <span class="muted">{n}</span> })}
             </div>
+            <TwinsFromStudy open on_pairs=from_study />
             {move || problem.get().map(|p| view! { <div class="notice notice-error" role="alert" data-testid="compare-problem">{p}</div> })}
             {move || table.get().map(|t| view! {
                 <p class="muted" data-testid="pairs-summary">{format!("{}: {} rows, {} columns.", file_name.get_untracked(), t.row_count(), t.columns.len())}</p>

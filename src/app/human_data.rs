@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use super::browser;
 use super::notice::{Notice, NoticeView};
 use super::open_study::OpenStudy;
+use super::twin_builder::TwinBuilder;
 use super::worker;
 use super::worker::FileProgress;
 use crate::data::{
@@ -18,7 +19,7 @@ use crate::jobs::{HeldRead, HeldTable, Job, ReadFileRequest, Reply, TableSource}
 use crate::study::{ColumnRole, ResponseTable, Study};
 
 /// The column names of the file read.
-fn column_names(summary: &ImportSummary) -> Vec<String> {
+pub(super) fn column_names(summary: &ImportSummary) -> Vec<String> {
     summary.columns.iter().map(|c| c.name.clone()).collect()
 }
 
@@ -99,16 +100,18 @@ fn failure(title: &str, message: String) -> Notice {
 /// One imported file's state, shared by the steps below the file input. The table itself stays in
 /// the worker; jobs name it by its handle.
 #[derive(Clone, Copy)]
-struct Imported {
-    read: RwSignal<Option<HeldRead>>,
+pub(super) struct Imported {
+    pub read: RwSignal<Option<HeldRead>>,
+    /// The table's name (the file's stem).
+    pub name: RwSignal<String>,
     /// Personal-data columns the researcher chose to keep.
-    kept: RwSignal<Vec<String>>,
-    notice: RwSignal<Option<Notice>>,
+    pub kept: RwSignal<Vec<String>>,
+    pub notice: RwSignal<Option<Notice>>,
 }
 
 impl Imported {
     /// The table as read, minus the personal data not kept.
-    fn table(self) -> Option<TableSource> {
+    pub fn table(self) -> Option<TableSource> {
         let kept = self.kept.get_untracked();
         self.read.with_untracked(|r| {
             r.as_ref().map(|r| {
@@ -125,6 +128,7 @@ impl Imported {
 pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
     let state = Imported {
         read: RwSignal::new(None),
+        name: RwSignal::new(String::new()),
         kept: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
     };
@@ -154,6 +158,7 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
             delimiter: delimiter.get_untracked(),
             ..ReadFileRequest::default()
         };
+        let table_name = request.name.clone();
         // The worker reads the File itself: the page never holds its bytes.
         let job = worker::read_file(&request, &file, move |p| progress.set(Some(p)));
         spawn_local(async move {
@@ -173,6 +178,7 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
             match outcome {
                 Ok(read) => {
                     state.kept.set(Vec::new());
+                    state.name.set(table_name);
                     state.read.set(Some(read));
                 }
                 // A bad file leaves the last good one (and the study) as they were.
@@ -703,6 +709,8 @@ fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> 
             m.assign(&column, question.as_deref(), &survey);
         });
     };
+    // Only when a mapping appears or goes: the builder keeps its choices while the mapping is edited.
+    let mapped = Memo::new(move |_| mapping.with(Option::is_some));
     view! {
         <button type="button" on:click=map>"Match columns to survey questions"</button>
         {move || edit_problem.get().map(|p| view! { <div class="notice notice-error" role="alert" data-testid="mapping-problem">{p}</div> })}
@@ -748,6 +756,7 @@ fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> 
                 })}
             }
         })}
+        {move || mapped.get().then(|| view! { <TwinBuilder open state mapping respondent /> })}
     }
 }
 
