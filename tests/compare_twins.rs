@@ -6,9 +6,10 @@ use std::process::Command;
 use proptest::prelude::*;
 use silico::compare::{
     compare_questions, js_divergence, paired_questions, question_metrics, representativeness,
-    QuestionPairs,
+    PairColumns, QuestionPairs,
 };
-use silico::study::{ColumnValues, ResponseTable};
+use silico::data::{read_delimited, ReadOptions};
+use silico::study::{ColumnValues, Provenance, ResponseSource, ResponseTable};
 
 #[path = "support/megastudy.rs"]
 mod megastudy;
