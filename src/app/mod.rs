@@ -15,6 +15,7 @@ pub mod route;
 pub mod storage;
 mod study_page;
 mod survey_editor;
+mod twin_builder;
 mod worker;
 
 use leptos::prelude::*;
