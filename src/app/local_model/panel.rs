@@ -29,6 +29,21 @@ fn progress_text(stage: Stage, done: f64, total: Option<f64>) -> String {
     }
 }
 
+/// 134515008 → 134,515,008 (integers only; anything else as written).
+fn thousands(digits: &str) -> String {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return digits.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One row per field of the model's `ModelInfo`, in its own order.
 fn info_rows(info: &serde_json::Value) -> Vec<(String, String)> {
     let Some(fields) = info.as_object() else {
@@ -42,6 +57,8 @@ fn info_rows(info: &serde_json::Value) -> Vec<(String, String)> {
                 serde_json::Value::Number(n) if name.contains("bytes") => {
                     megabytes(n.as_f64().unwrap_or(0.0))
                 }
+                serde_json::Value::Number(n) => thousands(&n.to_string()),
+                serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
                 other => other.to_string(),
             };
             (name.replace('_', " "), shown)
@@ -72,9 +89,12 @@ pub fn LocalModelPanel(spec: RwSignal<RunSpec>, locked: Signal<bool>) -> impl In
         let source = source();
         spawn_local(async move {
             if let Ok(info) = client::load(&source, file).await {
+                // Records need a model name; the file's own name is used only if none was given.
                 if let Some(name) = info.get("name").and_then(|n| n.as_str()) {
-                    let name = name.to_string();
-                    spec.update(|s| s.endpoint.model = name);
+                    if spec.with_untracked(|s| s.endpoint.model.trim().is_empty()) {
+                        let name = name.to_string();
+                        spec.update(|s| s.endpoint.model = name);
+                    }
                 }
             }
             refresh();

@@ -2,6 +2,7 @@
 //! file the user picked. Writes go to `NAME.part`, renamed to `NAME` only when the whole file is
 //! there, so a download cut short is never taken for a model.
 
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -194,7 +195,10 @@ pub async fn download(
     match result {
         Ok(()) => finish(dir, handle, name).await,
         Err(e) => {
-            let _ = reader.cancel();
+            // The stream may already have failed: its cancel then rejects, which is expected.
+            let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+            let _ = reader.cancel().catch(&ignore);
+            ignore.forget();
             abandon(dir, name).await;
             Err(e)
         }

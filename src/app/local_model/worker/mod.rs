@@ -110,10 +110,12 @@ fn report_crashes(scope: &web_sys::DedicatedWorkerGlobalScope) {
             },
         );
     }));
+    // Only a trap ends the worker; other rejected promises (e.g. a cancelled download) do not.
     let on_trap = js_sys::Function::new_with_args(
         "event",
-        "var e = event.reason || event.error || event; \
-         self.postMessage(JSON.stringify({kind: 'crashed', message: String((e && e.message) || e)}));",
+        "var e = event.reason || event.error; \
+         if (!(e instanceof WebAssembly.RuntimeError)) return; \
+         self.postMessage(JSON.stringify({kind: 'crashed', message: String(e.message || e)}));",
     );
     for kind in ["unhandledrejection", "error"] {
         let _ = scope.add_event_listener_with_callback(kind, &on_trap);
