@@ -85,9 +85,15 @@ const prefillTps = speed.pre.usage.prompt_tokens / (speed.pre.ms / 1000);
 // The second story call reuses the prompt (one token re-read), so its time is decoding.
 const decodeTps = (speed.many.usage.completion_tokens - 1) / (speed.many.ms / 1000);
 
-const survey = await page.evaluate(async () => {
-  const personas = Array.from({ length: 10 }, (_, i) => `You are respondent ${i + 1}: a ${25 + 4 * i}-year-old ${i % 2 ? "woman" : "man"} who works as a ${["teacher", "nurse", "farmer", "driver", "engineer"][i % 5]} in a ${["city", "small town", "village"][i % 3]}, ${["married with two children", "single", "retired early", "studying part-time"][i % 4]}. Answer every survey question as this person would, with the letter of one option only.`);
-  const questions = Array.from({ length: 20 }, (_, q) => `Question ${q + 1}: How much do you agree with statement number ${q + 1} about public services in your area?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.`);
+const early = { first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.round(reload), prefill_tokens: speed.pre.usage.prompt_tokens,
+  prefill_tok_s: +prefillTps.toFixed(1), decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
+  renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after_load: Math.round(rendererPeakMb()) };
+console.log(JSON.stringify(early));
+// PERSONAS=10 QUESTIONS=20 is the full survey (400 calls in all); fewer for a quick run.
+const PERSONAS = Number(process.env.PERSONAS ?? 10), QUESTIONS = Number(process.env.QUESTIONS ?? 20);
+const survey = await page.evaluate(async ([P, Q]) => {
+  const personas = Array.from({ length: P }, (_, i) => `You are respondent ${i + 1}: a ${25 + 4 * i}-year-old ${i % 2 ? "woman" : "man"} who works as a ${["teacher", "nurse", "farmer", "driver", "engineer"][i % 5]} in a ${["city", "small town", "village"][i % 3]}, ${["married with two children", "single", "retired early", "studying part-time"][i % 4]}. Answer every survey question as this person would, with the letter of one option only.`);
+  const questions = Array.from({ length: Q }, (_, q) => `Question ${q + 1}: How much do you agree with statement number ${q + 1} about public services in your area?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.`);
   const run = async (reuse) => {
     const t0 = performance.now();
     let n = 0;
@@ -98,7 +104,7 @@ const survey = await page.evaluate(async () => {
     return performance.now() - t0;
   };
   return { reuse: await run(true), fresh: await run(false) };
-});
+}, [PERSONAS, QUESTIONS]);
 const peak = rendererPeakMb();
 console.log(JSON.stringify({
   model_file_mb: +(fileBytes / 1e6).toFixed(1),
@@ -107,7 +113,7 @@ console.log(JSON.stringify({
   decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
   renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after: Math.round(peak),
   peak_increase_vs_file: +((peak - before) / (fileBytes / 1048576)).toFixed(2),
-  survey_200_calls_with_reuse_s: +(survey.reuse / 1000).toFixed(1), survey_200_calls_without_reuse_s: +(survey.fresh / 1000).toFixed(1),
+  survey_calls: PERSONAS * QUESTIONS, survey_with_reuse_s: +(survey.reuse / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh / 1000).toFixed(1),
   reuse_speedup: +(survey.fresh / survey.reuse).toFixed(2),
 }, null, 1));
 await browser.close();

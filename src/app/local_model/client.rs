@@ -62,10 +62,8 @@ struct Client {
     /// The source of the model the worker holds.
     loaded: Option<String>,
     /// Kept alive as long as the worker.
-    _handlers: (
-        Closure<dyn FnMut(web_sys::MessageEvent)>,
-        Closure<dyn FnMut(web_sys::ErrorEvent)>,
-    ),
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 thread_local! {
@@ -115,7 +113,8 @@ fn start() -> Result<Client, String> {
         chats: HashMap::new(),
         next_id: 0,
         loaded: None,
-        _handlers: (on_message, on_error),
+        _on_message: on_message,
+        _on_error: on_error,
     })
 }
 
