@@ -4,6 +4,7 @@
 #
 #   scripts/llm-server.sh build          # build/fetch everything once (cached under ~/.cache/silico), then exit
 #   scripts/llm-server.sh PORT           # build if needed, then serve on 127.0.0.1:PORT (foreground)
+#   scripts/llm-server.sh model          # only fetch the model into ./models/ (the page's local model)
 #
 # The llama.cpp build flags avoid the AMX code path that crashes on these machines
 # (see ../shared/notes/llm.md); the server runs with 1 thread because with 2 threads
@@ -38,6 +39,15 @@ ensure_server() {
 }
 
 ensure_model
+
+# The page serves models/*.gguf as /models/… (Trunk.toml's post_build hook copies them into dist).
+if [ "${1:-}" = "model" ]; then
+  mkdir -p models
+  if ! cmp -s "$MODEL" "models/$(basename "$MODEL")"; then cp "$MODEL" models/; fi
+  echo "$PWD/models/$(basename "$MODEL")"
+  exit 0
+fi
+
 ensure_server
 
 if [ "${1:-}" = "build" ]; then

@@ -52,6 +52,7 @@ cargo test 2>&1 | tee "$log_dir/native.log"
 require_tests "native tests" "$log_dir/native.log"
 
 step "wasm build (trunk, release)"
+bash scripts/llm-server.sh model >/dev/null # the local model, served from dist/models/ (Trunk.toml hook)
 trunk build --release
 
 step "wasm tests in headless Chromium"

@@ -9,6 +9,7 @@ mod design_view;
 mod field;
 mod human_data;
 mod library_page;
+pub mod local_model;
 mod notice;
 mod open_study;
 pub mod route;

@@ -116,6 +116,7 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
       await input.fill(String(value));
       await input.dispatchEvent("change");
     };
+    await page.getByLabel("Provider").selectOption("openai");
     await fill("Base URL", server.url);
     await fill("Model", "fault-server");
     await fill("Respondents", 200);
