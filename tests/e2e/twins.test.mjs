@@ -66,6 +66,8 @@ test("twins_built_from_a_table_are_fielded_and_compared_with_their_people", asyn
       await input.fill(String(value));
       await input.dispatchEvent("change");
     };
+    // A study without an endpoint defaults to the in-page model; this test fields to the protocol server.
+    await page.getByLabel("Provider").selectOption("openai");
     await fill("Base URL", server.url);
     await fill("Model", "fault-server");
     assert((await page.getByLabel("Samples per item", { exact: true }).inputValue()) === "2", "k from the twin builder");
