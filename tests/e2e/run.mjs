@@ -9,6 +9,7 @@ import "./plots.test.mjs";
 import "./field.test.mjs";
 import "./compare.test.mjs";
 import "./human-data.test.mjs";
+import "./large-views.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");
