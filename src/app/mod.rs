@@ -6,6 +6,7 @@ mod browser;
 mod compare_large;
 mod compare_view;
 mod design_check;
+mod design_pairs;
 mod design_view;
 mod field;
 mod human_data;

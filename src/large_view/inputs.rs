@@ -149,3 +149,35 @@ pub fn matrix_from_wide_csv(text: &str) -> Result<WideMatrix, InputError> {
         values,
     })
 }
+
+/// A design's attribute-pair co-occurrence counts as one square matrix over every level
+/// ("attribute: level"): cell (a, b) = profiles showing both levels; NaN within one attribute
+/// (two levels of one attribute never meet) and for pairs the diagnostics did not count.
+pub fn pair_matrix(
+    levels: &[(String, String)],
+    pairs: &[(String, String, Vec<Vec<u64>>)],
+) -> WideMatrix {
+    let n = levels.len();
+    let labels: Vec<String> = levels.iter().map(|(a, l)| format!("{a}: {l}")).collect();
+    let first_of = |attribute: &str| levels.iter().position(|(a, _)| a == attribute);
+    let mut values = vec![f32::NAN; n * n];
+    for (first, second, counts) in pairs {
+        let (Some(i0), Some(j0)) = (first_of(first), first_of(second)) else {
+            continue;
+        };
+        for (i, row) in counts.iter().enumerate() {
+            for (j, &c) in row.iter().enumerate() {
+                let (a, b) = (i0 + i, j0 + j);
+                if a < n && b < n {
+                    values[a * n + b] = c as f32;
+                    values[b * n + a] = c as f32;
+                }
+            }
+        }
+    }
+    WideMatrix {
+        row_labels: labels.clone(),
+        column_labels: labels,
+        values,
+    }
+}

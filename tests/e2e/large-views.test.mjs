@@ -40,7 +40,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
 
   await page.getByRole("button", { name: /Open agreement heatmap/ }).click();
   const view = page.getByTestId("large-view-agreement");
-  await view.getByTestId("large-view-backend").filter({ hasText: /WebGL2|WebGPU/ }).waitFor({ timeout: 60000 });
+  await view.getByTestId("large-view-backend").filter({ hasText: /^(WebGL2|WebGPU) ·/ }).waitFor({ timeout: 60000 });
   assert(gpuRequests.some((u) => u.endsWith(".wasm")), `renderer wasm fetched on open: ${gpuRequests}`);
   const backend = await view.getByTestId("large-view-backend").innerText();
   assert(backend.startsWith("WebGL2"), `backend: ${backend}`);
@@ -91,7 +91,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   // The scatter: every pair, coloured by study; density mode.
   await page.getByRole("button", { name: /Open human vs twin scatter/ }).click();
   const scatter = page.getByTestId("large-view-pairs");
-  await scatter.getByTestId("large-view-backend").filter({ hasText: /WebGL2/ }).waitFor({ timeout: 60000 });
+  await scatter.getByTestId("large-view-backend").filter({ hasText: /^WebGL2 ·/ }).waitFor({ timeout: 60000 });
   await page.waitForTimeout(800);
   assert((await plotColours(page, "pairs")) > 8, "scatter drawn");
   await scatter.screenshot({ path: join(artifacts, "large-scatter.png") });
@@ -102,7 +102,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
 
   // Overriding the renderer: Canvas2D still draws (density, since there are >200k pairs).
   await scatter.getByLabel("Renderer").selectOption("canvas2d");
-  await scatter.getByTestId("large-view-backend").filter({ hasText: /Canvas2D/ }).waitFor({ timeout: 30000 });
+  await scatter.getByTestId("large-view-backend").filter({ hasText: /^Canvas2D ·/ }).waitFor({ timeout: 30000 });
   await page.waitForTimeout(1500);
   await scatter.screenshot({ path: join(artifacts, "large-scatter-canvas2d.png") });
   assert((await plotColours(page, "pairs")) > 8, "Canvas2D drawn");

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use wasm_bindgen::JsCast;
 use wgpu::util::DeviceExt;
 
 use super::backend::Backend;
@@ -495,13 +496,25 @@ impl GpuRenderer {
             },
         );
         self.queue.submit([encoder.finish()]);
-        let (send, receive) = futures::channel::oneshot::channel();
+        let (send, mut receive) = futures::channel::oneshot::channel();
         buffer.map_async(wgpu::MapMode::Read, .., move |result| {
             let _ = send.send(result);
         });
-        receive
-            .await
-            .map_err(|_| "the GPU dropped the readback".to_string())?
+        // WebGPU settles the map by itself; wgpu's WebGL2 path only when polled.
+        let mut mapped = None;
+        for _ in 0..10_000 {
+            let _ = self.device.poll(wgpu::PollType::Poll);
+            match receive.try_recv() {
+                Ok(Some(result)) => {
+                    mapped = Some(result);
+                    break;
+                }
+                Ok(None) => next_tick().await,
+                Err(_) => return Err("the GPU dropped the readback".into()),
+            }
+        }
+        mapped
+            .ok_or("the GPU did not finish the frame in time")?
             .map_err(|e| format!("reading the frame back failed: {e}"))?;
         let mapped = buffer
             .get_mapped_range(..)
@@ -515,4 +528,20 @@ impl GpuRenderer {
         buffer.unmap();
         Ok(out)
     }
+}
+
+/// Lets the event loop run once (a zero-delay timer), in a page or a worker.
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(f) = set_timeout {
+            let _ = f.call2(&global, &resolve, &0.into());
+        } else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

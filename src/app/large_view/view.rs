@@ -463,9 +463,9 @@ impl Controller {
             "backend" => {
                 let backend = Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
                 self.state.borrow_mut().backend = backend;
-                self.signals
-                    .backend
-                    .set(format!("{} · {}", backend.name(), text(&data, "adapter")));
+                // Adapter names run long ("ANGLE (Google, Vulkan …)"): the first words say enough.
+                let adapter: String = text(&data, "adapter").chars().take(40).collect();
+                self.signals.backend.set(format!("{} · {adapter}", backend.name()));
             }
             "loaded" => {
                 let home = get(&data, "home");
@@ -940,7 +940,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
                         <p>{format!("{count} selected")}{(count > shown).then(|| format!(" (first {shown} listed)"))}
                             " " <button class="secondary" on:click=move |_| signals.selected.set(None)>"Clear selection"</button>
                         </p>
-                        <div class="table-scroll">
+                        <div class="table-scroll large-view-table">
                             <table>
                                 <thead><tr>{header.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
                                 <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
