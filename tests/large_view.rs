@@ -19,7 +19,10 @@ fn non_finite_points_are_dropped_counted_and_rows_kept() {
     let ys = [0.0, 1.0, f64::NEG_INFINITY, 3.0, 4.0, 5.0];
     let p = Points::new(&xs, &ys, None).unwrap();
     assert_eq!(p.rows, vec![0, 4]);
-    assert_eq!(p.dropped_non_finite, 4, "1e300 overflows f32 and counts as non-finite");
+    assert_eq!(
+        p.dropped_non_finite, 4,
+        "1e300 overflows f32 and counts as non-finite"
+    );
     assert!(p.note().unwrap().contains("4 row(s)"));
 }
 
@@ -41,7 +44,10 @@ fn a_single_point_gets_a_view_around_it_and_can_be_picked() {
     let p = Points::new(&[3.0], &[7.0], None).unwrap();
     let scene = ScatterScene::new(p, None, 4.0, 200.0, 100.0);
     let v = scene.viewport.view;
-    assert!(v.x0 < 3.0 && v.x1 > 3.0 && v.y0 < 7.0 && v.y1 > 7.0, "{v:?}");
+    assert!(
+        v.x0 < 3.0 && v.x1 > 3.0 && v.y0 < 7.0 && v.y1 > 7.0,
+        "{v:?}"
+    );
     let (px, py) = scene.viewport.to_pixel(3.0, 7.0);
     assert_eq!(scene.pick(px + 2.0, py, 5.0).unwrap().row, 0);
     assert!(scene.pick(px + 20.0, py, 5.0).is_none());
@@ -67,9 +73,16 @@ fn zoom_by_two_about_a_pixel_doubles_distances_from_it() {
     let v = view(0.0, 100.0, 0.0, 50.0, 400.0, 200.0);
     assert_eq!(v.to_pixel(25.0, 50.0), (100.0, 0.0));
     let z = v.zoom_about(200.0, 100.0, 2.0);
-    assert_eq!(z.to_pixel(50.0, 25.0), (200.0, 100.0), "the centre stays put");
+    assert_eq!(
+        z.to_pixel(50.0, 25.0),
+        (200.0, 100.0),
+        "the centre stays put"
+    );
     let (px, py) = z.to_pixel(25.0, 50.0);
-    assert!((px - 0.0).abs() < 1e-9 && (py - -100.0).abs() < 1e-9, "({px}, {py})");
+    assert!(
+        (px - 0.0).abs() < 1e-9 && (py - -100.0).abs() < 1e-9,
+        "({px}, {py})"
+    );
     let p = v.pan(40.0, 0.0);
     assert_eq!(p.to_pixel(25.0, 50.0), (140.0, 0.0));
 }
@@ -91,7 +104,11 @@ fn ticks_are_round_inside_the_range_at_any_zoom() {
     let labels: Vec<_> = t.iter().map(|t| t.label.as_str()).collect();
     assert_eq!(labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
     let t = ticks::ticks(1000.0012, 1000.0019, 4);
-    assert!(t.len() >= 3 && t.iter().all(|t| t.value >= 1000.0012 && t.value <= 1000.0019));
+    assert!(
+        t.len() >= 3
+            && t.iter()
+                .all(|t| t.value >= 1000.0012 && t.value <= 1000.0019)
+    );
     assert_eq!(t[0].label, "1000.0014");
     assert!(ticks::ticks(1.0, 1.0, 5).is_empty());
     assert!(ticks::ticks(f64::NAN, 1.0, 5).is_empty());
@@ -106,8 +123,16 @@ fn density_bins_count_every_visible_point_once() {
     let v = view(0.0, 10.0, 0.0, 10.0, 100.0, 100.0);
     let g = density::bin(&p, &v, 10.0);
     assert_eq!((g.columns, g.rows), (10, 10));
-    assert_eq!(g.counts.iter().sum::<u32>(), 3, "the point at x = 20 is off screen");
-    assert_eq!(g.counts[9 * 10], 2, "bottom-left bin holds both points at (0.5, 0.5)");
+    assert_eq!(
+        g.counts.iter().sum::<u32>(),
+        3,
+        "the point at x = 20 is off screen"
+    );
+    assert_eq!(
+        g.counts[9 * 10],
+        2,
+        "bottom-left bin holds both points at (0.5, 0.5)"
+    );
     assert_eq!(g.counts[9], 1, "top-right bin");
     let rgba = g.rgba();
     assert_eq!(rgba[3], 0, "empty bins are transparent");
@@ -118,10 +143,17 @@ fn density_bins_count_every_visible_point_once() {
 fn matrix_refuses_bad_shapes_and_bins_oversized_ones() {
     assert_eq!(
         Matrix::new(0, 3, vec![], vec![], vec!["a".into(); 3]),
-        Err(MatrixError::Empty { rows: 0, columns: 3 })
+        Err(MatrixError::Empty {
+            rows: 0,
+            columns: 3
+        })
     );
     let e = Matrix::new(2, 2, vec![1.0; 3], vec!["r".into(); 2], vec!["c".into(); 2]).unwrap_err();
-    assert!(e.to_string().contains("3 values but 2 rows × 2 columns need 4"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("3 values but 2 rows × 2 columns need 4"),
+        "{e}"
+    );
     assert!(matches!(
         Matrix::new(20_000, 20_000, vec![], vec![], vec![]),
         Err(MatrixError::TooLarge { .. })
@@ -129,12 +161,26 @@ fn matrix_refuses_bad_shapes_and_bins_oversized_ones() {
     let rows = 5000;
     let values: Vec<f32> = (0..rows * 3).map(|i| (i / 3) as f32).collect();
     let labels: Vec<String> = (0..rows).map(|r| format!("p{r}")).collect();
-    let m = Matrix::new(rows, 3, values, labels, vec!["a".into(), "b".into(), "c".into()]).unwrap();
+    let m = Matrix::new(
+        rows,
+        3,
+        values,
+        labels,
+        vec!["a".into(), "b".into(), "c".into()],
+    )
+    .unwrap();
     assert_eq!((m.rows, m.row_bin), (1667, 3));
     assert_eq!(m.value(0, 0), 1.0, "mean of rows 0, 1, 2");
     assert_eq!(m.row_labels[0], "p0 … p2");
     assert_eq!(m.row_labels[1666], "p4998 … p4999");
-    let m = Matrix::new(1, 2, vec![f32::INFINITY, 2.0], vec!["r".into()], vec!["a".into(), "b".into()]).unwrap();
+    let m = Matrix::new(
+        1,
+        2,
+        vec![f32::INFINITY, 2.0],
+        vec!["r".into()],
+        vec!["a".into(), "b".into()],
+    )
+    .unwrap();
     assert!(m.value(0, 0).is_nan() && m.non_finite == 1);
 }
 
@@ -145,7 +191,9 @@ fn labels(n: usize, p: &str) -> Vec<String> {
 #[test]
 fn heatmap_picks_the_cell_under_the_pixel_in_the_current_order() {
     // 3 rows × 4 columns, value = 10 r + c.
-    let values: Vec<f32> = (0..3).flat_map(|r| (0..4).map(move |c| (10 * r + c) as f32)).collect();
+    let values: Vec<f32> = (0..3)
+        .flat_map(|r| (0..4).map(move |c| (10 * r + c) as f32))
+        .collect();
     let m = Matrix::new(3, 4, values, labels(3, "r"), labels(4, "c")).unwrap();
     let mut s = HeatmapScene::new(m, 400.0, 300.0);
     // Each cell is 100 × 100 px; row 0 on top.
@@ -154,10 +202,18 @@ fn heatmap_picks_the_cell_under_the_pixel_in_the_current_order() {
     assert!(s.pick(-1.0, 50.0).is_none());
     s.set_order(MatrixOrder::Mean);
     let top = s.pick(50.0, 50.0).unwrap();
-    assert_eq!((top.row, top.column), (2, 3), "highest row and column first");
+    assert_eq!(
+        (top.row, top.column),
+        (2, 3),
+        "highest row and column first"
+    );
     assert_eq!(s.select_box((0.0, 10.0), (10.0, 120.0)), vec![1, 2]);
     s.viewport = s.viewport.zoom_about(0.0, 0.0, 2.0);
-    assert_eq!(s.pick(150.0, 50.0).unwrap().column, 2, "after zoom ×2, pixel 150 is in column 1 of the order");
+    assert_eq!(
+        s.pick(150.0, 50.0).unwrap().column,
+        2,
+        "after zoom ×2, pixel 150 is in column 1 of the order"
+    );
     let tex = s.rgba();
     assert_eq!(tex.len(), 3 * 4 * 4);
 }
@@ -184,7 +240,14 @@ fn seriation_recovers_a_shuffled_gradient_on_a_large_matrix() {
 
 #[test]
 fn rows_by_column_put_missing_last() {
-    let m = Matrix::new(3, 1, vec![1.0, f32::NAN, 3.0], labels(3, "r"), labels(1, "c")).unwrap();
+    let m = Matrix::new(
+        3,
+        1,
+        vec![1.0, f32::NAN, 3.0],
+        labels(3, "r"),
+        labels(1, "c"),
+    )
+    .unwrap();
     assert_eq!(ordering::rows_by_column(&m, 0), vec![2, 0, 1]);
 }
 
@@ -270,7 +333,17 @@ fn a_million_points_fit_the_memory_budget() {
     let n = 1_000_000;
     let xs: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
     let ys: Vec<f64> = (0..n).map(|i| (i as f64 * 0.11).cos()).collect();
-    let scene = ScatterScene::new(Points::new(&xs, &ys, None).unwrap(), None, 3.0, 800.0, 600.0);
-    assert!(scene.memory_bytes() < 64 << 20, "{} bytes", scene.memory_bytes());
+    let scene = ScatterScene::new(
+        Points::new(&xs, &ys, None).unwrap(),
+        None,
+        3.0,
+        800.0,
+        600.0,
+    );
+    assert!(
+        scene.memory_bytes() < 64 << 20,
+        "{} bytes",
+        scene.memory_bytes()
+    );
     assert_eq!(scene.instance_bytes().len(), n * 16);
 }

@@ -23,12 +23,16 @@ async fn stage_on(backend: Backend) -> Stage {
     match backend {
         // WebGPU cannot present to a canvas here; it renders offscreen without one.
         Backend::WebGpu => {
-            let gpu = GpuRenderer::new(Backend::WebGpu, None, on_lost).await.expect("a WebGPU device");
+            let gpu = GpuRenderer::new(Backend::WebGpu, None, on_lost)
+                .await
+                .expect("a WebGPU device");
             stage.attach(Renderer::Gpu(Box::new(gpu)), None);
         }
         other => {
             let canvas = web_sys::OffscreenCanvas::new(W, H).unwrap();
-            let r = stage::renderer(other, canvas.clone(), on_lost).await.expect("a renderer");
+            let r = stage::renderer(other, canvas.clone(), on_lost)
+                .await
+                .expect("a renderer");
             stage.attach(r, Some(canvas));
         }
     }
@@ -42,7 +46,11 @@ fn pixel(rgba: &[u8], x: u32, y: u32) -> [u8; 4] {
 }
 
 fn close(got: [u8; 4], want: [u8; 4], what: &str) {
-    let near = got.iter().zip(&want).take(3).all(|(a, b)| (*a as i32 - *b as i32).abs() <= 3);
+    let near = got
+        .iter()
+        .zip(&want)
+        .take(3)
+        .all(|(a, b)| (*a as i32 - *b as i32).abs() <= 3);
     assert!(near, "{what}: got {got:?}, want {want:?}");
 }
 
@@ -53,13 +61,30 @@ async fn scatter_lands_zooms_and_picks(backend: Backend) {
     // Row 0 is NaN (dropped), so the point at (2, 3) is row 1.
     let points = Points::new(&[f64::NAN, 2.0, 8.0], &[1.0, 3.0, 7.0], Some(&[0, 1, 2])).unwrap();
     stage.load_scatter(points, None, 8.0);
-    stage.set_view(Bounds { x0: 0.0, x1: 10.0, y0: 0.0, y1: 10.0 });
+    stage.set_view(Bounds {
+        x0: 0.0,
+        x1: 10.0,
+        y0: 0.0,
+        y1: 10.0,
+    });
     let (w, h, rgba) = stage.pixels().await.unwrap();
     assert_eq!((w, h), (W, H));
     // (2, 3) → pixel (40, 70); (8, 7) → (160, 30).
-    close(pixel(&rgba, 40, 70), colour::category(1), &format!("{backend:?}: point (2, 3)"));
-    close(pixel(&rgba, 160, 30), colour::category(2), &format!("{backend:?}: point (8, 7)"));
-    close(pixel(&rgba, 100, 50), WHITE, &format!("{backend:?}: background"));
+    close(
+        pixel(&rgba, 40, 70),
+        colour::category(1),
+        &format!("{backend:?}: point (2, 3)"),
+    );
+    close(
+        pixel(&rgba, 160, 30),
+        colour::category(2),
+        &format!("{backend:?}: point (8, 7)"),
+    );
+    close(
+        pixel(&rgba, 100, 50),
+        WHITE,
+        &format!("{backend:?}: background"),
+    );
     match stage.pick(41.0, 69.0) {
         Some(Pick::Point(p)) => assert_eq!((p.row, p.x, p.y), (1, 2.0, 3.0)),
         _ => panic!("{backend:?}: no point picked at (41, 69)"),
@@ -68,8 +93,16 @@ async fn scatter_lands_zooms_and_picks(backend: Backend) {
     let v = stage.viewport().unwrap().zoom_about(0.0, 100.0, 2.0);
     stage.set_view(v.view);
     let (_, _, rgba) = stage.pixels().await.unwrap();
-    close(pixel(&rgba, 80, 40), colour::category(1), &format!("{backend:?}: zoomed point"));
-    close(pixel(&rgba, 40, 70), WHITE, &format!("{backend:?}: old place now empty"));
+    close(
+        pixel(&rgba, 80, 40),
+        colour::category(1),
+        &format!("{backend:?}: zoomed point"),
+    );
+    close(
+        pixel(&rgba, 40, 70),
+        WHITE,
+        &format!("{backend:?}: old place now empty"),
+    );
     match stage.pick(80.0, 40.0) {
         Some(Pick::Point(p)) => assert_eq!(p.row, 1),
         _ => panic!("{backend:?}: no point picked after zoom"),
@@ -90,10 +123,26 @@ async fn heatmap_cells_get_their_colours(backend: Backend) {
     stage.load_heatmap(m);
     let (_, _, rgba) = stage.pixels().await.unwrap();
     // Home view: each cell 100 × 50 px, row 0 on top.
-    close(pixel(&rgba, 50, 25), colour::sequential(0.0), &format!("{backend:?}: cell (0, 0)"));
-    close(pixel(&rgba, 150, 25), colour::sequential(1.0), &format!("{backend:?}: cell (0, 1)"));
-    close(pixel(&rgba, 50, 75), colour::MISSING, &format!("{backend:?}: missing cell"));
-    close(pixel(&rgba, 150, 75), colour::sequential(0.5), &format!("{backend:?}: cell (1, 1)"));
+    close(
+        pixel(&rgba, 50, 25),
+        colour::sequential(0.0),
+        &format!("{backend:?}: cell (0, 0)"),
+    );
+    close(
+        pixel(&rgba, 150, 25),
+        colour::sequential(1.0),
+        &format!("{backend:?}: cell (0, 1)"),
+    );
+    close(
+        pixel(&rgba, 50, 75),
+        colour::MISSING,
+        &format!("{backend:?}: missing cell"),
+    );
+    close(
+        pixel(&rgba, 150, 75),
+        colour::sequential(0.5),
+        &format!("{backend:?}: cell (1, 1)"),
+    );
     match stage.pick(150.0, 75.0) {
         Some(Pick::Cell(c)) => assert_eq!((c.row, c.column, c.value), (1, 1, 0.5)),
         _ => panic!("{backend:?}: no cell picked"),

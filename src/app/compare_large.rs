@@ -46,15 +46,27 @@ fn heatmap_spec(matrix_csv: &str) -> Result<LargeViewSpec, String> {
                 fmt(hit.value)
             )
         }),
-        table_header: vec!["person".into(), "mean agreement".into(), "questions answered".into()],
+        table_header: vec![
+            "person".into(),
+            "mean agreement".into(),
+            "questions answered".into(),
+        ],
         table_row: Rc::new(move |row: u32| {
             let r = row as usize;
             let cells = &v2[r * columns..(r + 1) * columns];
-            let finite: Vec<f64> = cells.iter().filter(|v| v.is_finite()).map(|&v| v as f64).collect();
+            let finite: Vec<f64> = cells
+                .iter()
+                .filter(|v| v.is_finite())
+                .map(|&v| v as f64)
+                .collect();
             let mean = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
             vec![
                 p2.get(r).cloned().unwrap_or_default(),
-                if finite.is_empty() { "–".into() } else { fmt(mean) },
+                if finite.is_empty() {
+                    "–".into()
+                } else {
+                    fmt(mean)
+                },
                 finite.len().to_string(),
             ]
         }),
@@ -73,10 +85,13 @@ fn scatter_spec(
     let text = |name: &str| -> Rc<Vec<String>> {
         let n = s.xs.len();
         Rc::new(match table.column(name).map(|c| &c.values) {
-            Some(crate::study::ColumnValues::Text(v)) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
-            Some(crate::study::ColumnValues::Number(v)) => {
-                v.iter().map(|x| x.map(|x| x.to_string()).unwrap_or_default()).collect()
+            Some(crate::study::ColumnValues::Text(v)) => {
+                v.iter().map(|x| x.clone().unwrap_or_default()).collect()
             }
+            Some(crate::study::ColumnValues::Number(v)) => v
+                .iter()
+                .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
+                .collect(),
             None => vec![String::new(); n],
         })
     };
@@ -87,7 +102,10 @@ fn scatter_spec(
         let (people, keys, hs, ts) = (people.clone(), keys.clone(), hs.clone(), ts.clone());
         Rc::new(move |row: u32| {
             let r = row as usize;
-            let key: Vec<String> = keys.iter().map(|k| k.get(r).cloned().unwrap_or_default()).collect();
+            let key: Vec<String> = keys
+                .iter()
+                .map(|k| k.get(r).cloned().unwrap_or_default())
+                .collect();
             vec![
                 (r + 1).to_string(),
                 people.get(r).cloned().unwrap_or_default(),
@@ -112,9 +130,18 @@ fn scatter_spec(
         categories: s.names,
         describe: Rc::new(move |hit: &Hit| {
             let c = tooltip_row(hit.row);
-            format!("row {} · person {} · {} · human {} · twin {}", c[0], c[1], c[2], c[3], c[4])
+            format!(
+                "row {} · person {} · {} · human {} · twin {}",
+                c[0], c[1], c[2], c[3], c[4]
+            )
         }),
-        table_header: vec!["row".into(), "person".into(), "question".into(), "human".into(), "twin".into()],
+        table_header: vec![
+            "row".into(),
+            "person".into(),
+            "question".into(),
+            "human".into(),
+            "twin".into(),
+        ],
         table_row: describe_row,
     })
 }

@@ -11,9 +11,16 @@ use crate::design::Diagnostics;
 use crate::large_view::inputs;
 
 fn spec(d: &Diagnostics) -> LargeViewSpec {
-    let levels: Vec<(String, String)> = d.levels.iter().map(|l| (l.attribute.clone(), l.level.clone())).collect();
-    let pairs: Vec<(String, String, Vec<Vec<u64>>)> =
-        d.pairs.iter().map(|p| (p.first.clone(), p.second.clone(), p.counts.clone())).collect();
+    let levels: Vec<(String, String)> = d
+        .levels
+        .iter()
+        .map(|l| (l.attribute.clone(), l.level.clone()))
+        .collect();
+    let pairs: Vec<(String, String, Vec<Vec<u64>>)> = d
+        .pairs
+        .iter()
+        .map(|p| (p.first.clone(), p.second.clone(), p.counts.clone()))
+        .collect();
     let m = inputs::pair_matrix(&levels, &pairs);
     let n = m.row_labels.len();
     let labels = Rc::new(m.row_labels);
@@ -23,18 +30,36 @@ fn spec(d: &Diagnostics) -> LargeViewSpec {
         name: "design-pairs".into(),
         x_label: format!("level (1–{n})"),
         y_label: format!("level (1–{n})"),
-        data: Rc::new(LargeData::Heatmap { rows: n, columns: n, values: values.to_vec() }),
+        data: Rc::new(LargeData::Heatmap {
+            rows: n,
+            columns: n,
+            values: values.to_vec(),
+        }),
         categories: Vec::new(),
         describe: Rc::new(move |hit: &Hit| {
             let c = hit.column.unwrap_or(0) as usize;
-            let count = if hit.value.is_finite() { format!("{} profiles", hit.value) } else { "same attribute".into() };
+            let count = if hit.value.is_finite() {
+                format!("{} profiles", hit.value)
+            } else {
+                "same attribute".into()
+            };
             format!("{} × {} · {count}", l1[hit.row as usize], l1[c])
         }),
         table_header: vec!["level".into(), "fewest profiles with another level".into()],
         table_row: Rc::new(move |row: u32| {
             let r = row as usize;
-            let min = v2[r * n..(r + 1) * n].iter().filter(|v| v.is_finite()).fold(f32::INFINITY, |m, &v| m.min(v));
-            vec![l2[r].clone(), if min.is_finite() { min.to_string() } else { "–".into() }]
+            let min = v2[r * n..(r + 1) * n]
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold(f32::INFINITY, |m, &v| m.min(v));
+            vec![
+                l2[r].clone(),
+                if min.is_finite() {
+                    min.to_string()
+                } else {
+                    "–".into()
+                },
+            ]
         }),
     }
 }

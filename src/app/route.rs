@@ -3,7 +3,10 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     Library,
-    Study { id: String, tab: Tab },
+    Study {
+        id: String,
+        tab: Tab,
+    },
     /// The large views' benchmark page (scripts/bench-gpu-views.mjs opens it).
     BenchLargeViews,
 }

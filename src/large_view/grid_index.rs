@@ -23,7 +23,12 @@ impl GridIndex {
     pub fn new(points: &Points) -> Self {
         let n = points.len();
         let bounds = if points.bounds.is_empty() {
-            Bounds { x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0 }
+            Bounds {
+                x0: 0.0,
+                x1: 1.0,
+                y0: 0.0,
+                y1: 1.0,
+            }
         } else {
             points.bounds
         };
@@ -167,7 +172,11 @@ impl GridIndex {
         }
         let mut out = Vec::new();
         self.candidates(&area, |i| {
-            if inside(polygon, points.xs[i as usize] as f64, points.ys[i as usize] as f64) {
+            if inside(
+                polygon,
+                points.xs[i as usize] as f64,
+                points.ys[i as usize] as f64,
+            ) {
                 out.push(i);
             }
         });

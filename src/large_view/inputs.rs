@@ -72,20 +72,27 @@ pub fn scatter_columns(
             let column = table
                 .column(name)
                 .ok_or_else(|| InputError::MissingColumn(name.into()))?;
-            let labels: Vec<String> = (0..xs.len()).map(|i| cell_text(&column.values, i)).collect();
+            let labels: Vec<String> = (0..xs.len())
+                .map(|i| cell_text(&column.values, i))
+                .collect();
             let mut counts: std::collections::HashMap<&str, usize> = Default::default();
             for l in &labels {
                 *counts.entry(l.as_str()).or_default() += 1;
             }
             let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let named = if ranked.len() > MAX_CATEGORIES { MAX_CATEGORIES - 1 } else { ranked.len() };
+            let named = if ranked.len() > MAX_CATEGORIES {
+                MAX_CATEGORIES - 1
+            } else {
+                ranked.len()
+            };
             let index: std::collections::HashMap<&str, u16> = ranked
                 .iter()
                 .enumerate()
                 .map(|(i, (l, _))| (*l, i.min(named) as u16))
                 .collect();
-            let mut names: Vec<String> = ranked[..named].iter().map(|(l, _)| l.to_string()).collect();
+            let mut names: Vec<String> =
+                ranked[..named].iter().map(|(l, _)| l.to_string()).collect();
             if ranked.len() > named {
                 names.push(format!("other ({} more)", ranked.len() - named));
             }
@@ -127,7 +134,11 @@ pub fn matrix_from_wide_csv(text: &str) -> Result<WideMatrix, InputError> {
         if record.len() != column_labels.len() + 1 {
             return Err(InputError::Csv {
                 line,
-                message: format!("{} fields, the header has {}", record.len(), column_labels.len() + 1),
+                message: format!(
+                    "{} fields, the header has {}",
+                    record.len(),
+                    column_labels.len() + 1
+                ),
             });
         }
         row_labels.push(record[0].to_string());

@@ -137,7 +137,10 @@ impl Matrix {
     pub fn note(&self) -> Option<String> {
         let mut parts = Vec::new();
         if self.non_finite > 0 {
-            parts.push(format!("{} infinite value(s) shown as missing", self.non_finite));
+            parts.push(format!(
+                "{} infinite value(s) shown as missing",
+                self.non_finite
+            ));
         }
         if self.row_bin > 1 || self.column_bin > 1 {
             parts.push(format!(
@@ -173,7 +176,13 @@ fn bin_mean(
     let out = sum
         .iter()
         .zip(&count)
-        .map(|(&s, &n)| if n == 0 { f32::NAN } else { (s / n as f64) as f32 })
+        .map(|(&s, &n)| {
+            if n == 0 {
+                f32::NAN
+            } else {
+                (s / n as f64) as f32
+            }
+        })
         .collect();
     (out, nr, nc)
 }

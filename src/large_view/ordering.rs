@@ -74,7 +74,11 @@ pub fn seriate(m: &Matrix) -> (Order, Order) {
     let a: Vec<f32> = (0..rows * cols)
         .map(|i| {
             let (v, c) = (m.values[i], i % cols);
-            let mu = if col_mean[c].is_finite() { col_mean[c] } else { 0.0 };
+            let mu = if col_mean[c].is_finite() {
+                col_mean[c]
+            } else {
+                0.0
+            };
             if v.is_finite() {
                 (v as f64 - mu) as f32
             } else {
@@ -83,7 +87,9 @@ pub fn seriate(m: &Matrix) -> (Order, Order) {
         })
         .collect();
     // Deterministic, not orthogonal to any simple pattern.
-    let mut v: Vec<f64> = (0..cols).map(|c| 1.0 + (c as f64 * 0.618).fract()).collect();
+    let mut v: Vec<f64> = (0..cols)
+        .map(|c| 1.0 + (c as f64 * 0.618).fract())
+        .collect();
     let mut u = vec![0f64; rows];
     for _ in 0..60 {
         for (r, ur) in u.iter_mut().enumerate() {
@@ -102,11 +108,7 @@ pub fn seriate(m: &Matrix) -> (Order, Order) {
             // A constant matrix has no axis: keep the source order.
             return (identity(rows), identity(cols));
         }
-        let change: f64 = next
-            .iter()
-            .zip(&v)
-            .map(|(n, o)| (n / norm - o).abs())
-            .sum();
+        let change: f64 = next.iter().zip(&v).map(|(n, o)| (n / norm - o).abs()).sum();
         v = next.into_iter().map(|x| x / norm).collect();
         if change < 1e-9 {
             break;

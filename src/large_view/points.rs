@@ -14,9 +14,13 @@ pub const MAX_POINTS: usize = 8_000_000;
 pub enum PointsError {
     #[error("the scatter has no points to draw")]
     Empty,
-    #[error("none of the {rows} rows has finite x and y values (all are missing, NaN or infinite)")]
+    #[error(
+        "none of the {rows} rows has finite x and y values (all are missing, NaN or infinite)"
+    )]
     NoFinitePoints { rows: usize },
-    #[error("{what} has {got} values but x has {expected}: every column must have one value per row")]
+    #[error(
+        "{what} has {got} values but x has {expected}: every column must have one value per row"
+    )]
     LengthMismatch {
         what: &'static str,
         got: usize,
@@ -99,8 +103,7 @@ impl Points {
             let (x, y) = (xs[i] as f32, ys[i] as f32);
             out.xs.push(x);
             out.ys.push(y);
-            out.categories
-                .push(categories.map_or(0, |c| c[i]));
+            out.categories.push(categories.map_or(0, |c| c[i]));
             out.rows.push(i as u32);
             out.bounds.include(x as f64, y as f64);
         }

@@ -212,7 +212,11 @@ impl HeatmapScene {
         for &r in &self.row_order {
             for &c in &self.column_order {
                 let v = m.value(r, c) as f64;
-                let t = if span > 0.0 { (v - m.lo as f64) / span } else { 0.5 };
+                let t = if span > 0.0 {
+                    (v - m.lo as f64) / span
+                } else {
+                    0.5
+                };
                 out.extend_from_slice(&colour::sequential(t));
             }
         }

@@ -26,7 +26,11 @@ pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {
         .map(|k| {
             let value = k as f64 * step;
             // -0.0 prints as "-0"; a round tick at zero is just "0".
-            let shown = if value.abs() < step * 1e-9 { 0.0 } else { value };
+            let shown = if value.abs() < step * 1e-9 {
+                0.0
+            } else {
+                value
+            };
             Tick {
                 value,
                 label: format_tick(shown, decimals, step),

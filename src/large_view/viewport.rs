@@ -33,7 +33,12 @@ impl Bounds {
     /// points on a line) gets a unit around it so the view has a scale.
     pub fn padded(&self, fraction: f64) -> Bounds {
         if self.is_empty() {
-            return Bounds { x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0 };
+            return Bounds {
+                x0: 0.0,
+                x1: 1.0,
+                y0: 0.0,
+                y1: 1.0,
+            };
         }
         let pad = |lo: f64, hi: f64| {
             let span = hi - lo;

@@ -11,14 +11,25 @@ use crate::app::large_view::view::Hit;
 use crate::app::large_view::{LargeData, LargeView, LargeViewSpec};
 use crate::field::{CallRecord, Status};
 
-const STATUSES: [Status; 4] = [Status::Answered, Status::Refused, Status::Unparsed, Status::Failed];
+const STATUSES: [Status; 4] = [
+    Status::Answered,
+    Status::Refused,
+    Status::Unparsed,
+    Status::Failed,
+];
 
 fn spec(records: Vec<CallRecord>) -> LargeViewSpec {
     let xs: Vec<f64> = (1..=records.len()).map(|i| i as f64).collect();
     // Cache hits and calls without a timing have no latency (NaN): left out and counted.
     let ys: Vec<f64> = records
         .iter()
-        .map(|r| if r.cache_hit { f64::NAN } else { r.latency_ms.unwrap_or(f64::NAN) })
+        .map(|r| {
+            if r.cache_hit {
+                f64::NAN
+            } else {
+                r.latency_ms.unwrap_or(f64::NAN)
+            }
+        })
         .collect();
     let categories: Vec<u16> = records
         .iter()
@@ -54,7 +65,10 @@ fn spec(records: Vec<CallRecord>) -> LargeViewSpec {
         categories: STATUSES.iter().map(|s| s.as_str().to_string()).collect(),
         describe: Rc::new(move |hit: &Hit| {
             let c = tooltip(hit.row);
-            format!("call {} · {} · {} · answer {} · {} ms · {} attempt(s)", c[0], c[1], c[2], c[3], c[4], c[5])
+            format!(
+                "call {} · {} · {} · answer {} · {} ms · {} attempt(s)",
+                c[0], c[1], c[2], c[3], c[4], c[5]
+            )
         }),
         table_header: ["call", "id", "status", "answer", "latency (ms)", "attempts"]
             .map(String::from)

@@ -60,7 +60,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn canvas() -> Result<web_sys::HtmlCanvasElement, JsValue> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let c: web_sys::HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
     c.set_width(W);
     c.set_height(H);
@@ -69,13 +71,28 @@ fn canvas() -> Result<web_sys::HtmlCanvasElement, JsValue> {
 
 /// Plotters-canvas: the scatter's visible points as filled circles, after each zoom step.
 fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsValue> {
-    let mut v = Viewport::new(Bounds { x0: -6.0, x1: 6.0, y0: -6.0, y1: 6.0 }, W as f64, H as f64);
+    let mut v = Viewport::new(
+        Bounds {
+            x0: -6.0,
+            x1: 6.0,
+            y0: -6.0,
+            y1: 6.0,
+        },
+        W as f64,
+        H as f64,
+    );
     let mut times = Vec::new();
     for i in 0..FRAMES {
-        v = v.zoom_about(W as f64 / 2.0, H as f64 / 2.0, if i % 2 == 0 { 1.25 } else { 0.8 });
+        v = v.zoom_about(
+            W as f64 / 2.0,
+            H as f64 / 2.0,
+            if i % 2 == 0 { 1.25 } else { 0.8 },
+        );
         let c = canvas()?;
         let t0 = now();
-        let root = CanvasBackend::with_canvas_object(c.clone()).ok_or("no 2D context")?.into_drawing_area();
+        let root = CanvasBackend::with_canvas_object(c.clone())
+            .ok_or("no 2D context")?
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
         for k in 0..xs.len() {
             let (px, py) = v.to_pixel(xs[k], ys[k]);
@@ -83,12 +100,17 @@ fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsVa
                 continue;
             }
             let [r, g, b, _] = colour::category(cs[k]);
-            root.draw(&Circle::new((px as i32, py as i32), 2, RGBColor(r, g, b).filled()))
-                .map_err(|e| format!("{e:?}"))?;
+            root.draw(&Circle::new(
+                (px as i32, py as i32),
+                2,
+                RGBColor(r, g, b).filled(),
+            ))
+            .map_err(|e| format!("{e:?}"))?;
         }
         root.present().map_err(|e| format!("{e:?}"))?;
         // Make the canvas finish drawing before stopping the clock.
-        let ctx: web_sys::CanvasRenderingContext2d = c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
         let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0)?;
         times.push(now() - t0);
     }
@@ -98,16 +120,23 @@ fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsVa
 /// Plotters-canvas: the heatmap's visible cells as filled rectangles.
 fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
     let names = |n: usize| (0..n).map(|i| i.to_string()).collect();
-    let m = Matrix::new(SIDE, SIDE, values.to_vec(), names(SIDE), names(SIDE)).map_err(|e| e.to_string())?;
+    let m = Matrix::new(SIDE, SIDE, values.to_vec(), names(SIDE), names(SIDE))
+        .map_err(|e| e.to_string())?;
     let scene = HeatmapScene::new(m, W as f64, H as f64);
     let rgba = scene.rgba();
     let mut v = scene.viewport;
     let mut times = Vec::new();
     for i in 0..FRAMES {
-        v = v.zoom_about(W as f64 / 2.0, H as f64 / 2.0, if i % 2 == 0 { 1.25 } else { 0.8 });
+        v = v.zoom_about(
+            W as f64 / 2.0,
+            H as f64 / 2.0,
+            if i % 2 == 0 { 1.25 } else { 0.8 },
+        );
         let c = canvas()?;
         let t0 = now();
-        let root = CanvasBackend::with_canvas_object(c.clone()).ok_or("no 2D context")?.into_drawing_area();
+        let root = CanvasBackend::with_canvas_object(c.clone())
+            .ok_or("no 2D context")?
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
         for r in 0..SIDE {
             for col in 0..SIDE {
@@ -118,12 +147,16 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
                 }
                 let k = (r * SIDE + col) * 4;
                 let colour = RGBColor(rgba[k], rgba[k + 1], rgba[k + 2]);
-                root.draw(&Rectangle::new([(x0 as i32, y0 as i32), (x1.ceil() as i32, y1.ceil() as i32)], colour.filled()))
-                    .map_err(|e| format!("{e:?}"))?;
+                root.draw(&Rectangle::new(
+                    [(x0 as i32, y0 as i32), (x1.ceil() as i32, y1.ceil() as i32)],
+                    colour.filled(),
+                ))
+                .map_err(|e| format!("{e:?}"))?;
             }
         }
         root.present().map_err(|e| format!("{e:?}"))?;
-        let ctx: web_sys::CanvasRenderingContext2d = c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
         let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0)?;
         times.push(now() - t0);
     }
@@ -131,47 +164,70 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
 }
 
 /// Runs the worker's benchmark for one backend and data set; resolves to (backend used, ms per frame).
-async fn worker_bench(backend: Backend, data: js_sys::Object, transfer: js_sys::Array) -> Result<(String, Vec<f64>), String> {
-    let worker = web_sys::Worker::new("./silico-gpu_loader.js").map_err(|e| super::js::message(&e))?;
-    let (send, receive) = futures::channel::oneshot::channel::<Result<(String, Vec<f64>), String>>();
+async fn worker_bench(
+    backend: Backend,
+    data: js_sys::Object,
+    transfer: js_sys::Array,
+) -> Result<(String, Vec<f64>), String> {
+    let worker =
+        web_sys::Worker::new("./silico-gpu_loader.js").map_err(|e| super::js::message(&e))?;
+    let (send, receive) =
+        futures::channel::oneshot::channel::<Result<(String, Vec<f64>), String>>();
     let send = Rc::new(RefCell::new(Some(send)));
     let used = Rc::new(RefCell::new(String::new()));
     let w2 = worker.clone();
     let data = Rc::new((data, transfer));
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        let m = e.data();
-        let finish = |r: Result<(String, Vec<f64>), String>| {
-            if let Some(s) = send.borrow_mut().take() {
-                let _ = s.send(r);
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let m = e.data();
+            let finish = |r: Result<(String, Vec<f64>), String>| {
+                if let Some(s) = send.borrow_mut().take() {
+                    let _ = s.send(r);
+                }
+            };
+            match text(&m, "kind").as_str() {
+                "ready" => {
+                    let Ok(c) = canvas() else {
+                        return finish(Err("no canvas".into()));
+                    };
+                    let Ok(off) = c.transfer_control_to_offscreen() else {
+                        return finish(Err("no OffscreenCanvas".into()));
+                    };
+                    let init = object(&[
+                        ("kind", "init".into()),
+                        ("canvas", off.clone().into()),
+                        ("backend", backend.slug().into()),
+                        ("offscreen", true.into()),
+                        ("width", (W as f64).into()),
+                        ("height", (H as f64).into()),
+                        ("ratio", 1.0.into()),
+                    ]);
+                    let _ = w2.post_message_with_transfer(&init, &js_sys::Array::of1(&off));
+                    let _ = w2.post_message_with_transfer(&data.0, &data.1);
+                }
+                "backend" => {
+                    *used.borrow_mut() =
+                        format!("{} ({})", text(&m, "backend"), text(&m, "adapter"))
+                }
+                "loaded" => {
+                    let _ = w2.post_message(&object(&[
+                        ("kind", "bench".into()),
+                        ("frames", (FRAMES as f64).into()),
+                    ]));
+                }
+                "bench" => finish(Ok((
+                    used.borrow().clone(),
+                    js_sys::Float64Array::new(&get(&m, "ms")).to_vec(),
+                ))),
+                "lost" | "error" => finish(Err(text(&m, "message"))),
+                _ => {}
             }
-        };
-        match text(&m, "kind").as_str() {
-            "ready" => {
-                let Ok(c) = canvas() else { return finish(Err("no canvas".into())) };
-                let Ok(off) = c.transfer_control_to_offscreen() else { return finish(Err("no OffscreenCanvas".into())) };
-                let init = object(&[
-                    ("kind", "init".into()),
-                    ("canvas", off.clone().into()),
-                    ("backend", backend.slug().into()),
-                    ("offscreen", true.into()),
-                    ("width", (W as f64).into()),
-                    ("height", (H as f64).into()),
-                    ("ratio", 1.0.into()),
-                ]);
-                let _ = w2.post_message_with_transfer(&init, &js_sys::Array::of1(&off));
-                let _ = w2.post_message_with_transfer(&data.0, &data.1);
-            }
-            "backend" => *used.borrow_mut() = format!("{} ({})", text(&m, "backend"), text(&m, "adapter")),
-            "loaded" => {
-                let _ = w2.post_message(&object(&[("kind", "bench".into()), ("frames", (FRAMES as f64).into())]));
-            }
-            "bench" => finish(Ok((used.borrow().clone(), js_sys::Float64Array::new(&get(&m, "ms")).to_vec()))),
-            "lost" | "error" => finish(Err(text(&m, "message"))),
-            _ => {}
-        }
-    });
+        });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let result = receive.await.map_err(|_| "the worker stopped".to_string()).and_then(|r| r);
+    let result = receive
+        .await
+        .map_err(|_| "the worker stopped".to_string())
+        .and_then(|r| r);
     worker.terminate();
     drop(on_message);
     result
@@ -214,8 +270,13 @@ pub fn BenchPage() -> impl IntoView {
     spawn_local(async move {
         let (xs, ys, cs) = points();
         let values = matrix_values();
-        say(format!("{{\"machine\":\"{}\",\"width\":{W},\"height\":{H},\"frames\":{FRAMES}}}",
-            web_sys::window().map(|w| w.navigator().user_agent().unwrap_or_default()).unwrap_or_default().replace('"', "'")));
+        say(format!(
+            "{{\"machine\":\"{}\",\"width\":{W},\"height\":{H},\"frames\":{FRAMES}}}",
+            web_sys::window()
+                .map(|w| w.navigator().user_agent().unwrap_or_default())
+                .unwrap_or_default()
+                .replace('"', "'")
+        ));
         for backend in Backend::ALL {
             for (data, (message, transfer)) in [
                 ("scatter 1M", scatter_message(&xs, &ys, &cs)),
@@ -229,8 +290,14 @@ pub fn BenchPage() -> impl IntoView {
             }
         }
         let line = match plotters_scatter(&xs, &ys, &cs) {
-            Ok(ms) => format!("{{\"renderer\":\"plotters-canvas\",\"data\":\"scatter 1M\",\"median_ms\":{:.2}}}", median(ms)),
-            Err(e) => format!("{{\"renderer\":\"plotters-canvas\",\"data\":\"scatter 1M\",\"error\":\"{}\"}}", super::js::message(&e)),
+            Ok(ms) => format!(
+                "{{\"renderer\":\"plotters-canvas\",\"data\":\"scatter 1M\",\"median_ms\":{:.2}}}",
+                median(ms)
+            ),
+            Err(e) => format!(
+                "{{\"renderer\":\"plotters-canvas\",\"data\":\"scatter 1M\",\"error\":\"{}\"}}",
+                super::js::message(&e)
+            ),
         };
         say(line);
         let line = match plotters_heatmap(&values) {

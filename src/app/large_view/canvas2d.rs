@@ -21,7 +21,10 @@ impl Canvas2dRenderer {
             .get_context("2d")
             .ok()
             .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>().ok())
+            .and_then(|c| {
+                c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
+                    .ok()
+            })
             .ok_or("this browser offers no 2D canvas in a worker")?;
         Ok(Self {
             canvas,
@@ -40,17 +43,29 @@ impl Canvas2dRenderer {
         self.points = points;
     }
 
-    pub fn set_image(&mut self, width: u32, height: u32, rgba: &[u8], rect: Bounds) -> Result<(), String> {
+    pub fn set_image(
+        &mut self,
+        width: u32,
+        height: u32,
+        rgba: &[u8],
+        rect: Bounds,
+    ) -> Result<(), String> {
         let source = web_sys::OffscreenCanvas::new(width, height).map_err(js_message)?;
         let context = source
             .get_context("2d")
             .ok()
             .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>().ok())
+            .and_then(|c| {
+                c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
+                    .ok()
+            })
             .ok_or("no 2D canvas for the image")?;
-        let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+        let data =
+            web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+                .map_err(js_message)?;
+        context
+            .put_image_data(&data, 0.0, 0.0)
             .map_err(js_message)?;
-        context.put_image_data(&data, 0.0, 0.0).map_err(js_message)?;
         self.image = Some((source, rect));
         Ok(())
     }

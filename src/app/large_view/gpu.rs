@@ -54,6 +54,8 @@ pub struct GpuRenderer {
     pipelines: Vec<Pipelines>,
     instances: Option<(wgpu::Buffer, u32)>,
     image: Option<Image>,
+    /// Bound as group 1 when there is no image: the layout declares it for every pipeline.
+    empty_image: wgpu::BindGroup,
     pub max_texture_side: u32,
 }
 
@@ -105,7 +107,10 @@ impl GpuRenderer {
             .map_err(|e| format!("{} refused a device: {e}", backend.name()))?;
         let lost = on_lost.clone();
         device.set_device_lost_callback(move |reason, message| {
-            lost(format!("the {} device was lost ({reason:?}: {message})", backend.name()))
+            lost(format!(
+                "the {} device was lost ({reason:?}: {message})",
+                backend.name()
+            ))
         });
         let errored = on_lost;
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
@@ -113,7 +118,9 @@ impl GpuRenderer {
         }));
         let surface = match surface {
             Some(surface) => {
-                let (w, h) = canvas.as_ref().map_or((1, 1), |c| (c.width().max(1), c.height().max(1)));
+                let (w, h) = canvas
+                    .as_ref()
+                    .map_or((1, 1), |c| (c.width().max(1), c.height().max(1)));
                 let caps = surface.get_capabilities(&adapter);
                 let format = caps
                     .formats
@@ -181,6 +188,30 @@ impl GpuRenderer {
                 resource: uniform.as_entire_binding(),
             }],
         });
+        let empty = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("empty image"),
+            size: wgpu::Extent3d {
+                width: 1,
+                height: 1,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rgba8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let empty_image = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("empty image"),
+            layout: &image_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(
+                    &empty.create_view(&Default::default()),
+                ),
+            }],
+        });
         let info = adapter.get_info();
         let mut renderer = Self {
             backend,
@@ -200,6 +231,7 @@ impl GpuRenderer {
             pipelines: Vec::new(),
             instances: None,
             image: None,
+            empty_image,
             max_texture_side: limits.max_texture_dimension_2d,
         };
         if let Some(format) = renderer.surface.as_ref().map(|(_, c)| c.format) {
@@ -288,7 +320,10 @@ impl GpuRenderer {
             height,
             depth_or_array_layers: 1,
         };
-        let reuse = self.image.as_ref().is_some_and(|i| i.size == (width, height));
+        let reuse = self
+            .image
+            .as_ref()
+            .is_some_and(|i| i.size == (width, height));
         if !reuse {
             let texture = self.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("image"),
@@ -364,12 +399,19 @@ impl GpuRenderer {
         self.queue.write_buffer(&self.uniform, 0, &bytes);
     }
 
-    fn encode(&mut self, frame: &Frame, target: &wgpu::TextureView, format: wgpu::TextureFormat) -> wgpu::CommandEncoder {
+    fn encode(
+        &mut self,
+        frame: &Frame,
+        target: &wgpu::TextureView,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::CommandEncoder {
         let p = self.pipelines_for(format);
         self.write_uniform(frame);
         let mut encoder = self
             .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("frame"),
@@ -396,9 +438,11 @@ impl GpuRenderer {
             if let (true, Some((buffer, count))) = (frame.points, self.instances.as_ref()) {
                 pass.set_pipeline(&self.pipelines[p].points);
                 // The image group is declared by the layout; bind any valid one for points.
-                if let Some(image) = self.image.as_ref() {
-                    pass.set_bind_group(1, &image.bind_group, &[]);
-                }
+                let group = self
+                    .image
+                    .as_ref()
+                    .map_or(&self.empty_image, |i| &i.bind_group);
+                pass.set_bind_group(1, group, &[]);
                 pass.set_vertex_buffer(0, buffer.slice(..));
                 pass.draw(0..6, 0..*count);
             }
@@ -415,7 +459,8 @@ impl GpuRenderer {
         };
         let format = config.format;
         let texture = match surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(t) | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
+            wgpu::CurrentSurfaceTexture::Success(t)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
             other => {
                 return Err(format!(
                     "{} could not get a frame from the canvas ({})",
@@ -439,7 +484,8 @@ impl GpuRenderer {
 
     /// Draws a frame into a texture and reads it back: RGBA rows, top row first.
     pub async fn read_pixels(&mut self, frame: &Frame) -> Result<Vec<u8>, String> {
-        self.read_region(frame, frame.width.max(1), frame.height.max(1)).await
+        self.read_region(frame, frame.width.max(1), frame.height.max(1))
+            .await
     }
 
     /// Draws a frame offscreen and waits until the GPU has finished it (by reading one pixel back).
@@ -448,7 +494,12 @@ impl GpuRenderer {
     }
 
     /// Draws a frame into a texture and reads back its top-left `copy_w` × `copy_h` pixels.
-    async fn read_region(&mut self, frame: &Frame, copy_w: u32, copy_h: u32) -> Result<Vec<u8>, String> {
+    async fn read_region(
+        &mut self,
+        frame: &Frame,
+        copy_w: u32,
+        copy_h: u32,
+    ) -> Result<Vec<u8>, String> {
         let (tw, th) = (frame.width.max(1), frame.height.max(1));
         let (w, h) = (copy_w.min(tw), copy_h.min(th));
         let texture = self.device.create_texture(&wgpu::TextureDescriptor {

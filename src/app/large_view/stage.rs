@@ -75,7 +75,9 @@ pub async fn renderer(
 ) -> Result<Renderer, String> {
     Ok(match backend {
         Backend::Canvas2d => Renderer::Canvas(Canvas2dRenderer::new(canvas)?),
-        gpu => Renderer::Gpu(Box::new(GpuRenderer::new(gpu, Some(canvas), on_lost).await?)),
+        gpu => Renderer::Gpu(Box::new(
+            GpuRenderer::new(gpu, Some(canvas), on_lost).await?,
+        )),
     })
 }
 
@@ -164,14 +166,24 @@ impl Stage {
                 h.home,
             ),
             (Scene::Heatmap(h), Renderer::Canvas(c)) => {
-                let _ = c.set_image(h.matrix.columns as u32, h.matrix.rows as u32, &h.rgba(), h.home);
+                let _ = c.set_image(
+                    h.matrix.columns as u32,
+                    h.matrix.rows as u32,
+                    &h.rgba(),
+                    h.home,
+                );
             }
             (Scene::Empty, _) => {}
         }
     }
 
     /// Loads a scatter; returns its note (left-out rows) and home view.
-    pub fn load_scatter(&mut self, points: Points, sizes: Option<&[f32]>, point_px: f32) -> (Option<String>, Bounds) {
+    pub fn load_scatter(
+        &mut self,
+        points: Points,
+        sizes: Option<&[f32]>,
+        point_px: f32,
+    ) -> (Option<String>, Bounds) {
         let note = points.note();
         let scene = ScatterScene::new(points, sizes, point_px, self.width, self.height);
         let home = scene.home;

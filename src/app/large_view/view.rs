@@ -146,9 +146,10 @@ impl Controller {
             None => self.worker.post_message(message),
         };
         if let Err(e) = sent {
-            self.signals
-                .message
-                .set(Some(format!("The view's worker refused a message: {}", super::js::message(&e))));
+            self.signals.message.set(Some(format!(
+                "The view's worker refused a message: {}",
+                super::js::message(&e)
+            )));
         }
     }
 
@@ -158,10 +159,10 @@ impl Controller {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        let Ok(canvas) = document
-            .create_element("canvas")
-            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().map_err(JsValue::from))
-        else {
+        let Ok(canvas) = document.create_element("canvas").and_then(|c| {
+            c.dyn_into::<web_sys::HtmlCanvasElement>()
+                .map_err(JsValue::from)
+        }) else {
             return;
         };
         let (w, h) = self.plot_size();
@@ -191,7 +192,9 @@ impl Controller {
                 return;
             }
         };
-        self.signals.backend.set(format!("starting {}…", backend.name()));
+        self.signals
+            .backend
+            .set(format!("starting {}…", backend.name()));
         let message = object(&[
             ("kind", "init".into()),
             ("canvas", offscreen.clone().into()),
@@ -343,7 +346,11 @@ impl Controller {
             c.move_to(x, TOP + h);
             c.line_to(x, TOP + h + 5.0);
             c.stroke();
-            let label = if heatmap { format!("{}", t.value as i64 + 1) } else { t.label.clone() };
+            let label = if heatmap {
+                format!("{}", t.value as i64 + 1)
+            } else {
+                t.label.clone()
+            };
             let _ = c.fill_text(&label, x, TOP + h + 8.0);
         }
         let y_ticks = ticks::ticks(v.view.y0, v.view.y1, (h / 60.0).max(2.0) as usize);
@@ -366,7 +373,11 @@ impl Controller {
             c.move_to(LEFT - 5.0, y);
             c.line_to(LEFT, y);
             c.stroke();
-            let label = if heatmap { format!("{}", (rows - t.value) as i64 + 1) } else { t.label.clone() };
+            let label = if heatmap {
+                format!("{}", (rows - t.value) as i64 + 1)
+            } else {
+                t.label.clone()
+            };
             let _ = c.fill_text(&label, LEFT - 8.0, y);
         }
         c.set_text_align("center");
@@ -461,11 +472,14 @@ impl Controller {
                 self.send_data();
             }
             "backend" => {
-                let backend = Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
+                let backend =
+                    Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
                 self.state.borrow_mut().backend = backend;
                 // Adapter names run long ("ANGLE (Google, Vulkan …)"): the first words say enough.
                 let adapter: String = text(&data, "adapter").chars().take(40).collect();
-                self.signals.backend.set(format!("{} · {adapter}", backend.name()));
+                self.signals
+                    .backend
+                    .set(format!("{} · {adapter}", backend.name()));
             }
             "loaded" => {
                 let home = get(&data, "home");
@@ -487,7 +501,8 @@ impl Controller {
                 self.reset();
             }
             "lost" => {
-                let failed = Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
+                let failed =
+                    Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
                 let reason = text(&data, "message");
                 // Only the backend drawing now may switch; a late report from a replaced one is noise.
                 if self.state.borrow().backend != failed {
@@ -563,11 +578,17 @@ impl Controller {
         let (w, h) = (num(data, "width") as u32, num(data, "height") as u32);
         let rgba = js_sys::Uint8ClampedArray::new(&get(data, "rgba"));
         let result = (|| -> Result<(), JsValue> {
-            let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-            let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
+            let document = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or("no document")?;
+            let canvas: web_sys::HtmlCanvasElement =
+                document.create_element("canvas")?.dyn_into()?;
             canvas.set_width((self.width * self.ratio).round() as u32);
             canvas.set_height((HEIGHT * self.ratio).round() as u32);
-            let c: web_sys::CanvasRenderingContext2d = canvas.get_context("2d")?.ok_or("no 2D context")?.dyn_into()?;
+            let c: web_sys::CanvasRenderingContext2d = canvas
+                .get_context("2d")?
+                .ok_or("no 2D context")?
+                .dyn_into()?;
             c.set_fill_style_str("#ffffff");
             c.fill_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
             let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&rgba, w, h)?;
@@ -583,9 +604,10 @@ impl Controller {
             Ok(())
         })();
         if let Err(e) = result {
-            self.signals
-                .message
-                .set(Some(format!("PNG export failed: {}", super::js::message(&e))));
+            self.signals.message.set(Some(format!(
+                "PNG export failed: {}",
+                super::js::message(&e)
+            )));
         }
     }
 
@@ -667,7 +689,9 @@ impl Controller {
         let drag = std::mem::replace(&mut s.drag, Drag::None);
         drop(s);
         match drag {
-            Drag::Box { from, to } if (from.0 - to.0).abs() > 2.0 && (from.1 - to.1).abs() > 2.0 => {
+            Drag::Box { from, to }
+                if (from.0 - to.0).abs() > 2.0 && (from.1 - to.1).abs() > 2.0 =>
+            {
                 self.post(
                     &object(&[
                         ("kind", "select".into()),
@@ -743,8 +767,15 @@ fn listen<E: JsCast + 'static>(
     ctl.listeners.borrow_mut().push(Box::new(closure));
 }
 
-fn mount(spec: LargeViewSpec, host: web_sys::HtmlElement, signals: Signals, backend: Backend) -> Result<Rc<Controller>, String> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+fn mount(
+    spec: LargeViewSpec,
+    host: web_sys::HtmlElement,
+    signals: Signals,
+    backend: Backend,
+) -> Result<Rc<Controller>, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let ratio = pixel_ratio();
     let width = (host.client_width() as f64).clamp(420.0, 1100.0);
     let overlay: web_sys::HtmlCanvasElement = document
@@ -764,12 +795,25 @@ fn mount(spec: LargeViewSpec, host: web_sys::HtmlElement, signals: Signals, back
         "aria-label",
         &format!("{} against {}: drag to pan, wheel or +/− to zoom, arrow keys to pan, 0 to reset, shift-drag to select", spec.y_label, spec.x_label),
     );
-    let _ = host.set_attribute("style", &format!("position:relative;width:{width}px;height:{HEIGHT}px;"));
-    host.append_child(&overlay).map_err(|e| super::js::message(&e))?;
-    let worker = web_sys::Worker::new(WORKER_URL)
-        .map_err(|e| format!("the view's renderer could not start: {}", super::js::message(&e)))?;
+    let _ = host.set_attribute(
+        "style",
+        &format!("position:relative;width:{width}px;height:{HEIGHT}px;"),
+    );
+    host.append_child(&overlay)
+        .map_err(|e| super::js::message(&e))?;
+    let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| {
+        format!(
+            "the view's renderer could not start: {}",
+            super::js::message(&e)
+        )
+    })?;
     let (w, h) = (width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    let home = Bounds { x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0 };
+    let home = Bounds {
+        x0: 0.0,
+        x1: 1.0,
+        y0: 0.0,
+        y1: 1.0,
+    };
     let ctl = Rc::new(Controller {
         spec,
         host,
@@ -797,11 +841,12 @@ fn mount(spec: LargeViewSpec, host: web_sys::HtmlElement, signals: Signals, back
         listeners: RefCell::new(Vec::new()),
     });
     let weak = Rc::downgrade(&ctl);
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        if let Some(ctl) = weak.upgrade() {
-            ctl.on_worker_message(e.data());
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(ctl) = weak.upgrade() {
+                ctl.on_worker_message(e.data());
+            }
+        });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     ctl.listeners.borrow_mut().push(Box::new(on_message));
     let failed = signals.message;
@@ -817,12 +862,22 @@ fn mount(spec: LargeViewSpec, host: web_sys::HtmlElement, signals: Signals, back
     listen(&ctl, target, "pointercancel", Controller::pointer_up);
     listen(&ctl, target, "wheel", Controller::wheel);
     listen(&ctl, target, "keydown", Controller::key);
-    listen(&ctl, target, "dblclick", |c: &Controller, _: web_sys::MouseEvent| c.reset());
-    listen(&ctl, target, "pointerleave", |c: &Controller, _: web_sys::PointerEvent| {
-        if c.state.borrow().hover.is_some() {
-            c.show_hover(None);
-        }
-    });
+    listen(
+        &ctl,
+        target,
+        "dblclick",
+        |c: &Controller, _: web_sys::MouseEvent| c.reset(),
+    );
+    listen(
+        &ctl,
+        target,
+        "pointerleave",
+        |c: &Controller, _: web_sys::PointerEvent| {
+            if c.state.borrow().hover.is_some() {
+                c.show_hover(None);
+            }
+        },
+    );
     ctl.draw_overlay(true);
     Ok(ctl)
 }

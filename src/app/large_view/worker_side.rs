@@ -40,9 +40,10 @@ pub fn serve() {
     console_error_panic_hook::set_once();
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let (send, mut receive) = futures::channel::mpsc::unbounded::<JsValue>();
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        let _ = send.unbounded_send(e.data());
-    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let _ = send.unbounded_send(e.data());
+        });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as its view; so does the handler.
     on_message.forget();
@@ -76,7 +77,10 @@ fn bounds_value(b: &Bounds) -> JsValue {
 
 fn draw(stage: &mut Stage) {
     if let Err(e) = stage.draw() {
-        let backend = stage.renderer.as_ref().map_or(Backend::Canvas2d, |r| r.backend());
+        let backend = stage
+            .renderer
+            .as_ref()
+            .map_or(Backend::Canvas2d, |r| r.backend());
         stage.detach();
         post_lost(backend, e);
     }
@@ -101,7 +105,11 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
                     let (note, home) = stage.load_scatter(
                         points,
                         sizes.as_deref(),
-                        if point_px.is_finite() { point_px as f32 } else { 3.0 },
+                        if point_px.is_finite() {
+                            point_px as f32
+                        } else {
+                            3.0
+                        },
                     );
                     loaded(note, &home, count);
                     draw(stage);
@@ -125,7 +133,11 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
             }
         }
         "view" => {
-            stage.resize(num(message, "width"), num(message, "height"), num(message, "ratio"));
+            stage.resize(
+                num(message, "width"),
+                num(message, "height"),
+                num(message, "ratio"),
+            );
             stage.set_view(bounds(message));
             draw(stage);
         }
@@ -213,7 +225,11 @@ async fn init(stage: &mut Stage, message: &JsValue) {
         post_error("the view sent no canvas".into());
         return;
     };
-    stage.resize(num(message, "width"), num(message, "height"), num(message, "ratio"));
+    stage.resize(
+        num(message, "width"),
+        num(message, "height"),
+        num(message, "ratio"),
+    );
     let wanted = Backend::from_slug(&text(message, "backend")).unwrap_or(Backend::WebGpu);
     let backend = stage::choose(wanted).await;
     let on_lost: super::gpu::OnLost = std::sync::Arc::new(move |m: String| post_lost(backend, m));
@@ -273,11 +289,19 @@ async fn bench(stage: &mut Stage, message: &JsValue) {
         post_error("bench: nothing loaded".into());
         return;
     };
-    let now = || js::get(&js_sys::global(), "performance").dyn_into::<web_sys::Performance>().map_or(0.0, |p| p.now());
+    let now = || {
+        js::get(&js_sys::global(), "performance")
+            .dyn_into::<web_sys::Performance>()
+            .map_or(0.0, |p| p.now())
+    };
     let mut times = Vec::with_capacity(frames);
     for i in 0..frames {
         let factor = if i % 2 == 0 { 1.25 } else { 0.8 };
-        let v = stage.viewport().unwrap_or(start).zoom_about(stage.width / 2.0, stage.height / 2.0, factor);
+        let v = stage.viewport().unwrap_or(start).zoom_about(
+            stage.width / 2.0,
+            stage.height / 2.0,
+            factor,
+        );
         stage.set_view(v.view);
         let t0 = now();
         if let Err(e) = stage.finish_frame().await {
