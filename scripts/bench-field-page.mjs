@@ -39,6 +39,7 @@ const fill = async (label, value) => {
   await input.fill(String(value));
   await input.dispatchEvent("change");
 };
+await page.getByLabel("Provider").selectOption("openai");
 await fill("Base URL", server.url);
 await fill("Model", "fault-server");
 await fill("Respondents", respondents);

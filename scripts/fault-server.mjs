@@ -4,7 +4,7 @@
 //   node scripts/fault-server.mjs --port 18100 [--faults 0.2] [--rate-429 R] [--rate-500 R]
 //        [--rate-slow R] [--slow-ms MS] [--rate-malformed R] [--rate-truncated R]
 //        [--retry-after S] [--seed N] [--utilities JSON] [--require-key KEY] [--answer-delay-ms MS]
-//        [--html-replies]
+//        [--html-replies] [--answer-from-persona FIELD]
 //
 // The respondent: for a conjoint task (profiles rendered as "Profile X" followed by "- attribute:
 // level" lines) it picks profile 1 of 2 with probability 0.5 + U(1) - U(2) (a linear probability
@@ -17,6 +17,11 @@
 // (--slow-ms), malformed JSON, and bodies cut off mid-way. GET /stats reports per-item counts
 // (item = SHA-256 of the request body): attempts, answered (a complete valid reply written to an
 // open connection: what a provider bills) and faults. POST /reset clears them.
+//
+// --answer-from-persona FIELD makes survey answers deterministic and persona-dependent (for twin
+// tests): when the prompt holds the persona field FIELD with a whole number N (as a summary
+// "FIELD: N", a transcript "Q: FIELD / A: N" or JSON "FIELD":"N"), the answer is the N-th option as
+// shown; otherwise the uniform draw above.
 //
 // --html-replies puts an `<img onerror>` tag before every answer, as a hostile or confused model
 // might: the page must show it as text and never run it.
@@ -45,6 +50,11 @@ const answerDelay = num('answer-delay-ms', 0);
 const requireKey = args['require-key'];
 const utilities = args.utilities ? JSON.parse(args.utilities) : {};
 const htmlReplies = args['html-replies'] === 'true';
+const personaField = args['answer-from-persona'];
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const personaPattern = personaField
+  ? new RegExp(`${escapeRegExp(personaField)}(?:"\\s*:\\s*"|:\\s*|\\nA:\\s*)(\\d+)`)
+  : null;
 const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
 
 // xorshift32 for fault draws; seeded so a run's fault pattern is reproducible for a given order.
@@ -116,6 +126,9 @@ function respond(body, raw) {
     if (options.length === 0) return { text: '42', top: null };
     labels = options.map((o) => o.label);
     probs = options.map(() => 1 / options.length);
+    const told = personaPattern?.exec(user);
+    const n = told ? Number(told[1]) : 0;
+    if (n >= 1 && n <= options.length) return { text: labels[n - 1], top: labels.map((l, i) => ({ token: l, logprob: i === n - 1 ? 0 : -30 })) };
   }
   const u = uniformFromHash(raw, 'answer');
   let acc = 0, pick = labels.length - 1;

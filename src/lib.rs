@@ -11,6 +11,7 @@ pub mod design;
 pub mod field;
 pub mod jobs;
 pub mod large_view;
+pub mod local_model;
 pub mod plot;
 pub mod providers;
 pub mod study;

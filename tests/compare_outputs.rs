@@ -18,14 +18,11 @@ use silico::data::{read_delimited, ReadOptions};
 use silico::jobs::{run_json, CompareRequest, Job, Reply, TableInput};
 use silico::study::{Provenance, ResponseSource, ResponseTable};
 
-const PAIRS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_human_vs_twin_long.csv"
-);
-const RANGES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_dv_ranges.csv"
-);
+#[path = "support/megastudy.rs"]
+mod megastudy;
+
+use megastudy::{ORACLE, PAIRS, PERSON, QUESTION, RANGES};
+
 const AMCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/oracle_immigration_amce_additive.csv"
@@ -289,11 +286,6 @@ kind,exact_match,retest_n,retest_accuracy,twin_accuracy_retested,retest_share"
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-const ORACLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/oracle_twin2k500_megastudy_metrics_with_reasoning.csv"
-);
-
 /// The command exactly as the issue gives it, read back and checked against the oracle for every
 /// question and every metric it prints.
 #[test]
@@ -302,9 +294,9 @@ fn cli_exact_command_reproduces_the_oracle_for_all_163_questions() {
         "compare",
         PAIRS,
         "--person",
-        "TWIN_ID",
+        PERSON,
         "--question",
-        "study_name,variable_name",
+        QUESTION,
         "--human",
         "human",
         "--twin",
@@ -373,9 +365,9 @@ fn cli_plots_and_report_for_the_megastudy() {
                 "compare",
                 PAIRS,
                 "--person",
-                "TWIN_ID",
+                PERSON,
                 "--question",
-                "study_name,variable_name",
+                QUESTION,
                 "--human",
                 "human",
                 "--twin",
@@ -406,19 +398,11 @@ fn cli_plots_and_report_for_the_megastudy() {
                 .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("distribution-"))
         })
         .count();
-    let ordinal = silico::compare::paired_questions(
-        &table(&std::fs::read_to_string(PAIRS).unwrap(), "pairs"),
-        &PairColumns {
-            person: "TWIN_ID".into(),
-            question: vec!["study_name".into(), "variable_name".into()],
-            human: "human".into(),
-            twin: "twin".into(),
-        },
-    )
-    .unwrap()
-    .iter()
-    .filter(|q| QuestionKind::decide(None, &q.human, &q.twin) == QuestionKind::Ordinal)
-    .count();
+    let ordinal = silico::compare::paired_questions(&megastudy::read(PAIRS), &megastudy::columns())
+        .unwrap()
+        .iter()
+        .filter(|q| QuestionKind::decide(None, &q.human, &q.twin) == QuestionKind::Ordinal)
+        .count();
     assert_eq!(distributions, ordinal, "one overlay per ordinal question");
     let report = std::fs::read_to_string(&html).unwrap();
     assert!(report.contains("hiring algorithms / Q10"));
@@ -483,8 +467,8 @@ fn the_compare_job_matches_the_engine_and_its_nulls_round_trip() {
             text: std::fs::read_to_string(PAIRS).unwrap(),
             delimiter: None,
         },
-        person: "TWIN_ID".into(),
-        question: vec!["study_name".into(), "variable_name".into()],
+        person: PERSON.into(),
+        question: megastudy::columns().question,
         human: "human".into(),
         twin: "twin".into(),
         retest: None,
@@ -663,20 +647,7 @@ fn the_compare_estimates_job_agrees_with_the_engine() {
 
 #[test]
 fn respondent_accuracy_is_the_mean_of_their_matrix_row_on_the_megastudy() {
-    let columns = PairColumns {
-        person: "TWIN_ID".into(),
-        question: vec!["study_name".into(), "variable_name".into()],
-        human: "human".into(),
-        twin: "twin".into(),
-    };
-    let ranges = read_ranges(
-        &table(&std::fs::read_to_string(RANGES).unwrap(), "ranges"),
-        &columns.question,
-        &RangeColumns::default(),
-    )
-    .unwrap();
-    let pairs = table(&std::fs::read_to_string(PAIRS).unwrap(), "pairs");
-    let c = compare(&pairs, &columns, &Extras::default(), &ranges).unwrap();
+    let c = megastudy::comparison();
     let m = &c.matrix;
     assert_eq!((m.rows.len(), m.columns.len()), (1784, 163));
     let width = m.columns.len();

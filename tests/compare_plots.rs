@@ -13,14 +13,9 @@ use silico::plot::{
 };
 use silico::study::{Provenance, ResponseSource, ResponseTable};
 
-const PAIRS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_human_vs_twin_long.csv"
-);
-const RANGES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_dv_ranges.csv"
-);
+#[path = "support/megastudy.rs"]
+mod megastudy;
+
 const AMCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/oracle_immigration_amce_additive.csv"
@@ -38,20 +33,7 @@ fn table(text: &str) -> ResponseTable {
 }
 
 fn megastudy() -> Comparison {
-    let columns = PairColumns {
-        person: "TWIN_ID".into(),
-        question: vec!["study_name".into(), "variable_name".into()],
-        human: "human".into(),
-        twin: "twin".into(),
-    };
-    let ranges = read_ranges(
-        &table(&std::fs::read_to_string(RANGES).unwrap()),
-        &columns.question,
-        &RangeColumns::default(),
-    )
-    .unwrap();
-    let pairs = table(&std::fs::read_to_string(PAIRS).unwrap());
-    compare(&pairs, &columns, &Extras::default(), &ranges).unwrap()
+    megastudy::comparison()
 }
 
 /// Four people, three questions on a 1–5 scale, with a retest; the first question's name is markup.

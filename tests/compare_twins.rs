@@ -5,45 +5,16 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use silico::compare::{
-    compare_questions, js_divergence, paired_questions, question_metrics, read_ranges,
-    representativeness, PairColumns, QuestionPairs, RangeColumns,
+    compare_questions, js_divergence, paired_questions, question_metrics, representativeness,
+    PairColumns, QuestionPairs,
 };
 use silico::data::{read_delimited, ReadOptions};
 use silico::study::{ColumnValues, Provenance, ResponseSource, ResponseTable};
 
-const PAIRS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_human_vs_twin_long.csv"
-);
-const RANGES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/twin2k500_megastudy_dv_ranges.csv"
-);
-const ORACLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/oracle_twin2k500_megastudy_metrics_with_reasoning.csv"
-);
+#[path = "support/megastudy.rs"]
+mod megastudy;
 
-fn read(path: &str) -> ResponseTable {
-    let bytes = std::fs::read(path).expect("shared data file");
-    read_delimited(
-        &bytes,
-        path,
-        ResponseSource::Human,
-        Provenance::default(),
-        &ReadOptions::default(),
-    )
-    .expect("parse")
-}
-
-fn columns() -> PairColumns {
-    PairColumns {
-        person: "TWIN_ID".into(),
-        question: vec!["study_name".into(), "variable_name".into()],
-        human: "human".into(),
-        twin: "twin".into(),
-    }
-}
+use megastudy::{columns, read, ORACLE, PAIRS, RANGES};
 
 fn text(table: &ResponseTable, name: &str) -> Vec<String> {
     match &table.column(name).expect(name).values {
@@ -78,9 +49,7 @@ type Getter = fn(&silico::compare::QuestionMetrics) -> f64;
 fn megastudy_reproduces_the_oracle_for_all_163_questions() {
     let pairs = read(PAIRS);
     let questions = paired_questions(&pairs, &columns()).expect("pairs");
-    let ranges =
-        read_ranges(&read(RANGES), &columns().question, &RangeColumns::default()).expect("ranges");
-    let rows = compare_questions(&questions, &ranges);
+    let rows = compare_questions(&questions, &megastudy::ranges());
     let oracle = read(ORACLE);
     let (study, variable) = (text(&oracle, "study_name"), text(&oracle, "variable_name"));
     assert_eq!(study.len(), 163);
@@ -232,9 +201,9 @@ fn cli_prints_the_metrics_csv_with_an_overall_row() {
             "compare",
             PAIRS,
             "--person",
-            "TWIN_ID",
+            megastudy::PERSON,
             "--question",
-            "study_name,variable_name",
+            megastudy::QUESTION,
             "--human",
             "human",
             "--twin",

@@ -3,8 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use silico::data::{
-    apply_mapping, auto_map, import_table, preview_mapping, recode_value, ImportOptions,
-    ImportedTable, MatchedBy, Recode, Recoded, ValueCount,
+    apply_mapping, auto_map, import_table, parse_missing_codes, parse_recode_lines,
+    preview_mapping, recode_lines, recode_value, ImportOptions, ImportedTable, MatchedBy, Recode,
+    RecodeLineError, Recoded, ValueCount,
 };
 use silico::study::{ColumnValues, Provenance, ResponseSource, Survey};
 
@@ -174,5 +175,144 @@ fn recoding_rules() {
     assert_eq!(
         recode_value("2.5", interest, &none),
         Recoded::OutOfRange(2.5)
+    );
+}
+
+#[test]
+fn hand_edits_move_questions_and_fix_the_problems_the_preview_counts() {
+    let survey = survey();
+    let export = export();
+    let table = &export.table;
+    let mut mapping = auto_map(table, export.qualtrics.as_ref(), &survey);
+    let before = preview_mapping(table, &mapping, &survey);
+    let party = |p: &silico::data::MappingPreview| {
+        p.columns
+            .iter()
+            .find(|c| c.column == "Q1")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(party(&before).unknown[0].value, "Green");
+
+    // "Green" becomes Independent by hand; "Don't know" (an option of Q1) is declared missing.
+    let recode = mapping.recode_mut("Q1").unwrap();
+    recode.values = parse_recode_lines("Green = ind\n\n").unwrap();
+    recode.missing = parse_missing_codes("Don't know, -99");
+    let after = party(&preview_mapping(table, &mapping, &survey));
+    assert!(
+        after.unknown.is_empty() && after.problems.is_empty(),
+        "{after:?}"
+    );
+    assert_eq!((after.answered, after.missing), (4, 1));
+    assert_eq!(
+        after.codes,
+        vec![
+            ValueCount {
+                value: "ind".into(),
+                count: 2
+            },
+            ValueCount {
+                value: "dem".into(),
+                count: 1
+            },
+            ValueCount {
+                value: "rep".into(),
+                count: 1
+            },
+        ]
+    );
+
+    // The trust column (reversed in the file, 1 = Always) reversed by hand: 1 becomes 4.
+    let trust = mapping
+        .columns
+        .iter()
+        .find(|c| c.question == "trust_gov")
+        .map(|c| c.column.clone())
+        .unwrap();
+    mapping.recode_mut(&trust).unwrap().reverse = true;
+    let long = apply_mapping(table, &mapping, &survey, Provenance::default());
+    let text = |i: usize| match &long.columns[i].values {
+        ColumnValues::Text(v) => v.clone(),
+        ColumnValues::Number(_) => panic!("the long table holds text"),
+    };
+    let (questions, values) = (text(1), text(2));
+    let answers: Vec<Option<String>> = (0..long.row_count())
+        .filter(|&r| questions[r].as_deref() == Some("trust_gov"))
+        .map(|r| values[r].clone())
+        .collect();
+    assert_eq!(
+        answers,
+        vec![
+            Some("4".into()),
+            Some("3".into()),
+            Some("1".into()),
+            None,
+            Some("2".into())
+        ]
+    );
+
+    // Pointing the age column at the interest question takes that question from its column, and
+    // starts from no recoding: the ages are now out of the 1–5 range, and counted as such.
+    let age = mapping
+        .columns
+        .iter()
+        .find(|c| c.question == "age")
+        .map(|c| c.column.clone())
+        .unwrap();
+    let taken = mapping.assign(&age, Some("interest"), &survey);
+    assert_eq!(taken.as_deref(), Some("QID7"));
+    let moved = mapping.columns.iter().find(|c| c.column == age).unwrap();
+    assert_eq!(
+        (moved.question.as_str(), &moved.matched_by),
+        ("interest", &MatchedBy::Hand)
+    );
+    assert!(moved.recode.missing.contains(&"-99".to_string()));
+    let preview = preview_mapping(table, &mapping, &survey);
+    assert!(preview.unmapped_questions.contains(&"age".to_string()));
+    let ages = preview.columns.iter().find(|c| c.column == age).unwrap();
+    let out: usize = ages.out_of_range.iter().map(|v| v.count).sum();
+    assert_eq!((out, ages.missing), (4, 1));
+    assert!(
+        ages.problems[0].starts_with("4 cells"),
+        "{:?}",
+        ages.problems
+    );
+
+    // And a column said to hold no answer leaves the mapping.
+    mapping.assign(&age, None, &survey);
+    assert!(mapping.columns.iter().all(|c| c.column != age));
+}
+
+#[test]
+fn recoding_lines_are_read_with_the_line_named() {
+    let values = parse_recode_lines("Agree strongly = 5\n  Disagree =1\nNo idea =\n").unwrap();
+    assert_eq!(values.get("Agree strongly").map(String::as_str), Some("5"));
+    assert_eq!(values.get("No idea").map(String::as_str), Some(""));
+    assert_eq!(parse_recode_lines(&recode_lines(&values)).unwrap(), values);
+    assert_eq!(
+        parse_recode_lines("a = 1\nb 2").unwrap_err(),
+        RecodeLineError::NoEquals {
+            line: 2,
+            text: "b 2".into()
+        }
+    );
+    assert_eq!(
+        parse_recode_lines("a = 1\na = 2").unwrap_err().to_string(),
+        "recoding line 2: \"a\" is recoded twice"
+    );
+    assert!(parse_recode_lines(" = 2").is_err());
+    // An empty code makes the value missing.
+    let survey = survey();
+    let recode = Recode {
+        values: values.clone(),
+        ..Recode::default()
+    };
+    assert_eq!(
+        recode_value("No idea", &survey.questions[0], &recode),
+        Recoded::Missing
+    );
+    assert_eq!(
+        parse_missing_codes("-99, Refused\n\n-98"),
+        ["-99", "Refused", "-98"]
     );
 }

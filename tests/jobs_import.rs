@@ -5,7 +5,10 @@
 mod qualtrics_fixture;
 
 use silico::data::{ChunkedReader, ConjointLayout, FileFormat, ReadOptions};
-use silico::jobs::{run, run_json, table_read_reply, Job, ReadTableRequest, Reply};
+use silico::jobs::{
+    run, run_json, table_read_reply, FileRead, HeldTable, Job, ReadFileRequest, ReadTableRequest,
+    Reply, TableSource,
+};
 use silico::study::{Provenance, ResponseSource};
 
 fn request(bytes: Vec<u8>) -> ReadTableRequest {
@@ -57,7 +60,7 @@ fn a_qualtrics_conjoint_is_read_and_reshaped_by_jobs() {
     assert_eq!(sliced, Reply::TableRead(read.clone()));
 
     let reply = run(Job::ReshapeConjoint {
-        table: Box::new(read.imported.table.clone()),
+        table: read.imported.table.clone().into(),
         conjoint: None,
         layout: ConjointLayout::new("Q{task}"),
     });
@@ -67,7 +70,7 @@ fn a_qualtrics_conjoint_is_read_and_reshaped_by_jobs() {
     assert_eq!((table.row_count(), summary.tasks_shown), (300, 150));
 
     let reply = run(Job::ReshapeConjoint {
-        table: Box::new(read.imported.table),
+        table: read.imported.table.into(),
         conjoint: None,
         layout: ConjointLayout::new("Choice"),
     });
@@ -106,7 +109,7 @@ fn columns_are_mapped_and_applied_by_jobs() {
     let Reply::TableRead(read) = read else {
         panic!("{read:?}")
     };
-    let table = Box::new(read.imported.table);
+    let table: TableSource = read.imported.table.into();
     let reply = run(Job::MapColumns {
         table: table.clone(),
         qualtrics: None,
@@ -130,4 +133,120 @@ fn columns_are_mapped_and_applied_by_jobs() {
         long.column("answer").unwrap().values,
         silico::study::ColumnValues::Text(vec![Some("D".into()), Some("R".into()), None])
     );
+}
+
+fn file_request() -> ReadFileRequest {
+    ReadFileRequest {
+        name: "human".into(),
+        file_name: "export.csv".into(),
+        ..ReadFileRequest::default()
+    }
+}
+
+/// Reads `bytes` as the worker reads a `File`: in slices of `slice` bytes.
+fn read_in_slices(bytes: &[u8], slice: usize) -> Result<silico::jobs::HeldRead, String> {
+    let mut read = FileRead::new(file_request());
+    for part in bytes.chunks(slice) {
+        read.push(part)?;
+    }
+    read.finish()
+}
+
+#[test]
+fn a_file_read_in_slices_is_held_and_later_jobs_name_it() {
+    let survey: silico::study::Survey = serde_json::from_value(serde_json::json!({
+        "questions": [
+            {"id": "party", "text": "Which party do you feel closest to?",
+             "answer": {"type": "single_choice", "options": [
+                {"code": "D", "label": "Democrat"}, {"code": "R", "label": "Republican"}]}}
+        ]
+    }))
+    .unwrap();
+    let bytes = b"id,email,Party\n1,a@example.org,Democrat\n2,b@example.org,Republican\n";
+    // Slices of 3 bytes split records, fields and the header.
+    let held = read_in_slices(bytes, 3).unwrap();
+    assert_eq!(held.summary.rows, 2);
+    assert_eq!(held.summary.columns.len(), 3);
+    assert!(held
+        .summary
+        .personal_data
+        .iter()
+        .any(|f| f.column == "email"));
+    // The summary equals the one of the whole-file job.
+    let Reply::TableRead(whole) = run(Job::ReadTable(Box::new(request(bytes.to_vec())))) else {
+        panic!()
+    };
+    assert_eq!(held.summary, whole.summary);
+
+    // Through JSON, as the page names it: personal data left out on the way.
+    let source = TableSource::Held(HeldTable {
+        held: held.held,
+        leave_out: vec!["email".into()],
+    });
+    let job = serde_json::to_string(&Job::TakeTable(source.clone())).unwrap();
+    let Reply::Table(table) = serde_json::from_str(&run_json(&job)).unwrap() else {
+        panic!()
+    };
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "Party"]);
+    assert_eq!(table.provenance.source_file, "export.csv");
+    let Reply::Mapping { preview, .. } = run(Job::MapColumns {
+        table: source.clone(),
+        qualtrics: None,
+        survey: Box::new(survey),
+    }) else {
+        panic!()
+    };
+    assert_eq!(preview.columns[0].answered, 2);
+
+    // Reading another file drops the first: its handle now fails with a reason.
+    let next = read_in_slices(b"a\n1\n", 2).unwrap();
+    assert_ne!(next.held, held.held);
+    let Reply::Failed { message } = run(Job::TakeTable(source)) else {
+        panic!()
+    };
+    assert!(message.contains("read it again"), "{message}");
+}
+
+#[test]
+fn a_file_read_in_slices_reports_progress_and_errors_with_the_row() {
+    let mut read = FileRead::new(file_request());
+    read.push(b"a,b\n1,2\n3,4\n").unwrap();
+    assert_eq!(read.progress().bytes, 12);
+    // The delimiter is decided once the whole file is in (it is smaller than the sniffing window).
+    assert_eq!(read.progress().rows, 0);
+    assert_eq!(read.finish().unwrap().summary.rows, 2);
+
+    // Past the sniffing window, rows are counted as they are read.
+    let mut big = b"a,b\n".to_vec();
+    while big.len() < 600_000 {
+        big.extend_from_slice(b"1,2\n");
+    }
+    let mut read = FileRead::new(file_request());
+    for part in big.chunks(100_000) {
+        read.push(part).unwrap();
+    }
+    let rows = read.progress().rows;
+    assert!(rows > 100_000 && rows <= 150_000, "{rows}");
+    assert_eq!(read.finish().unwrap().summary.rows, 149_999);
+
+    assert_eq!(
+        read_in_slices(b"a,b\n1,2\n3\n", 4).unwrap_err(),
+        "row 3: 1 fields, the header has 2"
+    );
+    assert!(read_in_slices(b"", 4).unwrap_err().contains("empty"));
+}
+
+#[test]
+fn a_workbook_read_in_slices_equals_the_whole_file_read() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write(0, 0, "id").unwrap();
+    sheet.write(0, 1, "age").unwrap();
+    sheet.write(1, 0, "r1").unwrap();
+    sheet.write(1, 1, 34).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let held = read_in_slices(&bytes, 1000).unwrap();
+    assert_eq!(held.summary.format, FileFormat::Xlsx);
+    assert_eq!(held.summary.rows, 1);
 }

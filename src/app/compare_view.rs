@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use super::analyze::{ChartCanvas, PlotView};
 use super::open_study::OpenStudy;
+use super::twin_builder::TwinsFromStudy;
 use super::{browser, worker};
 use crate::compare::report::ReportInfo;
 use crate::compare::Comparison;
@@ -100,15 +101,20 @@ impl Columns {
 
 #[component]
 pub fn CompareView(open: OpenStudy) -> impl IntoView {
+    // The conjoint comparison, once computed, also goes into the paired comparison's HTML report.
+    let amce = RwSignal::new(None::<EstimatesComparedReply>);
     view! {
         <p class="lead">"Does the LLM stand in for these people, where, and by how much? Upload paired answers (one row per person and question with the human's and the twin's answer), or compare the conjoint estimates of two of the study's tables."</p>
-        <PairedComparison open=open />
-        <EstimateComparison open=open />
+        <PairedComparison open=open amce=amce />
+        <EstimateComparison open=open result=amce />
     }
 }
 
 #[component]
-fn PairedComparison(open: OpenStudy) -> impl IntoView {
+fn PairedComparison(
+    open: OpenStudy,
+    amce: RwSignal<Option<EstimatesComparedReply>>,
+) -> impl IntoView {
     let table = RwSignal::new(None::<ResponseTable>);
     let file_name = RwSignal::new(String::new());
     let ranges = RwSignal::new(None::<(String, String)>);
@@ -254,6 +260,18 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
             })
             .collect_view()
     };
+    // The study's twins paired with their people, instead of an uploaded file.
+    let from_study = move |pairs: crate::compare::TwinPairs| {
+        columns.set(Columns::guess(&pairs.pairs));
+        file_name.set("the study's twins and their people".into());
+        ranges.set(Some((
+            "ranges from the survey".into(),
+            crate::data::table_to_csv(&pairs.ranges),
+        )));
+        table.set(Some(pairs.pairs));
+        result.set(None);
+        problem.set(None);
+    };
     let study_name = open.study.with_untracked(|s| s.metadata.name.clone());
     view! {
         <section class="panel" aria-labelledby="pairs-heading">
@@ -267,6 +285,7 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
                 <input id="ranges-file" type="file" accept=".csv,.tsv,.txt" on:change=on_ranges />
                 {move || ranges.get().map(|(n, _)| view! { <span class="muted">{n}</span> })}
             </div>
+            <TwinsFromStudy open on_pairs=from_study />
             {move || problem.get().map(|p| view! { <div class="notice notice-error" role="alert" data-testid="compare-problem">{p}</div> })}
             {move || table.get().map(|t| view! {
                 <p class="muted" data-testid="pairs-summary">{format!("{}: {} rows, {} columns.", file_name.get_untracked(), t.row_count(), t.columns.len())}</p>
@@ -282,7 +301,7 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
                     <button on:click=run disabled=move || busy.get()>{move || if busy.get() { "Comparing…" } else { "Compare" }}</button>
                 </div>
             })}
-            {move || result.get().map(|r| view! { <ComparisonResults reply=r file_name=file_name.get_untracked() study_name=study_name.clone() /> })}
+            {move || result.get().map(|r| view! { <ComparisonResults reply=r file_name=file_name.get_untracked() study_name=study_name.clone() amce /> })}
             // Every pair and cell on the GPU (src/app/compare_large.rs), opened on demand.
             {move || result.get().zip(table.get_untracked()).map(|(r, t)| {
                 let c = columns.get_untracked();
@@ -293,7 +312,12 @@ fn PairedComparison(open: OpenStudy) -> impl IntoView {
 }
 
 #[component]
-fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String) -> impl IntoView {
+fn ComparisonResults(
+    reply: CompareReply,
+    file_name: String,
+    study_name: String,
+    amce: RwSignal<Option<EstimatesComparedReply>>,
+) -> impl IntoView {
     let stem = browser::file_stem(&study_name);
     let o = reply.comparison.overall.clone();
     let retest = reply
@@ -368,7 +392,12 @@ fn ComparisonResults(reply: CompareReply, file_name: String, study_name: String)
                 columns: String::new(),
             };
             // Drawn here rather than in the worker: plotters measures text with the page's canvas.
-            let html = comparison.with_value(|c| crate::compare::report::html(c, &info, None));
+            let html = comparison.with_value(|c| {
+                amce.with_untracked(|a| {
+                    let estimates = a.as_ref().map(|r| (&r.comparison, EstimateKind::Amce));
+                    crate::compare::report::html(c, &info, estimates)
+                })
+            });
             if browser::download(&format!("{stem}-comparison.html"), "text/html", &html).is_err() {
                 report_problem.set(Some("The browser refused the download.".into()));
             }
@@ -439,7 +468,10 @@ fn ChartView(
 
 /// Conjoint estimates of two of the study's tables side by side.
 #[component]
-fn EstimateComparison(open: OpenStudy) -> impl IntoView {
+fn EstimateComparison(
+    open: OpenStudy,
+    result: RwSignal<Option<EstimatesComparedReply>>,
+) -> impl IntoView {
     let tables = open.study.with_untracked(|s| s.results.clone());
     let conjoint = open.study.with_untracked(|s| s.conjoint.clone());
     if conjoint.is_none() || tables.len() < 2 {
@@ -461,7 +493,6 @@ fn EstimateComparison(open: OpenStudy) -> impl IntoView {
     );
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let result = RwSignal::new(None::<EstimatesComparedReply>);
     let tables = StoredValue::new(tables);
     let conjoint = StoredValue::new(conjoint);
     let run = move |_| {

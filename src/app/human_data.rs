@@ -8,27 +8,33 @@ use leptos::task::spawn_local;
 use super::browser;
 use super::notice::{Notice, NoticeView};
 use super::open_study::OpenStudy;
+use super::twin_builder::TwinBuilder;
 use super::worker;
+use super::worker::FileProgress;
 use crate::data::{
     ConjointLayout, FileFormat, ImportSummary, Mapping, MappingPreview, ReshapeSummary,
     TextEncoding,
 };
-use crate::jobs::{Job, ReadTableRequest, Reply, TableRead};
+use crate::jobs::{HeldRead, HeldTable, Job, ReadFileRequest, Reply, TableSource};
 use crate::study::{ColumnRole, ResponseTable, Study};
 
+/// The column names of the file read.
+pub(super) fn column_names(summary: &ImportSummary) -> Vec<String> {
+    summary.columns.iter().map(|c| c.name.clone()).collect()
+}
+
 /// A Qualtrics conjoint export carries its design in embedded-data fields `F-task-profile-row`.
-fn is_wide_conjoint(table: &ResponseTable) -> bool {
-    table.columns.iter().any(|c| c.name.starts_with("F-1-1-"))
+fn is_wide_conjoint(summary: &ImportSummary) -> bool {
+    summary.columns.iter().any(|c| c.name.starts_with("F-1-1-"))
 }
 
 /// Guesses the choice-column pattern: the prefix `P` with the longest run `P1`, `P2`, … among the
 /// columns (design fields excluded), as `P{task}`; `Q{task}` when nothing fits.
-fn guess_choice_pattern(table: &ResponseTable) -> String {
-    let has = |name: &str| table.columns.iter().any(|c| c.name == name);
-    table
-        .columns
+fn guess_choice_pattern(names: &[String]) -> String {
+    let has = |name: &str| names.iter().any(|n| n == name);
+    names
         .iter()
-        .filter_map(|c| c.name.strip_suffix('1'))
+        .filter_map(|n| n.strip_suffix('1'))
         .filter(|prefix| !prefix.starts_with("F-") && !prefix.is_empty())
         .map(|prefix| {
             let run = (1..).take_while(|t| has(&format!("{prefix}{t}"))).count();
@@ -53,30 +59,25 @@ fn is_choice_column(name: &str, pattern: &str) -> bool {
 /// Respondent-level columns worth carrying onto the long table as covariates (for subgroups): what
 /// the engine deems usable in a persona plus the personal data kept, minus the design fields, the
 /// choices and the respondent id the reshape already places.
-fn covariates(read: &TableRead, pattern: &str, kept: &[String]) -> Vec<String> {
+fn covariates(summary: &ImportSummary, pattern: &str, kept: &[String]) -> Vec<String> {
     const IDS: [&str; 3] = ["ResponseId", "ResponseID", "_recordId"];
-    read.imported
-        .table
-        .columns
-        .iter()
-        .map(|c| c.name.clone())
-        .filter(|n| read.summary.persona_columns.contains(n) || kept.contains(n))
+    column_names(summary)
+        .into_iter()
+        .filter(|n| summary.persona_columns.contains(n) || kept.contains(n))
         .filter(|n| {
             !n.starts_with("F-") && !is_choice_column(n, pattern) && !IDS.contains(&n.as_str())
         })
         .collect()
 }
 
-/// The table without the personal-data columns the researcher did not choose to keep.
-fn without_personal(
-    mut table: ResponseTable,
-    summary: &ImportSummary,
-    kept: &[String],
-) -> ResponseTable {
-    table.columns.retain(|c| {
-        !summary.personal_data.iter().any(|f| f.column == c.name) || kept.contains(&c.name)
-    });
-    table
+/// The personal-data columns the researcher did not choose to keep.
+fn left_out(summary: &ImportSummary, kept: &[String]) -> Vec<String> {
+    summary
+        .personal_data
+        .iter()
+        .map(|f| f.column.clone())
+        .filter(|c| !kept.contains(c))
+        .collect()
 }
 
 /// Puts `table` into the study, replacing a table of the same name.
@@ -96,22 +97,29 @@ fn failure(title: &str, message: String) -> Notice {
     )
 }
 
-/// One imported file's state, shared by the steps below the file input.
+/// One imported file's state, shared by the steps below the file input. The table itself stays in
+/// the worker; jobs name it by its handle.
 #[derive(Clone, Copy)]
-struct Imported {
-    read: RwSignal<Option<TableRead>>,
+pub(super) struct Imported {
+    pub read: RwSignal<Option<HeldRead>>,
+    /// The table's name (the file's stem).
+    pub name: RwSignal<String>,
     /// Personal-data columns the researcher chose to keep.
-    kept: RwSignal<Vec<String>>,
-    notice: RwSignal<Option<Notice>>,
+    pub kept: RwSignal<Vec<String>>,
+    pub notice: RwSignal<Option<Notice>>,
 }
 
 impl Imported {
     /// The table as read, minus the personal data not kept.
-    fn table(self) -> Option<ResponseTable> {
+    pub fn table(self) -> Option<TableSource> {
         let kept = self.kept.get_untracked();
         self.read.with_untracked(|r| {
-            r.as_ref()
-                .map(|r| without_personal(r.imported.table.clone(), &r.summary, &kept))
+            r.as_ref().map(|r| {
+                TableSource::Held(HeldTable {
+                    held: r.held,
+                    leave_out: left_out(&r.summary, &kept),
+                })
+            })
         })
     }
 }
@@ -120,10 +128,14 @@ impl Imported {
 pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
     let state = Imported {
         read: RwSignal::new(None),
+        name: RwSignal::new(String::new()),
         kept: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
     };
     let reading = RwSignal::new(false);
+    let progress = RwSignal::new(None::<FileProgress>);
+    // The read under way, so Cancel can name it.
+    let job_id = RwSignal::new(None::<u32>);
     // Detected unless the researcher says otherwise (an ambiguous file needs to be told).
     let delimiter = RwSignal::new(None::<char>);
     let on_change = move |ev: leptos::ev::Event| {
@@ -135,32 +147,38 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
         input.set_value("");
         let file_name = file.name();
         reading.set(true);
+        progress.set(Some(FileProgress {
+            total: file.size(),
+            ..FileProgress::default()
+        }));
         state.notice.set(None);
+        let request = ReadFileRequest {
+            name: browser::file_stem(file_name.rsplit_once('.').map_or(&file_name, |(s, _)| s)),
+            file_name: file_name.clone(),
+            delimiter: delimiter.get_untracked(),
+            ..ReadFileRequest::default()
+        };
+        let table_name = request.name.clone();
+        // The worker reads the File itself: the page never holds its bytes.
+        let job = worker::read_file(&request, &file, move |p| progress.set(Some(p)));
         spawn_local(async move {
-            let outcome = match browser::read_file(&file).await {
+            let outcome = match job {
                 Err(e) => Err(e),
-                Ok(bytes) => {
-                    let request = ReadTableRequest {
-                        name: browser::file_stem(
-                            file_name.rsplit_once('.').map_or(&file_name, |(s, _)| s),
-                        ),
-                        file_name: file_name.clone(),
-                        bytes,
-                        sheet: None,
-                        delimiter: delimiter.get_untracked(),
-                        missing: None,
-                    };
-                    match worker::run(&Job::ReadTable(Box::new(request))).await {
-                        Ok(Reply::TableRead(read)) => Ok(*read),
-                        Ok(Reply::Failed { message }) => Err(message),
+                Ok(job) => {
+                    job_id.set(Some(job.id));
+                    match job.reply().await {
+                        Ok(Reply::TableHeld(read)) => Ok(*read),
                         Ok(_) => Err("the worker answered with something else".to_string()),
                         Err(e) => Err(e),
                     }
                 }
             };
+            job_id.set(None);
+            progress.set(None);
             match outcome {
                 Ok(read) => {
                     state.kept.set(Vec::new());
+                    state.name.set(table_name);
                     state.read.set(Some(read));
                 }
                 // A bad file leaves the last good one (and the study) as they were.
@@ -171,6 +189,11 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
             }
             reading.set(false);
         });
+    };
+    let cancel = move |_| {
+        if let Some(id) = job_id.get_untracked() {
+            worker::cancel(id);
+        }
     };
     // A memo, so adding a table (an edit of the study) does not rebuild the steps below.
     let has_conjoint = Memo::new(move |_| open.study.with(|s| s.conjoint.is_some()));
@@ -191,12 +214,12 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
                     <option value="\t">"Tab"</option>
                     <option value=";">"Semicolon"</option>
                 </select>
-                {move || reading.get().then(|| view! { <span class="muted" role="status">"Reading…"</span> })}
             </div>
+            {move || reading.get().then(|| view! { <ReadProgressView progress cancel /> })}
             <p class="muted">"CSV, TSV, semicolon CSV, Excel (.xlsx) or a Qualtrics export with its three header rows. Columns that look like personal data are left out unless you keep them."</p>
             <NoticeView notice=state.notice />
             {move || state.read.with(|r| r.as_ref().map(|r| r.summary.clone())).map(|summary| {
-                let wide = state.read.with(|r| r.as_ref().is_some_and(|r| is_wide_conjoint(&r.imported.table)));
+                let wide = is_wide_conjoint(&summary);
                 view! {
                     <ReadSummary summary=summary.clone() kept=state.kept />
                     {if wide && has_conjoint.get() {
@@ -207,6 +230,34 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// Bytes and rows read so far, with a Cancel.
+#[component]
+fn ReadProgressView(
+    progress: RwSignal<Option<FileProgress>>,
+    cancel: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    const MB: f64 = 1_000_000.0;
+    let text = move || {
+        progress.get().map_or_else(String::new, |p| {
+            format!(
+                "Reading… {:.1} of {:.1} MB, {} rows",
+                p.bytes / MB,
+                p.total / MB,
+                // The header is not a row.
+                (p.rows - 1.0).max(0.0)
+            )
+        })
+    };
+    view! {
+        <div class="row read-progress" data-testid="read-progress">
+            <progress max=move || progress.get().map_or(1.0, |p| p.total.max(1.0))
+                value=move || progress.get().map_or(0.0, |p| p.bytes) />
+            <span class="muted" role="status">{text}</span>
+            <button type="button" on:click=cancel>"Cancel"</button>
+        </div>
     }
 }
 
@@ -315,7 +366,10 @@ fn ReadSummary(summary: ImportSummary, kept: RwSignal<Vec<String>>) -> impl Into
 fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
     let guess = state
         .read
-        .with_untracked(|r| r.as_ref().map(|r| guess_choice_pattern(&r.imported.table)))
+        .with_untracked(|r| {
+            r.as_ref()
+                .map(|r| guess_choice_pattern(&column_names(&r.summary)))
+        })
         .unwrap_or_else(|| "Q{task}".to_string());
     let pattern = RwSignal::new(guess);
     let reshaped = RwSignal::new(None::<(ResponseTable, ReshapeSummary)>);
@@ -330,11 +384,11 @@ fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
         let kept = state.kept.get_untracked();
         layout.keep = state.read.with_untracked(|r| {
             r.as_ref()
-                .map(|r| covariates(r, &layout.choice, &kept))
+                .map(|r| covariates(&r.summary, &layout.choice, &kept))
                 .unwrap_or_default()
         });
         let job = Job::ReshapeConjoint {
-            table: Box::new(table),
+            table,
             conjoint,
             layout,
         };
@@ -439,21 +493,39 @@ fn AddAsRead(open: OpenStudy, state: Imported, summary: ImportSummary) -> impl I
     );
     let names: Vec<String> = summary.columns.iter().map(|c| c.name.clone()).collect();
     let add = move |_| {
-        let Some(mut table) = state.table() else {
+        let Some(source) = state.table() else {
             return;
         };
         let id = respondent.get_untracked();
-        // The estimator preselects columns by role, so the chosen id becomes the respondent.
-        for c in &mut table.columns {
-            if c.name == id {
-                c.role = ColumnRole::Respondent;
+        spawn_local(async move {
+            let mut table = match worker::ask(Job::TakeTable(source)).await {
+                Ok(Reply::Table(table)) => *table,
+                Ok(_) => {
+                    state.notice.set(Some(failure(
+                        "The table could not be added.",
+                        "the worker answered with something else".into(),
+                    )));
+                    return;
+                }
+                Err(e) => {
+                    state
+                        .notice
+                        .set(Some(failure("The table could not be added.", e)));
+                    return;
+                }
+            };
+            // The estimator preselects columns by role, so the chosen id becomes the respondent.
+            for c in &mut table.columns {
+                if c.name == id {
+                    c.role = ColumnRole::Respondent;
+                }
             }
-        }
-        let name = table.name.clone();
-        open.edit(|s| add_table(s, table));
-        state.notice.set(Some(Notice::success(format!(
-            "Added “{name}” to the study."
-        ))));
+            let name = table.name.clone();
+            open.edit(|s| add_table(s, table));
+            state.notice.set(Some(Notice::success(format!(
+                "Added “{name}” to the study."
+            ))));
+        });
     };
     let has_questions = open
         .study
@@ -474,24 +546,70 @@ fn AddAsRead(open: OpenStudy, state: Imported, summary: ImportSummary) -> impl I
     }
 }
 
-/// Matches columns to the survey's questions and previews the recoding.
+/// Matches columns to the survey's questions, lets the researcher change every match and recoding
+/// by hand, and previews the result (counts and problems per column) after each change.
 #[component]
 fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> impl IntoView {
     let preview = RwSignal::new(None::<MappingPreview>);
-    let mapping = StoredValue::new(None::<Mapping>);
+    let mapping = RwSignal::new(None::<Mapping>);
+    // A recoding the page could not read; the mapping keeps its last good state.
+    let edit_problem = RwSignal::new(None::<String>);
+    let survey = StoredValue::new(open.study.with_untracked(|s| s.survey.clone()));
+    let columns = state
+        .read
+        .with_untracked(|r| r.as_ref().map(|r| column_names(&r.summary)))
+        .unwrap_or_default();
+    // Each edit asks the worker for a fresh preview; a reply to an older edit is dropped.
+    let generation = StoredValue::new(0u32);
+    let refresh = move || {
+        let (Some(table), Some(chosen)) = (state.table(), mapping.get_untracked()) else {
+            return;
+        };
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let job = Job::PreviewMapping {
+            table,
+            mapping: chosen,
+            survey: Box::new(survey.get_value()),
+        };
+        spawn_local(async move {
+            let outcome = worker::ask(job).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            match outcome {
+                Ok(Reply::MappingPreview(p)) => preview.set(Some(p)),
+                Ok(_) => state.notice.set(Some(failure(
+                    "The preview could not be made.",
+                    "the worker answered with something else".into(),
+                ))),
+                Err(e) => state
+                    .notice
+                    .set(Some(failure("The preview could not be made.", e))),
+            }
+        });
+    };
+    let edit = move |change: &dyn Fn(&mut Mapping)| {
+        mapping.update(|m| {
+            if let Some(m) = m {
+                change(m);
+            }
+        });
+        refresh();
+    };
     // The long respondent × question table, replacing the wide one of the same name if added.
     let apply = move |_| {
-        let (Some(table), Some(mut chosen)) = (state.table(), mapping.get_value()) else {
+        let (Some(table), Some(mut chosen)) = (state.table(), mapping.get_untracked()) else {
             return;
         };
         chosen.respondent = Some(respondent.get_untracked()).filter(|r| !r.is_empty());
         let job = Job::ApplyMapping {
-            table: Box::new(table),
+            table,
             mapping: chosen,
-            survey: open.study.with_untracked(|s| Box::new(s.survey.clone())),
+            survey: Box::new(survey.get_value()),
         };
         spawn_local(async move {
-            match worker::run(&job).await {
+            match worker::ask(job).await {
                 Ok(Reply::Table(table)) => {
                     let name = table.name.clone();
                     open.edit(|s| add_table(s, *table));
@@ -499,71 +617,289 @@ fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> 
                         "Added the matched answers as “{name}” (one row per respondent and question)."
                     ))));
                 }
-                Ok(Reply::Failed { message }) => state
-                    .notice
-                    .set(Some(failure("The answers could not be recoded.", message))),
-                Ok(_) | Err(_) => state.notice.set(Some(failure(
+                Ok(_) => state.notice.set(Some(failure(
                     "The answers could not be recoded.",
-                    "the worker did not answer".to_string(),
+                    "the worker answered with something else".into(),
                 ))),
+                Err(e) => state
+                    .notice
+                    .set(Some(failure("The answers could not be recoded.", e))),
             }
         });
     };
     let map = move |_| {
         let Some(table) = state.table() else { return };
-        let qualtrics = state
-            .read
-            .with_untracked(|r| r.as_ref().and_then(|r| r.imported.qualtrics.clone()));
-        let survey = open.study.with_untracked(|s| Box::new(s.survey.clone()));
+        // The worker knows the question texts of the file it holds.
         let job = Job::MapColumns {
-            table: Box::new(table),
-            qualtrics,
-            survey,
+            table,
+            qualtrics: None,
+            survey: Box::new(survey.get_value()),
         };
         spawn_local(async move {
-            match worker::run(&job).await {
+            match worker::ask(job).await {
                 Ok(Reply::Mapping {
                     mapping: m,
                     preview: p,
                 }) => {
-                    mapping.set_value(Some(m));
+                    mapping.set(Some(m));
                     preview.set(Some(p));
                 }
-                Ok(Reply::Failed { message }) => state
-                    .notice
-                    .set(Some(failure("The columns could not be matched.", message))),
-                Ok(_) | Err(_) => state.notice.set(Some(failure(
+                Ok(_) => state.notice.set(Some(failure(
                     "The columns could not be matched.",
-                    "the worker did not answer".to_string(),
+                    "the worker answered with something else".into(),
                 ))),
+                Err(e) => state
+                    .notice
+                    .set(Some(failure("The columns could not be matched.", e))),
             }
         });
     };
+    let questions: Vec<(String, String)> = survey.with_value(|s| {
+        s.questions
+            .iter()
+            .map(|q| {
+                let text: String = q.text.chars().take(50).collect();
+                (q.id.clone(), format!("{} — {text}", q.id))
+            })
+            .collect()
+    });
+    let questions = StoredValue::new(questions);
+    let columns = StoredValue::new(columns);
+    let rows = move || {
+        let Some(m) = mapping.get() else {
+            return Vec::new();
+        };
+        let shown = preview.get();
+        m.columns
+            .iter()
+            .map(|entry| {
+                let counts = shown
+                    .as_ref()
+                    .and_then(|p| p.columns.iter().find(|c| c.column == entry.column))
+                    .cloned();
+                view! { <MappingRow entry=entry.clone() counts questions edit edit_problem survey /> }
+            })
+            .collect::<Vec<_>>()
+    };
+    let add_column = move |ev: leptos::ev::Event| {
+        let column = event_target_value(&ev);
+        if column.is_empty() {
+            return;
+        }
+        // A free question if there is one, else the first: the researcher picks the right one next.
+        let question = survey.with_value(|s| {
+            let taken = mapping.with_untracked(|m| {
+                m.as_ref()
+                    .map(|m| {
+                        m.columns
+                            .iter()
+                            .map(|c| c.question.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            });
+            s.questions
+                .iter()
+                .find(|q| !taken.contains(&q.id))
+                .or(s.questions.first())
+                .map(|q| q.id.clone())
+        });
+        let survey = survey.get_value();
+        edit(&move |m: &mut Mapping| {
+            m.assign(&column, question.as_deref(), &survey);
+        });
+    };
+    // Only when a mapping appears or goes: the builder keeps its choices while the mapping is edited.
+    let mapped = Memo::new(move |_| mapping.with(Option::is_some));
     view! {
         <button type="button" on:click=map>"Match columns to survey questions"</button>
+        {move || edit_problem.get().map(|p| view! { <div class="notice notice-error" role="alert" data-testid="mapping-problem">{p}</div> })}
         {move || preview.get().map(|p| {
-            let rows = p.columns.iter().map(|c| view! {
-                <tr>
-                    <th scope="row">{c.column.clone()}</th>
-                    <td>{c.question.clone()}</td>
-                    <td>{c.answered}</td>
-                    <td>{c.missing}</td>
-                    <td>{c.problems.join("; ")}</td>
-                </tr>
-            }).collect_view();
+            let unmapped: Vec<String> = columns.with_value(|all| {
+                mapping.with(|m| {
+                    all.iter()
+                        .filter(|c| !m.as_ref().is_some_and(|m| m.columns.iter().any(|e| &&e.column == c)))
+                        .cloned()
+                        .collect()
+                })
+            });
+            let problems: usize = p.columns.iter().filter(|c| !c.problems.is_empty()).count();
             view! {
-                <table class="data" data-testid="mapping-preview">
-                    <thead><tr>
-                        <th scope="col">"Column"</th><th scope="col">"Question"</th><th scope="col">"Answers"</th>
-                        <th scope="col">"Missing"</th><th scope="col">"Problems"</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-                <button type="button" on:click=apply>"Add the matched answers"</button>
+                <p class="muted" data-testid="mapping-status">{if problems == 0 {
+                    "Every mapped column reads cleanly.".to_string()
+                } else {
+                    format!("{problems} column(s) with problems: fix them with the recoding, or they become missing answers.")
+                }}</p>
+                <div class="table-scroll">
+                    <table class="data mapping" data-testid="mapping-preview">
+                        <thead><tr>
+                            <th scope="col">"Column"</th><th scope="col">"Question"</th><th scope="col">"Answers"</th>
+                            <th scope="col">"Missing"</th><th scope="col">"Codes"</th><th scope="col">"Problems"</th>
+                            <th scope="col">"Recoding"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                {(!p.problems.is_empty()).then(|| view! {
+                    <ul class="problems">{p.problems.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
+                })}
+                <div class="row">
+                    <label for="map-another">"Map another column"</label>
+                    <select id="map-another" on:change=add_column prop:value="">
+                        <option value="">"—"</option>
+                        {unmapped.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="button" on:click=apply>"Add the matched answers"</button>
+                </div>
                 {(!p.unmapped_questions.is_empty()).then(|| view! {
                     <p class="muted">{format!("Questions without a column: {}", p.unmapped_questions.join(", "))}</p>
                 })}
             }
         })}
+        {move || mapped.get().then(|| view! { <TwinBuilder open state mapping respondent /> })}
+    }
+}
+
+fn counted(values: &[crate::data::ValueCount]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{} ×{}", v.value, v.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One mapped column: its question, counts, problems, and its recoding to edit.
+#[component]
+fn MappingRow(
+    entry: crate::data::ColumnMapping,
+    counts: Option<crate::data::ColumnPreview>,
+    questions: StoredValue<Vec<(String, String)>>,
+    edit: impl Fn(&dyn Fn(&mut Mapping)) + Copy + 'static,
+    edit_problem: RwSignal<Option<String>>,
+    survey: StoredValue<crate::study::Survey>,
+) -> impl IntoView {
+    let column = entry.column.clone();
+    let scale = survey.with_value(|s| {
+        s.questions.iter().any(|q| {
+            q.id == entry.question
+                && matches!(
+                    q.answer,
+                    crate::study::QuestionKind::Scale { .. }
+                        | crate::study::QuestionKind::Matrix { .. }
+                )
+        })
+    });
+    let on_question = {
+        let column = column.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            let column = column.clone();
+            let survey = survey.get_value();
+            edit_problem.set(None);
+            edit(&move |m: &mut Mapping| {
+                m.assign(
+                    &column,
+                    Some(value.as_str()).filter(|v| !v.is_empty()),
+                    &survey,
+                );
+            });
+        }
+    };
+    let on_values = {
+        let column = column.clone();
+        move |ev: leptos::ev::Event| match crate::data::parse_recode_lines(&event_target_value(&ev))
+        {
+            Err(e) => edit_problem.set(Some(format!("{column}: {e}"))),
+            Ok(values) => {
+                edit_problem.set(None);
+                let column = column.clone();
+                edit(&move |m: &mut Mapping| {
+                    if let Some(r) = m.recode_mut(&column) {
+                        r.values = values.clone();
+                    }
+                });
+            }
+        }
+    };
+    let on_missing = {
+        let column = column.clone();
+        move |ev: leptos::ev::Event| {
+            let codes = crate::data::parse_missing_codes(&event_target_value(&ev));
+            let column = column.clone();
+            edit(&move |m: &mut Mapping| {
+                if let Some(r) = m.recode_mut(&column) {
+                    r.missing = codes.clone();
+                }
+            });
+        }
+    };
+    let on_reverse = {
+        let column = column.clone();
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            let column = column.clone();
+            edit(&move |m: &mut Mapping| {
+                if let Some(r) = m.recode_mut(&column) {
+                    r.reverse = on;
+                }
+            });
+        }
+    };
+    let chosen = entry.question.clone();
+    let options = questions.with_value(|qs| {
+        qs.iter()
+            .map(|(id, label)| {
+                view! { <option value=id.clone() selected=*id == chosen>{label.clone()}</option> }
+            })
+            .collect_view()
+    });
+    let (answered, missing, codes, problems) = counts
+        .map(|c| {
+            (
+                c.answered.to_string(),
+                c.missing.to_string(),
+                counted(&c.codes),
+                c.problems,
+            )
+        })
+        .unwrap_or_default();
+    let has_problems = !problems.is_empty();
+    let values_text = crate::data::recode_lines(&entry.recode.values);
+    let missing_text = entry.recode.missing.join(", ");
+    let recoded = !entry.recode.values.is_empty() || entry.recode.reverse;
+    view! {
+        <tr class:has-problems=has_problems>
+            <th scope="row">{column.clone()}</th>
+            <td>
+                <select aria-label=format!("Question for {column}") on:change=on_question>
+                    <option value="">"(not an answer)"</option>
+                    {options}
+                </select>
+            </td>
+            <td>{answered}</td>
+            <td>{missing}</td>
+            <td class="codes">{codes}</td>
+            <td class="problem-cell">{problems.join("; ")}</td>
+            <td>
+                <details open=recoded>
+                    <summary>"Recode"</summary>
+                    <label class="stacked">"Values (value in the file = code, one per line)"
+                        <textarea rows="3" aria-label=format!("Recode values of {column}")
+                            prop:value=values_text on:change=on_values></textarea>
+                    </label>
+                    <label class="stacked">"Missing codes (comma-separated)"
+                        <input type="text" aria-label=format!("Missing codes of {column}")
+                            prop:value=missing_text on:change=on_missing />
+                    </label>
+                    {scale.then(|| view! {
+                        <label class="check">
+                            <input type="checkbox" aria-label=format!("Reverse the scale of {column}")
+                                prop:checked=entry.recode.reverse on:change=on_reverse />
+                            " Reversed scale"
+                        </label>
+                    })}
+                </details>
+            </td>
+        </tr>
     }
 }

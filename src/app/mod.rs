@@ -12,12 +12,14 @@ mod field;
 mod human_data;
 pub mod large_view;
 mod library_page;
+pub mod local_model;
 mod notice;
 mod open_study;
 pub mod route;
 pub mod storage;
 mod study_page;
 mod survey_editor;
+mod twin_builder;
 mod worker;
 
 use leptos::prelude::*;

@@ -1,6 +1,10 @@
 //! `silico field STUDY.json --base-url URL --model NAME [--provider openai|anthropic|gemini]
 //! [--respondents N] [--samples K] [--concurrency C] [--logprobs] [--seed S] --out RESPONSES.csv`
 //!
+//! `--model local:PATH.gguf` (no `--base-url`) runs the model in-process (`local_model`), one call
+//! at a time in plan order, so a respondent's calls follow each other and share their prompt
+//! prefix in the model's cache.
+//!
 //! The key comes from an environment variable (`SILICO_API_KEY`, else the provider's usual one,
 //! or the one `--key-env` names), never from a flag, so it stays out of shell history and `ps`.
 
@@ -14,10 +18,12 @@ use clap::{Args, ValueEnum};
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::table_to_csv;
 use crate::field::native::{drive, UreqClient};
+use crate::field::HttpClient;
 use crate::field::{
     plan, records_jsonl, response_tables, CallRecord, FieldRun, FieldSettings, FileCache,
     MemoryCache, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
 };
+use crate::local_model::native::{load_file, LocalClient};
 use crate::providers::{ApiKey, EndpointConfig};
 use crate::study::{OptionLabels, ProviderKind, SamplingParameters, Study};
 
@@ -70,7 +76,7 @@ pub enum PartsArg {
 pub struct PlanArgs {
     /// The study file (JSON).
     pub study: PathBuf,
-    /// The model name the endpoint expects.
+    /// The model name the endpoint expects, or `local:PATH.gguf` to run a GGUF model in-process.
     #[arg(long)]
     pub model: String,
     #[arg(long, value_enum, default_value = "openai")]
@@ -117,9 +123,10 @@ pub struct PlanArgs {
 pub struct FieldArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// The endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:18080/v1.
+    /// The endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:18080/v1 (not with
+    /// `--model local:PATH`).
     #[arg(long)]
-    pub base_url: String,
+    pub base_url: Option<String>,
     /// Calls in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
@@ -206,11 +213,19 @@ pub fn prepare(
     for note in &plan.skipped {
         eprintln!("note: {note}");
     }
-    let provider: ProviderKind = args.provider.into();
+    let local = args.model.strip_prefix(LOCAL_PREFIX);
+    let provider: ProviderKind = match local {
+        Some(_) => ProviderKind::Local,
+        None => args.provider.into(),
+    };
     let endpoint = EndpointConfig {
         provider,
-        base_url: base_url.to_string(),
-        model: args.model.clone(),
+        base_url: if local.is_some() {
+            String::new()
+        } else {
+            base_url.to_string()
+        },
+        model: local.unwrap_or(&args.model).to_string(),
         headers: Vec::new(),
         parameters: SamplingParameters {
             temperature: args.temperature,
@@ -224,7 +239,11 @@ pub fn prepare(
             },
             structured_output: args.structured,
         },
-        api_key: api_key(provider, key_env),
+        api_key: if local.is_some() {
+            None
+        } else {
+            api_key(provider, key_env)
+        },
     };
     Ok((study, plan, endpoint))
 }
@@ -244,15 +263,60 @@ fn api_key(provider: ProviderKind, key_env: Option<&str>) -> Option<ApiKey> {
         .find_map(|n| std::env::var(n).ok().and_then(|k| ApiKey::new(&k)))
 }
 
+/// `--model local:PATH` runs the model file in-process.
+const LOCAL_PREFIX: &str = "local:";
+
+/// The client answering the run's requests: HTTP, or the in-process model.
+fn client(args: &FieldArgs, endpoint: &EndpointConfig) -> Result<Box<dyn HttpClient>, ExitCode> {
+    if endpoint.provider != ProviderKind::Local {
+        return Ok(Box::new(UreqClient::new(Duration::from_secs_f64(
+            args.timeout.max(0.1),
+        ))));
+    }
+    let path = PathBuf::from(&endpoint.model);
+    let started = Instant::now();
+    let model = load_file(&path).map_err(|e| {
+        eprintln!("error: the model {}: {e}", path.display());
+        ExitCode::from(EXIT_BAD_INPUT)
+    })?;
+    if !args.quiet {
+        let info = model.info();
+        eprintln!(
+            "field: loaded {} ({}, {} parameters, {}, context {}) in {:.1} s",
+            info.name,
+            info.architecture,
+            info.parameters,
+            info.quantisation,
+            info.context_length,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Box::new(LocalClient::new(path, model)))
+}
+
 pub fn run(args: &FieldArgs) -> ExitCode {
-    let (study, plan, endpoint) = match prepare(&args.plan, &args.base_url, args.key_env.as_deref())
-    {
+    let local = args.plan.model.starts_with(LOCAL_PREFIX);
+    let base_url = match (&args.base_url, local) {
+        (Some(url), false) => url.as_str(),
+        (None, true) => "",
+        (Some(_), true) => {
+            eprintln!("error: --base-url does not go with --model local:PATH (the model runs in this process)");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+        (None, false) => {
+            eprintln!("error: give --base-url for the endpoint, or --model local:PATH.gguf for a model file");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let (study, plan, endpoint) = match prepare(&args.plan, base_url, args.key_env.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    // The in-process model answers one call at a time, in plan order (prefix reuse).
+    let concurrency = if local { 1 } else { args.concurrency.max(1) };
     let total = plan.calls.len();
     let config = SchedulerConfig {
-        concurrency: args.concurrency.max(1),
+        concurrency,
         requests_per_minute: args.rpm,
         tokens_per_minute: args.tpm,
         max_attempts: args.max_attempts.max(1),
@@ -285,16 +349,19 @@ pub fn run(args: &FieldArgs) -> ExitCode {
         };
         &mut file_cache
     };
-    let client = UreqClient::new(Duration::from_secs_f64(args.timeout.max(0.1)));
+    let client = match client(args, &endpoint) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let stop = AtomicBool::new(false);
     let started = Instant::now();
     let mut last_print = Instant::now();
     let mut settled = 0usize;
     drive(
         &mut run,
-        &client,
+        client.as_ref(),
         cache,
-        args.concurrency.max(1),
+        concurrency,
         &stop,
         |_, progress| {
             settled += 1;

@@ -18,6 +18,7 @@
 //! - `amce_compare`: two sets of AMCEs (or marginal means) side by side with difference tests.
 //! - `export`: the tables as CSV.
 //! - `report`: the comparison as one self-contained HTML file.
+//! - `twins`: twins fielded from the study paired with the people they stand for.
 
 mod amce_compare;
 mod comparison;
@@ -35,6 +36,7 @@ pub mod report;
 mod respondents;
 mod retest;
 mod subgroups;
+mod twins;
 
 pub use amce_compare::{
     compare_estimates, read_tidy_csv, EstimateComparison, EstimateSummary, LevelComparison,
@@ -58,3 +60,4 @@ pub use retest::{overall_ceiling, retest_ceiling, RetestCeiling};
 pub use subgroups::{
     subgroup_alignment, AlignmentSummary, GroupDifference, SubgroupAlignment, MIN_GROUP_PAIRS,
 };
+pub use twins::{twin_pairs, TwinPairs, TwinPairsError};

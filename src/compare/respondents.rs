@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::nan_serde;
+use super::retest::mean_of_finite;
 use super::{Paired, Scale};
 
 /// One respondent's agreement over their pairs.
@@ -90,18 +91,8 @@ pub fn group_metrics(respondents: &[RespondentMetrics], labels: &[String]) -> Ve
                 .iter()
                 .filter(|r| r.group.as_deref() == Some(label.as_str()))
                 .collect();
-            let mean = |f: fn(&RespondentMetrics) -> f64| {
-                let v: Vec<f64> = members
-                    .iter()
-                    .map(|r| f(r))
-                    .filter(|x| x.is_finite())
-                    .collect();
-                if v.is_empty() {
-                    f64::NAN
-                } else {
-                    v.iter().sum::<f64>() / v.len() as f64
-                }
-            };
+            let mean =
+                |f: fn(&RespondentMetrics) -> f64| mean_of_finite(members.iter().map(|r| f(r)));
             GroupMetrics {
                 group: label.clone(),
                 persons: members.len(),

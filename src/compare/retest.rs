@@ -87,16 +87,7 @@ pub fn overall_ceiling(rows: &[RetestCeiling]) -> RetestCeiling {
         .filter(|r| r.human_accuracy.is_finite() && r.twin_accuracy.is_finite())
         .collect();
     let mean = |f: fn(&RetestCeiling) -> f64, over: &[&RetestCeiling]| {
-        let v: Vec<f64> = over
-            .iter()
-            .map(|r| f(r))
-            .filter(|x| x.is_finite())
-            .collect();
-        if v.is_empty() {
-            f64::NAN
-        } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
+        mean_of_finite(over.iter().map(|r| f(r)))
     };
     let human_accuracy = mean(|r| r.human_accuracy, &both);
     let twin_accuracy = mean(|r| r.twin_accuracy, &both);
@@ -112,6 +103,21 @@ pub fn overall_ceiling(rows: &[RetestCeiling]) -> RetestCeiling {
         },
         human_correlation: mean(|r| r.human_correlation, &all),
         twin_correlation: mean(|r| r.twin_correlation, &all),
+    }
+}
+
+/// The mean of the defined values (undefined metrics are NaN and left out); NaN when none is
+/// defined. Summaries over questions and over respondents average this way.
+pub(super) fn mean_of_finite(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for x in values.filter(|x| x.is_finite()) {
+        sum += x;
+        n += 1;
+    }
+    if n == 0 {
+        f64::NAN
+    } else {
+        sum / n as f64
     }
 }
 

@@ -79,6 +79,11 @@ impl ChunkedReader {
         }
     }
 
+    /// Records completed so far, the header included (for progress reports).
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
     /// Reads the next slice of the file. An error is final: later pushes do nothing.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), TableReadError> {
         if let Some(error) = &self.failed {

@@ -48,6 +48,67 @@ pub struct Mapping {
     pub respondent: Option<String>,
 }
 
+impl Mapping {
+    /// The researcher points `column` at `question` (or, with `None`, says it holds no answer).
+    /// A column given a new question starts from that question's missing codes and no recoding,
+    /// since labels and codes of one question rarely fit another; a question already taken by
+    /// another column is moved here, so each question keeps one column. Returns the column the
+    /// question was taken from, if any.
+    pub fn assign(
+        &mut self,
+        column: &str,
+        question: Option<&str>,
+        survey: &Survey,
+    ) -> Option<String> {
+        let Some(question) = question else {
+            self.columns.retain(|c| c.column != column);
+            return None;
+        };
+        if self
+            .columns
+            .iter()
+            .any(|c| c.column == column && c.question == question)
+        {
+            return None;
+        }
+        let taken_from = self
+            .columns
+            .iter()
+            .find(|c| c.question == question && c.column != column)
+            .map(|c| c.column.clone());
+        self.columns
+            .retain(|c| c.question != question || c.column == column);
+        let recode = Recode {
+            missing: survey
+                .questions
+                .iter()
+                .find(|q| q.id == question)
+                .map(default_missing_codes)
+                .unwrap_or_default(),
+            ..Recode::default()
+        };
+        let entry = ColumnMapping {
+            column: column.to_string(),
+            question: question.to_string(),
+            matched_by: MatchedBy::Hand,
+            recode,
+        };
+        match self.columns.iter_mut().find(|c| c.column == column) {
+            Some(existing) => *existing = entry,
+            None => self.columns.push(entry),
+        }
+        taken_from
+    }
+
+    /// The recoding of `column`, to edit in place.
+    pub fn recode_mut(&mut self, column: &str) -> Option<&mut Recode> {
+        self.columns
+            .iter_mut()
+            .find(|c| c.column == column)
+            .map(|c| &mut c.recode)
+    }
+}
+
 /// Word overlap needed to match by question text.
 pub const TEXT_MATCH_THRESHOLD: f64 = 0.5;
 

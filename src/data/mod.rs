@@ -6,7 +6,7 @@ mod attach;
 mod chunked;
 mod column_mapping;
 mod conjoint_reshape;
-mod csv_table;
+pub(crate) mod csv_table;
 mod delimiter;
 mod import;
 mod personal_data;
@@ -38,6 +38,9 @@ pub use personal_data::{
     default_persona_columns, detect_personal_data, PersonalDataFlag, PersonalKind,
 };
 pub use qualtrics_export::{import_id, ColumnInfo, QualtricsColumns};
-pub use recode::{default_missing_codes, recode_value, Recode, Recoded, COMMON_MISSING_CODES};
+pub use recode::{
+    default_missing_codes, parse_missing_codes, parse_recode_lines, recode_lines, recode_value,
+    Recode, RecodeLineError, Recoded, COMMON_MISSING_CODES,
+};
 pub use text_encoding::TextEncoding;
-pub use xlsx::{read_xlsx, XlsxError, XlsxTable};
+pub use xlsx::{looks_like_legacy_xls, looks_like_xlsx, read_xlsx, XlsxError, XlsxTable};

@@ -27,6 +27,71 @@ pub struct Recode {
     pub missing: Vec<String>,
 }
 
+/// A recoding line the page could not read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RecodeLineError {
+    #[error("recoding line {line} ({text:?}) has no “=”: write it as  value in the file = code")]
+    NoEquals { line: usize, text: String },
+    #[error("recoding line {line} ({text:?}) has nothing before the “=”")]
+    NoValue { line: usize, text: String },
+    #[error("recoding line {line}: {value:?} is recoded twice")]
+    Twice { line: usize, value: String },
+}
+
+/// Reads the page's recoding lines, one `value in the file = code` per line (blank lines skipped;
+/// an empty code recodes the value to missing). Values keep their inner spaces; the spaces around
+/// the `=` are dropped. The first `=` separates, so a code may contain `=`.
+pub fn parse_recode_lines(text: &str) -> Result<BTreeMap<String, String>, RecodeLineError> {
+    let mut values = BTreeMap::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let Some((value, code)) = raw.split_once('=') else {
+            return Err(RecodeLineError::NoEquals {
+                line,
+                text: raw.to_string(),
+            });
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(RecodeLineError::NoValue {
+                line,
+                text: raw.to_string(),
+            });
+        }
+        if values
+            .insert(value.to_string(), code.trim().to_string())
+            .is_some()
+        {
+            return Err(RecodeLineError::Twice {
+                line,
+                value: value.to_string(),
+            });
+        }
+    }
+    Ok(values)
+}
+
+/// The recoding as the lines [`parse_recode_lines`] reads.
+pub fn recode_lines(values: &BTreeMap<String, String>) -> String {
+    values
+        .iter()
+        .map(|(value, code)| format!("{value} = {code}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Missing-value codes as the page writes them: separated by commas or new lines, trimmed.
+pub fn parse_missing_codes(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Missing-value codes common in survey exports. An option of the question with the same label or
 /// code is an answer, not a missing value, so [`default_missing_codes`] leaves those out.
 pub const COMMON_MISSING_CODES: [&str; 9] = [

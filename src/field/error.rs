@@ -17,8 +17,6 @@ pub enum FieldError {
     NoPersonaColumn { table: String, column: String },
     #[error("persona field {field:?}: {message}")]
     PersonaField { field: String, message: String },
-    #[error("the local model is not reachable over HTTP; choose an OpenAI-compatible, Anthropic or Gemini endpoint")]
-    LocalProvider,
     #[error("the response cache cannot be used: {0}")]
     Cache(String),
     #[error("the run settings: {0}")]

@@ -42,7 +42,7 @@ pub use cache::{cache_key, CachedReply, MemoryCache, NoCache, ResponseCache};
 pub use error::FieldError;
 pub use extract::{extract, label_distribution, Extracted, LabelDistribution, Method};
 pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
-pub use persona::Persona;
+pub use persona::{person_ids, Persona};
 pub use plan::{
     plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, Planner, ShownOption,
 };

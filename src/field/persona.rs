@@ -174,6 +174,26 @@ fn find_table<'s>(study: &'s Study, name: &str) -> Result<&'s ResponseTable, Fie
         .ok_or_else(|| FieldError::NoPersonaTable(name.to_string()))
 }
 
+/// Who each persona of a table stands for: the respondent id of each row group, in the order the
+/// personas are made (twin respondent `r` is person `r - 1` of this list); row numbers from 1 when
+/// the table has no respondent column.
+pub fn person_ids(table: &ResponseTable) -> Vec<String> {
+    let id = table
+        .columns
+        .iter()
+        .find(|c| c.role == ColumnRole::Respondent);
+    row_groups(table)
+        .iter()
+        .map(|rows| match id {
+            Some(id) => rows
+                .first()
+                .and_then(|&r| cell(&id.values, r))
+                .unwrap_or_default(),
+            None => rows.first().map_or(String::new(), |r| (r + 1).to_string()),
+        })
+        .collect()
+}
+
 /// Rows grouped by the respondent column (long tables have several rows per person); each row is
 /// its own person when the table has no respondent column.
 fn row_groups(table: &ResponseTable) -> Vec<Vec<usize>> {

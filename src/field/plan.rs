@@ -51,6 +51,9 @@ pub struct FieldSettings {
     pub order: OrderMode,
     pub labels: OptionLabels,
     pub parts: Parts,
+    /// Only these survey questions are asked (twins: the held-out targets); empty asks all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
 }
 
 impl FieldSettings {
@@ -68,6 +71,7 @@ impl FieldSettings {
             },
             labels: study.fielding.option_labels,
             parts: Parts::All,
+            questions: study.fielding.ask_only.clone(),
         }
     }
 }
@@ -161,6 +165,11 @@ pub struct Planner {
     skipped: Vec<String>,
 }
 
+/// Whether the settings ask survey question `id`.
+fn asked(settings: &FieldSettings, id: &str) -> bool {
+    settings.questions.is_empty() || settings.questions.iter().any(|q| q == id)
+}
+
 impl Planner {
     pub fn new(study: &Study, settings: &FieldSettings) -> Result<Self, FieldError> {
         let mut shown_study = study.clone();
@@ -188,7 +197,12 @@ impl Planner {
         };
         let mut skipped = Vec::new();
         if survey_wanted {
-            for question in &study.survey.questions {
+            for question in study
+                .survey
+                .questions
+                .iter()
+                .filter(|q| asked(settings, &q.id))
+            {
                 if !matches!(
                     question.answer,
                     QuestionKind::SingleChoice { .. }
@@ -281,6 +295,9 @@ impl Planner {
             &persona.fields.clone().into_iter().collect(),
         );
         for question in shown {
+            if !asked(settings, &question.id) {
+                continue;
+            }
             let Some((index, spec)) = study
                 .survey
                 .questions

@@ -145,7 +145,7 @@ impl FieldRun {
         endpoint: EndpointConfig,
         config: SchedulerConfig,
     ) -> Result<Self, FieldError> {
-        let provider = provider_for(endpoint.provider).ok_or(FieldError::LocalProvider)?;
+        let provider = provider_for(endpoint.provider);
         let n = plan.calls.len();
         let plan_chars: Vec<usize> = plan
             .calls

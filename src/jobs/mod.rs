@@ -5,6 +5,7 @@
 mod compare;
 mod design;
 mod estimate;
+mod held;
 mod import;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ pub use compare::{
 };
 pub use design::{DesignFormat, DesignRequest, PreviewTask};
 
+pub use held::{hold, FileRead, HeldRead, HeldTable, ReadFileRequest, ReadProgress, TableSource};
 pub use import::{table_read, table_read_reply, ReadTableRequest, TableRead};
 
 pub use estimate::{
@@ -54,7 +56,7 @@ pub enum Job {
     ReadTable(Box<ReadTableRequest>),
     /// A Qualtrics conjoint export (one row per respondent) into the long table.
     ReshapeConjoint {
-        table: Box<ResponseTable>,
+        table: TableSource,
         /// The study's conjoint, to check attributes and levels against; optional.
         #[serde(default)]
         conjoint: Option<Box<Conjoint>>,
@@ -62,21 +64,34 @@ pub enum Job {
     },
     /// Match the table's columns to the survey's questions, and preview that mapping.
     MapColumns {
-        table: Box<ResponseTable>,
+        table: TableSource,
         #[serde(default)]
         qualtrics: Option<QualtricsColumns>,
         survey: Box<Survey>,
     },
     /// Preview a (hand-edited) mapping: counts and problems per column.
     PreviewMapping {
-        table: Box<ResponseTable>,
+        table: TableSource,
         mapping: Mapping,
         survey: Box<Survey>,
     },
     /// Apply a mapping: the long respondent × question table.
     ApplyMapping {
-        table: Box<ResponseTable>,
+        table: TableSource,
         mapping: Mapping,
+        survey: Box<Survey>,
+    },
+    /// The table a source names, e.g. to add a file the worker holds to the study. Answered by `Table`.
+    TakeTable(TableSource),
+    /// Twins fielded from the study beside the people they stand for: the paired table and the
+    /// ranges the comparison reads. Answered by `TwinPairs`.
+    TwinPairs {
+        /// The people's answers to the held-out questions (respondent, question, answer).
+        people: Box<ResponseTable>,
+        /// The twins' survey table from the Field tab.
+        twins: Box<ResponseTable>,
+        /// The table the personas were made from: twin `r` is its `r`-th person.
+        personas: Box<ResponseTable>,
         survey: Box<Survey>,
     },
     /// Twins vs people over paired answers: per question, overall, per respondent, per group, the
@@ -132,6 +147,8 @@ pub enum Reply {
         profiles: usize,
     },
     TableRead(Box<TableRead>),
+    /// A file the worker read and keeps: its summary and handle.
+    TableHeld(Box<HeldRead>),
     Reshaped {
         table: Box<ResponseTable>,
         summary: ReshapeSummary,
@@ -143,6 +160,7 @@ pub enum Reply {
     MappingPreview(MappingPreview),
     Table(Box<ResponseTable>),
     Compared(Box<CompareReply>),
+    TwinPairs(Box<crate::compare::TwinPairs>),
     EstimatesCompared(Box<EstimatesComparedReply>),
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
@@ -197,38 +215,60 @@ pub fn run(job: Job) -> Reply {
             table,
             conjoint,
             layout,
-        } => crate::data::reshape_conjoint(&table, conjoint.as_deref(), &layout)
-            .map(|(table, summary)| Reply::Reshaped {
-                table: Box::new(table),
-                summary,
-            })
-            .map_err(|e| e.to_string()),
+        } => held::with_table(&table, |table, _| {
+            crate::data::reshape_conjoint(table, conjoint.as_deref(), &layout)
+                .map(|(table, summary)| Reply::Reshaped {
+                    table: Box::new(table),
+                    summary,
+                })
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|reply| reply),
         Job::MapColumns {
             table,
             qualtrics,
             survey,
-        } => {
-            let mapping = crate::data::auto_map(&table, qualtrics.as_ref(), &survey);
-            let preview = crate::data::preview_mapping(&table, &mapping, &survey);
-            Ok(Reply::Mapping { mapping, preview })
-        }
+        } => held::with_table(&table, |table, held_qualtrics| {
+            let mapping =
+                crate::data::auto_map(table, qualtrics.as_ref().or(held_qualtrics), &survey);
+            let preview = crate::data::preview_mapping(table, &mapping, &survey);
+            Reply::Mapping { mapping, preview }
+        }),
         Job::PreviewMapping {
             table,
             mapping,
             survey,
-        } => Ok(Reply::MappingPreview(crate::data::preview_mapping(
-            &table, &mapping, &survey,
-        ))),
+        } => held::with_table(&table, |table, _| {
+            Reply::MappingPreview(crate::data::preview_mapping(table, &mapping, &survey))
+        }),
         Job::ApplyMapping {
             table,
             mapping,
             survey,
-        } => {
-            let provenance = table.provenance.clone();
-            Ok(Reply::Table(Box::new(crate::data::apply_mapping(
-                &table, &mapping, &survey, provenance,
-            ))))
+        } => held::with_table(&table, |table, _| {
+            Reply::Table(Box::new(crate::data::apply_mapping(
+                table,
+                &mapping,
+                &survey,
+                table.provenance.clone(),
+            )))
+        }),
+        Job::TakeTable(source) => {
+            held::with_table(&source, |table, _| Reply::Table(Box::new(table.clone())))
         }
+        Job::TwinPairs {
+            people,
+            twins,
+            personas,
+            survey,
+        } => crate::compare::twin_pairs(
+            &people,
+            &twins,
+            &crate::field::person_ids(&personas),
+            &survey,
+        )
+        .map(|pairs| Reply::TwinPairs(Box::new(pairs)))
+        .map_err(|e| e.to_string()),
         Job::Compare(request) => {
             compare::run_compare(&request).map(|reply| Reply::Compared(Box::new(reply)))
         }

@@ -5,11 +5,13 @@
 mod anthropic;
 pub mod batch;
 mod gemini;
+mod local;
 mod openai;
 mod retry;
 
 pub use anthropic::Anthropic;
 pub use gemini::Gemini;
+pub use local::{local_url, Local};
 pub use openai::OpenAiCompatible;
 pub use retry::retry_after_seconds;
 
@@ -198,13 +200,13 @@ pub trait Provider: Send + Sync {
     fn parse_body(&self, body: &str) -> Result<ProviderReply, ProviderError>;
 }
 
-/// The provider for a kind; `Local` is served by the in-page model, not over HTTP.
-pub fn provider_for(kind: ProviderKind) -> Option<Box<dyn Provider>> {
+/// The provider for a kind.
+pub fn provider_for(kind: ProviderKind) -> Box<dyn Provider> {
     match kind {
-        ProviderKind::OpenaiCompatible => Some(Box::new(OpenAiCompatible)),
-        ProviderKind::Anthropic => Some(Box::new(Anthropic)),
-        ProviderKind::Gemini => Some(Box::new(Gemini)),
-        ProviderKind::Local => None,
+        ProviderKind::OpenaiCompatible => Box::new(OpenAiCompatible),
+        ProviderKind::Anthropic => Box::new(Anthropic),
+        ProviderKind::Gemini => Box::new(Gemini),
+        ProviderKind::Local => Box::new(Local),
     }
 }
 

@@ -408,6 +408,10 @@ pub struct Fielding {
     /// Randomise the displayed option order on every call (answer-order randomisation).
     #[serde(default = "default_true")]
     pub randomise_option_order: bool,
+    /// Ask only these survey questions (digital twins: the questions held out from the persona);
+    /// empty asks them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ask_only: Vec<String>,
 }
 
 impl Default for Fielding {
@@ -419,6 +423,7 @@ impl Default for Fielding {
             samples_per_item: 1,
             option_labels: OptionLabels::default(),
             randomise_option_order: true,
+            ask_only: Vec::new(),
         }
     }
 }

@@ -116,6 +116,7 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
       await input.fill(String(value));
       await input.dispatchEvent("change");
     };
+    await page.getByLabel("Provider").selectOption("openai");
     await fill("Base URL", server.url);
     await fill("Model", "fault-server");
     await fill("Respondents", 200);
@@ -132,6 +133,19 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
     assert(compared === 41, summary);
     await page.locator("canvas").first().waitFor();
     await page.screenshot({ path: join(artifacts, "compare-amce.png"), fullPage: true });
+
+    // The paired comparison's HTML report now carries the conjoint comparison too: its summary,
+    // the two-panel plot and the per-level table.
+    await page.locator("#pairs-file").setInputFiles({ name: "pairs.csv", mimeType: "text/csv",
+      buffer: Buffer.from("person,question,human,twin\n1,a,3,4\n2,a,5,1\n3,a,2,2\n1,b,1,1\n2,b,2,3\n3,b,4,4\n") });
+    await page.getByRole("button", { name: "Compare", exact: true }).click();
+    await page.getByTestId("compare-overall").waitFor({ timeout: 30000 });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "HTML report (opens offline)" }).click()]);
+    const html = readFileSync(await download.path(), "utf8");
+    const section = html.slice(html.indexOf("<h2>Conjoint: humans vs twins</h2>"));
+    assert(html.includes("<h2>Conjoint: humans vs twins</h2>") && section.includes("41 levels compared"), "the AMCE comparison is in the report");
+    assert(section.includes("<svg") && section.includes(">Male<") && section.includes("<th>Difference</th>"), "with its plot and per-level table");
+    assert(!/<script|src="http|href="http/i.test(html), "still self-contained");
   } finally {
     server.stop();
   }

@@ -124,7 +124,7 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   const pageCsv = readFileSync(await download.path(), "utf8");
   // Same study, same seed: the page (wasm, in the worker) and the native tool write the same bytes.
   const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-  const silico = join(root, "target/debug/silico");
+  const silico = process.env.SILICO_CLI ?? join(root, "target/debug/silico");
   assert(existsSync(silico), "the native tool is built (cargo build) before the e2e tests");
   const nativeCsv = execFileSync(silico, ["design", "public/examples/immigration.json", "--respondents", "1000", "--seed", "2014"], { cwd: root, maxBuffer: 64 << 20 }).toString();
   assert(pageCsv === nativeCsv, `page and native designs differ (${pageCsv.length} vs ${nativeCsv.length} bytes)`);

@@ -45,6 +45,8 @@ async function importStudy(page, url, buffer) {
   await page.getByTestId("notice").waitFor();
   await page.getByRole("link", { name: "Fault-server conjoint" }).click();
   await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Field" }).click();
+  // A study without an endpoint starts on the local model; these tests use HTTP servers.
+  await page.getByLabel("Provider").selectOption("openai");
   await page.getByLabel("Base URL").waitFor();
 }
 

@@ -89,7 +89,7 @@ export async function run({ root, artifacts }) {
     page.on("pageerror", (e) => consoleErrors.push(String(e)));
     const started = Date.now();
     try {
-      await fn({ page, context, url: server.url, artifacts, consoleErrors });
+      await fn({ page, context, url: server.url, root, artifacts, consoleErrors });
       if (consoleErrors.length) throw new Error("uncaught errors in the page: " + consoleErrors.join("; "));
       passed += 1;
       console.log(`test ${name} ... ok (${Date.now() - started} ms)`);

@@ -1,6 +1,7 @@
 // Importing human data in the Analyze tab: a Qualtrics-style wide conjoint export built from cregg's
 // long immigration data is reshaped back and gives cregg's AMCEs; bad files get clear messages.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, assert } from "./harness.mjs";
@@ -192,6 +193,47 @@ test("survey_columns_are_matched_to_questions_with_a_preview", async ({ page, ur
   console.log(`    Q1: ${q1.replaceAll("\t", " | ")}`);
   assert(q1.includes("Green"), `the unknown answer is named: ${q1}`);
   await page.screenshot({ path: join(artifacts, "human-data-mapping.png"), fullPage: true });
+
+  // Edited by hand: the preview follows each edit.
+  const row = () => preview.locator("tbody tr").filter({ has: page.getByRole("rowheader", { name: "Q1", exact: true }) });
+  const cells = async () => (await row().locator("td").allInnerTexts()).map((t) => t.trim());
+  // Columns: question, answers, missing, codes, problems, recoding.
+  assert((await cells())[1] === "3" && (await cells())[2] === "1", `before: ${await cells()}`);
+  assert((await page.getByTestId("mapping-status").innerText()).includes("1 column(s) with problems"), "the problem is counted");
+  await row().getByText("Recode", { exact: true }).click();
+  await page.getByLabel("Recode values of Q1").fill("Green = Other");
+  await page.getByLabel("Recode values of Q1").blur();
+  await page.getByTestId("mapping-status").getByText("Every mapped column reads cleanly").waitFor();
+  let now = await cells();
+  assert(now[1] === "4" && now[2] === "1" && now[4] === "", `Green recoded to Other: ${now}`);
+  // A missing-value code: Democrat answers become missing.
+  await page.getByLabel("Missing codes of Q1").fill("-99, Democrat");
+  await page.getByLabel("Missing codes of Q1").blur();
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=mapping-preview] tbody tr")]
+    .some((r) => r.querySelector("th")?.textContent === "Q1" && r.querySelectorAll("td")[1]?.textContent === "2"));
+  now = await cells();
+  assert(now[1] === "2" && now[2] === "3", `Democrat marked missing: ${now}`);
+  // A line without "=" is refused with its line number, and the mapping keeps its last good state.
+  await page.getByLabel("Recode values of Q1").fill("Green = Other\nPurple");
+  await page.getByLabel("Recode values of Q1").blur();
+  const refused = await page.getByTestId("mapping-problem").innerText();
+  assert(refused.includes("Q1") && refused.includes("line 2"), `bad recoding line named: ${refused}`);
+  assert((await cells())[1] === "2", "the last good mapping stands");
+  await page.screenshot({ path: join(artifacts, "human-data-mapping-edited.png"), fullPage: true });
+  // Back to no missing codes besides -99 for the rest of the test.
+  await page.getByLabel("Missing codes of Q1").fill("-99");
+  await page.getByLabel("Missing codes of Q1").blur();
+  await page.getByLabel("Recode values of Q1").fill("Green = Other");
+  await page.getByLabel("Recode values of Q1").blur();
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=mapping-preview] tbody tr")]
+    .some((r) => r.querySelector("th")?.textContent === "Q1" && r.querySelectorAll("td")[1]?.textContent === "4"));
+  // The column can be pointed elsewhere (here: at no question) and mapped again.
+  await page.getByLabel("Question for Q1").selectOption("");
+  await page.getByLabel("Map another column").locator("option", { hasText: "Q1" }).waitFor({ state: "attached" });
+  assert((await preview.locator("tbody tr").count()) === 0, "Q1 left the mapping");
+  await page.getByLabel("Map another column").selectOption("Q1");
+  await row().waitFor();
+  assert((await cells())[1] === "3", `mapped again, starting from no recoding: ${await cells()}`);
   await page.getByRole("button", { name: "Add to the study" }).click();
   const table = page.getByLabel("Response table");
   await table.waitFor({ timeout: 30000 });
@@ -207,4 +249,63 @@ test("survey_columns_are_matched_to_questions_with_a_preview", async ({ page, ur
   const long = await page.getByTestId("response-table").innerText();
   console.log(`    long table: ${long.replaceAll("\n", " | ")}`);
   assert(long.includes("5 rows × 3 columns") && (await page.getByLabel("Response table").locator("option").count()) === 1, `replaced: ${long}`);
+});
+
+/** A CSV of about `bytes` bytes: id, age, party, ten 1-5 answers; resolves to its path and rows. */
+function writeSurveyCsv(dir, name, bytes) {
+  const parties = ["Democrat", "Republican", "Independent"];
+  const lines = ["ResponseId,age,party," + Array.from({ length: 10 }, (_, q) => `Q${q + 1}`).join(",")];
+  let size = lines[0].length + 1;
+  let rows = 0;
+  while (size < bytes) {
+    rows++;
+    const line = `R_${rows},${18 + (rows % 70)},${parties[rows % 3]},` + Array.from({ length: 10 }, (_, q) => 1 + ((rows + q) % 5)).join(",");
+    lines.push(line);
+    size += line.length + 1;
+  }
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return { path, rows };
+}
+
+test("a_large_csv_is_read_in_the_worker_in_slices_with_progress_and_can_be_cancelled", async ({ page, url, artifacts }) => {
+  const dir = mkdtempSync(join(tmpdir(), "silico-e2e-"));
+  try {
+    const moderate = writeSurveyCsv(dir, "survey-20mb.csv", 20_000_000);
+    const large = writeSurveyCsv(dir, "survey-120mb.csv", 120_000_000);
+    await openExampleAnalyze(page, url);
+    // Progress is noted whenever the bar is on the page (it goes once the file is read).
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const bar = document.querySelector("[data-testid=read-progress]");
+        if (bar) window.__progress.push(bar.innerText);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByLabel("Import human data").setInputFiles(moderate.path);
+    const summary = page.getByTestId("import-summary");
+    await summary.getByText(`${moderate.rows} rows × 13 columns`).waitFor({ timeout: 60000 });
+    const seen = await page.evaluate(() => window.__progress);
+    console.log(`    ${seen.length} progress updates, e.g. ${JSON.stringify(seen.at(-1))}`);
+    assert(seen.some((t) => /Reading… [0-9.]+ of 20\.0 MB, \d+ rows/.test(t) && !/ 0 rows/.test(t)), `progress with bytes and rows shown: ${seen.slice(-3)}`);
+    await summary.getByText("Columns", { exact: true }).click();
+    const columns = await summary.locator("table").innerText();
+    assert(columns.includes("Independent") && columns.includes("number"), `columns typed: ${columns.slice(0, 300)}`);
+
+    // A larger file is cancelled while it is read: the last file read stays.
+    await page.getByLabel("Import human data").setInputFiles(large.path);
+    await page.getByTestId("read-progress").waitFor();
+    await page.screenshot({ path: join(artifacts, "human-data-progress.png") });
+    await page.getByTestId("read-progress").getByRole("button", { name: "Cancel" }).click();
+    const notice = await page.getByTestId("notice").innerText({ timeout: 30000 });
+    assert(notice.includes("survey-120mb.csv") && notice.includes("cancelled"), `cancel said: ${notice}`);
+    assert(await summary.getByText(`${moderate.rows} rows × 13 columns`).isVisible(), "the last file read stays");
+    // And the worker still reads: the file added to the study has every row.
+    await page.getByRole("button", { name: "Add to the study" }).click();
+    await page.getByLabel("Response table").locator("option", { hasText: "survey-20mb" }).waitFor({ state: "attached", timeout: 60000 });
+    const options = await page.getByLabel("Response table").locator("option").allInnerTexts();
+    assert(options.some((o) => o.includes("survey-20mb") && o.includes(`${moderate.rows} rows`)), `added with every row: ${options}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,6 +10,8 @@ import "./field.test.mjs";
 import "./compare.test.mjs";
 import "./human-data.test.mjs";
 import "./large-views.test.mjs";
+import "./twins.test.mjs";
+import "./local-model.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");

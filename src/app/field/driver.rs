@@ -434,6 +434,14 @@ impl Driver {
                     if let Some(run) = self.run.borrow_mut().as_mut() {
                         run.cancel();
                     }
+                    // The local model's answer would come only after its whole generation: stop it.
+                    if self.spec.endpoint.provider == crate::study::ProviderKind::Local {
+                        for call in self.in_flight.borrow().values() {
+                            if let Some(controller) = &call.controller {
+                                controller.abort();
+                            }
+                        }
+                    }
                     self.view.update(|v| v.phase = Some(Phase::Cancelled));
                 }
             }

@@ -5,6 +5,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, ReferrerPolicy, RequestCredentials};
 
+use crate::app::local_model;
 use crate::field::{HttpRequest, HttpResponse, TransportError};
 
 /// Cancels the timer when the attempt ends first.
@@ -42,12 +43,16 @@ pub fn abort_controller() -> Option<AbortController> {
 }
 
 /// One POST, aborted by `controller` or after `timeout_ms`. Sends no cookies and no referrer:
-/// only what the request holds leaves the page.
+/// only what the request holds leaves the page. A `local:` request goes to the model in this
+/// page's worker instead, and never leaves the browser.
 pub async fn send(
     request: &HttpRequest,
     timeout_ms: f64,
     controller: Option<AbortController>,
 ) -> Result<HttpResponse, TransportError> {
+    if request.url.starts_with(local_model::client::SCHEME) {
+        return local_model::client::send(request, timeout_ms, controller).await;
+    }
     let started = js_sys::Date::now();
     let controller = controller
         .ok_or_else(|| TransportError::Connection("this browser cannot abort requests".into()))?;

@@ -18,10 +18,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::local_model;
 use super::open_study::OpenStudy;
 use super::storage;
 use crate::field::{outgoing_persona_fields, response_tables, RunSpec};
-use crate::study::Study;
+use crate::study::{ProviderKind, Study};
 use bias_view::PositionBias;
 use driver::{Driver, Phase};
 use progress_view::ProgressView;
@@ -98,7 +99,16 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
         driver
             .get_untracked()
             .map(|d| d.spec.clone())
-            .unwrap_or_else(|| open.study.with_untracked(RunSpec::for_study)),
+            .unwrap_or_else(|| {
+                open.study.with_untracked(|study| {
+                    let mut spec = RunSpec::for_study(study);
+                    // With no endpoint of its own, a study runs on the model in the page: no key needed.
+                    if study.fielding.endpoints.is_empty() {
+                        settings_form::use_local_model(&mut spec);
+                    }
+                    spec
+                })
+            }),
     );
     let (provider, url) =
         spec.with_untracked(|s| (s.endpoint.provider, s.endpoint.base_url.clone()));
@@ -149,12 +159,8 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
         });
         shown.set(Some(result));
     };
-    let on_start = move |_| {
+    let start = move || {
         let spec_now = spec.get_untracked();
-        if let Err(e) = spec_now.check() {
-            message.set(Some(Err(e.to_string())));
-            return;
-        }
         let api_key = keep_key();
         message.set(None);
         stale_run.set(None);
@@ -167,6 +173,28 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
         });
         let study = open.study.get_untracked();
         driver.set(Some(Driver::open(study, spec_now, api_key, true, true)));
+    };
+    let on_start = move |_| {
+        let spec_now = spec.get_untracked();
+        if let Err(e) = spec_now.check() {
+            message.set(Some(Err(e.to_string())));
+            return;
+        }
+        if spec_now.endpoint.provider != ProviderKind::Local {
+            start();
+            return;
+        }
+        // The local model is loaded (downloaded if need be) before the run starts, so a model
+        // that cannot be had is reported once rather than as every call's failure.
+        message.set(None);
+        spawn_local(async move {
+            match local_model::client::load(spec_now.endpoint.base_url.trim(), None).await {
+                Ok(_) => start(),
+                Err(e) => message.set(Some(Err(format!(
+                    "The local model could not be loaded, so nothing was started: {e}"
+                )))),
+            }
+        });
     };
     let phase = move || driver.get().and_then(|d| d.view.with(|v| v.phase.clone()));
     let running = Signal::derive(move || {

@@ -4,8 +4,18 @@
 use leptos::prelude::*;
 
 use super::key_store;
-use crate::field::{OrderMode, Parts, RunSpec};
+use crate::app::local_model::panel::LocalModelPanel;
+use crate::app::local_model::protocol::{DEFAULT_MODEL, DEFAULT_SOURCE};
+use crate::field::{OrderMode, Parts, RunSpec, SchedulerConfig};
 use crate::study::{OptionLabels, ProviderKind};
+
+/// Points the spec at the page's own model (a model is a file; it answers one call at a time).
+pub fn use_local_model(spec: &mut RunSpec) {
+    spec.endpoint.provider = ProviderKind::Local;
+    spec.endpoint.base_url = DEFAULT_SOURCE.into();
+    spec.endpoint.model = DEFAULT_MODEL.into();
+    spec.scheduler.concurrency = 1;
+}
 
 fn parse_opt<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.trim().parse().ok()
@@ -50,15 +60,20 @@ pub fn SettingsForm(
     let provider_value = move || match spec.with(|s| s.endpoint.provider) {
         ProviderKind::Anthropic => "anthropic",
         ProviderKind::Gemini => "gemini",
-        _ => "openai",
+        ProviderKind::Local => "local",
+        ProviderKind::OpenaiCompatible => "openai",
     };
+    // A memo, so the local model's panel is built once, not again on every edit of the spec.
+    let is_local = Memo::new(move |_| spec.with(|s| s.endpoint.provider == ProviderKind::Local));
     let on_provider = move |ev| {
         let chosen = match event_target_value(&ev).as_str() {
             "anthropic" => ProviderKind::Anthropic,
             "gemini" => ProviderKind::Gemini,
+            "local" => ProviderKind::Local,
             _ => ProviderKind::OpenaiCompatible,
         };
         spec.update(|s| {
+            let was_local = s.endpoint.provider == ProviderKind::Local;
             s.endpoint.provider = chosen;
             // The usual address of the hosted APIs; a local server keeps what was typed.
             match chosen {
@@ -68,7 +83,15 @@ pub fn SettingsForm(
                 ProviderKind::Gemini => {
                     s.endpoint.base_url = "https://generativelanguage.googleapis.com/v1beta".into()
                 }
-                _ => {}
+                ProviderKind::Local => use_local_model(s),
+                ProviderKind::OpenaiCompatible if was_local => {
+                    s.endpoint.base_url = "http://127.0.0.1:8080/v1".into()
+                }
+                ProviderKind::OpenaiCompatible => {}
+            }
+            if was_local && chosen != ProviderKind::Local {
+                s.scheduler.concurrency = SchedulerConfig::default().concurrency;
+                s.endpoint.model.clear();
             }
         });
         let (p, url) = spec.with_untracked(|s| (s.endpoint.provider, s.endpoint.base_url.clone()));
@@ -85,20 +108,26 @@ pub fn SettingsForm(
                         <option value="openai">"OpenAI-compatible (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, OpenRouter…)"</option>
                         <option value="anthropic">"Anthropic Messages"</option>
                         <option value="gemini">"Google Gemini"</option>
+                        <option value="local">"Local model (in this browser, no key)"</option>
                     </select>
                 </div>
-                <Field id="field-base-url" label="Base URL" help="http://127.0.0.1:8080/v1" value=text(|s| s.endpoint.base_url.clone())
-                    on_change=set(|s, v| s.endpoint.base_url = v.trim().to_string()) disabled=locked />
+                {move || (!is_local.get()).then(|| view! {
+                    <Field id="field-base-url" label="Base URL" help="http://127.0.0.1:8080/v1" value=text(|s| s.endpoint.base_url.clone())
+                        on_change=set(|s, v| s.endpoint.base_url = v.trim().to_string()) disabled=locked />
+                })}
                 <Field id="field-model" label="Model" help="e.g. gpt-4o-mini" value=text(|s| s.endpoint.model.clone())
                     on_change=set(|s, v| s.endpoint.model = v.trim().to_string()) disabled=locked />
-                <div class="field">
-                    <label for="field-key">"API key (kept in this tab only)"</label>
-                    <input id="field-key" type="password" autocomplete="off" spellcheck="false"
-                        prop:value=move || key.get() on:change=move |ev| key.set(event_target_value(&ev)) />
-                    <label class="check"><input type="checkbox" prop:checked=move || remember.get()
-                        on:change=move |ev| remember.set(event_target_checked(&ev)) />" Remember on this device"</label>
-                </div>
+                {move || (!is_local.get()).then(|| view! {
+                    <div class="field">
+                        <label for="field-key">"API key (kept in this tab only)"</label>
+                        <input id="field-key" type="password" autocomplete="off" spellcheck="false"
+                            prop:value=move || key.get() on:change=move |ev| key.set(event_target_value(&ev)) />
+                        <label class="check"><input type="checkbox" prop:checked=move || remember.get()
+                            on:change=move |ev| remember.set(event_target_checked(&ev)) />" Remember on this device"</label>
+                    </div>
+                })}
             </div>
+            {move || is_local.get().then(|| view! { <LocalModelPanel spec=spec locked=locked /> })}
             <div class="grid">
                 <Field id="field-temperature" label="Temperature" help="provider default" value=text(|s| show_opt(s.endpoint.parameters.temperature))
                     on_change=set(|s, v| s.endpoint.parameters.temperature = parse_opt(&v)) disabled=locked />

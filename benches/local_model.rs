@@ -1,0 +1,281 @@
+//! The in-process model (src/local_model) on SmolLM2-135M-Instruct, one thread, side by side with
+//! the llama.cpp server (`scripts/llm-server.sh`, 1 thread) in the same run: prefill and decode
+//! tokens/s; fielding a 20-question survey to 10 personas with and without prefix reuse; peak
+//! memory against the model file. Prints numbers; no harness.
+//!
+//! cargo bench --bench local_model
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use silico::local_model::native::{load_file, single_thread_unless_asked};
+use silico::local_model::LocalModel;
+
+const STORY: &str = "Write a long, detailed story about a lighthouse keeper who finds a message in a bottle. Describe the sea, the weather, the keeper's daily routine, the contents of the message and what the keeper decides to do about it, in many paragraphs.";
+
+fn root() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
+fn model_path() -> PathBuf {
+    let out = Command::new("bash")
+        .arg(format!("{}/scripts/fetch-model.sh", root()))
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "scripts/fetch-model.sh failed");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// Peak and current resident memory of this process, in bytes (Linux).
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn llama_cpp() -> Option<(Server, String)> {
+    let script = format!("{}/scripts/llm-server.sh", root());
+    let built = Command::new("bash")
+        .arg(&script)
+        .arg("build")
+        .output()
+        .ok()?;
+    if !built.status.success() {
+        eprintln!(
+            "llama.cpp server unavailable: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        return None;
+    }
+    let port = (19700..20700)
+        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("port");
+    let child = Command::new("bash")
+        .arg(&script)
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = Server(child);
+    let url = format!("http://127.0.0.1:{port}/v1");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if ureq::get(&format!("{url}/models")).call().is_ok() {
+            return Some((server, url));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    None
+}
+
+fn story(nonce: usize, max_tokens: usize) -> Value {
+    json!({
+        "model": "smollm2-135m",
+        // The nonce keeps llama.cpp's own prompt cache from answering a repeated prompt.
+        "messages": [
+            {"role": "system", "content": format!("Session {nonce}. You are a helpful writer.")},
+            {"role": "user", "content": STORY}
+        ],
+        "temperature": 0,
+        "max_tokens": max_tokens
+    })
+}
+
+/// (prompt tokens, generated tokens, seconds) of one request.
+type Timed = (u64, u64, f64);
+
+fn timed(reply: &Value, seconds: f64) -> Timed {
+    (
+        reply["usage"]["prompt_tokens"].as_u64().unwrap_or(0),
+        reply["usage"]["completion_tokens"].as_u64().unwrap_or(0),
+        seconds,
+    )
+}
+
+fn ours(model: &mut LocalModel, body: &Value) -> Timed {
+    model.forget();
+    let started = Instant::now();
+    let reply = model
+        .chat_completion(body, &mut || false)
+        .expect("an answer");
+    timed(&reply, started.elapsed().as_secs_f64())
+}
+
+fn theirs(url: &str, body: &Value) -> Timed {
+    let started = Instant::now();
+    let text = ureq::post(&format!("{url}/chat/completions"))
+        .header("content-type", "application/json")
+        .send(body.to_string().as_bytes())
+        .expect("llama.cpp answers")
+        .into_body()
+        .read_to_string()
+        .expect("body");
+    let reply: Value = serde_json::from_str(&text).expect("JSON");
+    timed(&reply, started.elapsed().as_secs_f64())
+}
+
+/// Prefill tokens/s from a one-token answer, decode tokens/s from the extra time of a long one;
+/// best of `runs`.
+fn speeds(mut ask: impl FnMut(usize, usize) -> Timed, runs: usize) -> (f64, f64, u64, u64) {
+    let (mut prefill, mut decode, mut prompt, mut generated) = (0.0f64, 0.0f64, 0, 0);
+    for run in 0..runs {
+        let (p, _, t1) = ask(2 * run, 1);
+        let (_, g, t2) = ask(2 * run + 1, 64);
+        prefill = prefill.max(p as f64 / t1);
+        decode = decode.max((g.saturating_sub(1)) as f64 / (t2 - t1).max(1e-9));
+        (prompt, generated) = (p, g);
+    }
+    (prefill, decode, prompt, generated)
+}
+
+const TRAITS: &[&str] = &[
+    "a 34-year-old nurse from Leeds who votes Labour, rents a flat, cycles to work and worries about the cost of living",
+    "a 61-year-old retired farmer from Iowa, a Baptist, married with four grandchildren, who distrusts large companies",
+    "a 25-year-old software developer in Berlin, single, vegetarian, who follows technology news and rarely watches television",
+    "a 47-year-old shop owner in Osaka, married, who works six days a week and saves carefully for retirement",
+    "a 39-year-old secondary-school teacher in Lyon with two children, who reads novels and walks in the hills on Sundays",
+    "a 72-year-old widow in Cape Town who volunteers at her church, gardens and follows cricket on the radio",
+    "a 29-year-old delivery driver in São Paulo who studies accounting at night and supports his parents",
+    "a 55-year-old civil engineer in Toronto, divorced, who plays hockey and invests in index funds",
+    "a 19-year-old university student in Nairobi studying medicine, who plays the guitar and volunteers at a clinic",
+    "a 44-year-old police officer in Melbourne, married, a keen fisherman, who coaches his daughter's football team",
+];
+
+const QUESTIONS: &[&str] = &[
+    "How satisfied are you with your life overall?",
+    "How much do you trust the national government?",
+    "How often do you read a newspaper?",
+    "How important is religion in your life?",
+    "How worried are you about climate change?",
+    "How often do you exercise?",
+    "How much do you trust your neighbours?",
+    "How interested are you in politics?",
+    "How safe do you feel walking alone at night?",
+    "How often do you meet friends?",
+    "How satisfied are you with your job?",
+    "How much do you trust scientists?",
+    "How often do you use social media?",
+    "How hopeful are you about the future?",
+    "How fair are the taxes you pay?",
+    "How often do you cook at home?",
+    "How healthy is your diet?",
+    "How satisfied are you with public transport?",
+    "How much do you trust the police?",
+    "How often do you donate to charity?",
+];
+
+fn survey_call(persona: &str, question: &str) -> Value {
+    json!({
+        "model": "smollm2-135m",
+        "messages": [
+            {"role": "system", "content": "You are taking part in a survey. Answer as the person described, with the label of one option."},
+            {"role": "user", "content": format!(
+                "You are {persona}. Answer every question as this person would, in their own voice, drawing on their life, work, family, values and habits.\n\n{question}\n\nA. Not at all\nB. A little\nC. Somewhat\nD. Very much\n\nAnswer:"
+            )}
+        ],
+        "temperature": 0,
+        "max_tokens": 2,
+        "logprobs": true,
+        "top_logprobs": 5
+    })
+}
+
+/// Seconds to field every question to every persona, in plan order (a persona's questions in a
+/// row); `reuse: false` clears the cache before every call.
+fn field(model: &mut LocalModel, reuse: bool) -> (f64, u64, u64) {
+    model.forget();
+    let started = Instant::now();
+    let (mut prompt, mut reused) = (0, 0);
+    for persona in TRAITS {
+        for question in QUESTIONS {
+            if !reuse {
+                model.forget();
+            }
+            let reply = model
+                .chat_completion(&survey_call(persona, question), &mut || false)
+                .expect("an answer");
+            prompt += reply["usage"]["prompt_tokens"].as_u64().unwrap_or(0);
+            reused += reply["usage"]["prompt_tokens_details"]["cached_tokens"]
+                .as_u64()
+                .unwrap_or(0);
+        }
+    }
+    (started.elapsed().as_secs_f64(), prompt, reused)
+}
+
+fn main() {
+    single_thread_unless_asked();
+    let path = model_path();
+    let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let (_, before) = memory();
+    let started = Instant::now();
+    let mut model = load_file(&path).expect("the model loads");
+    let load_s = started.elapsed().as_secs_f64();
+    let (peak_load, after_load) = memory();
+    println!(
+        "model: {} ({} MB file), loaded in {load_s:.2} s; resident {:.0} MB before, {:.0} MB after loading, peak {:.0} MB",
+        model.info().name,
+        file_bytes >> 20,
+        before as f64 / 1e6,
+        after_load as f64 / 1e6,
+        peak_load as f64 / 1e6
+    );
+
+    let runs = 3;
+    let (p, d, prompt, generated) = speeds(|n, max| ours(&mut model, &story(n, max)), runs);
+    println!("candle (1 thread):    prefill {p:6.1} tok/s, decode {d:6.1} tok/s  ({prompt}-token prompt, {generated} generated)");
+    match llama_cpp() {
+        Some((_server, url)) => {
+            // Warm-up (first request pays for graph set-up).
+            theirs(&url, &story(999, 4));
+            let (lp, ld, prompt, generated) =
+                speeds(|n, max| theirs(&url, &story(1000 + n, max)), runs);
+            println!("llama.cpp (1 thread): prefill {lp:6.1} tok/s, decode {ld:6.1} tok/s  ({prompt}-token prompt, {generated} generated, over HTTP)");
+            println!(
+                "candle / llama.cpp:   prefill {:.0}%, decode {:.0}%",
+                100.0 * p / lp,
+                100.0 * d / ld
+            );
+        }
+        None => println!("llama.cpp server not available: no side-by-side numbers"),
+    }
+
+    let calls = TRAITS.len() * QUESTIONS.len();
+    let (cold, prompt_tokens, _) = field(&mut model, false);
+    let (warm, _, reused) = field(&mut model, true);
+    println!(
+        "fielding {} questions x {} personas ({calls} calls, {prompt_tokens} prompt tokens): without prefix reuse {cold:.1} s, with {warm:.1} s ({reused} prompt tokens reused): {:.1}x faster",
+        QUESTIONS.len(),
+        TRAITS.len(),
+        cold / warm
+    );
+    let (peak, now) = memory();
+    println!(
+        "memory: peak resident {:.0} MB ({:.2}x the {:.0} MB file; {:.0} MB before loading), now {:.0} MB",
+        peak as f64 / 1e6,
+        peak as f64 / file_bytes as f64,
+        file_bytes as f64 / 1e6,
+        before as f64 / 1e6,
+        now as f64 / 1e6
+    );
+}

@@ -1,0 +1,120 @@
+// The local model in the page, measured: `taskset -c 1 node scripts/bench-local-model-page.mjs DIST`
+// (release build; taskset pins Chromium to one core). Talks to the model worker directly with the
+// page's protocol: load time, prefill and decode tokens/s, the renderer's peak memory vs the model
+// file, and a 20-question survey for 10 personas with and without reuse of the shared prompt prefix
+// (without: a per-call marker opens the system prompt, so no two prompts share a prefix).
+import { execFileSync } from "node:child_process";
+import { readFileSync, statSync, mkdirSync, linkSync, existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { serve, CHROMIUM_ARGS } from "../tests/e2e/harness.mjs";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = process.argv[2] ?? join(here, "../dist");
+const model = execFileSync("bash", [join(here, "llm-server.sh"), "model"], { cwd: join(here, ".."), stdio: ["ignore", "pipe", "inherit"] }).toString().trim();
+mkdirSync(join(dist, "models"), { recursive: true });
+if (!existsSync(join(dist, "models", basename(model)))) linkSync(model, join(dist, "models", basename(model)));
+const fileBytes = statSync(model).size;
+
+const site = await serve(dist);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const page = await browser.newPage();
+await page.goto(site.url);
+
+/** Peak resident memory (VmHWM) of Chromium's renderer processes, in MB. */
+function rendererPeakMb() {
+  let peak = 0;
+  for (const line of execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")) {
+    if (!line.includes("--type=renderer")) continue;
+    const pid = line.trim().split(/\s+/)[0];
+    try {
+      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {}
+  }
+  return peak;
+}
+
+await page.evaluate(() => {
+  window.__w = new Worker("./silico-model-worker_loader.js");
+  window.__n = 0;
+  window.__ask = (message, until) => new Promise((ok) => {
+    const listen = (e) => { const m = JSON.parse(e.data); if (until(m)) { window.__w.removeEventListener("message", listen); ok(m); } };
+    window.__w.addEventListener("message", listen);
+    window.__w.postMessage({ text: JSON.stringify(message) });
+  });
+  window.__chat = async (body) => {
+    const id = ++window.__n;
+    const t0 = performance.now();
+    const m = await window.__ask({ kind: "chat", id, body: JSON.stringify(body), deadline_ms: Date.now() + 600000 }, (m) => m.id === id);
+    if (m.kind !== "reply") throw new Error(m.message);
+    return { ms: performance.now() - t0, usage: JSON.parse(m.body).usage };
+  };
+});
+await page.evaluate(() => new Promise((ok) => window.__w.addEventListener("message", function f(e) { if (JSON.parse(e.data).kind === "started") { window.__w.removeEventListener("message", f); ok(); } })));
+const before = rendererPeakMb();
+const load = await page.evaluate(async (source) => {
+  const t0 = performance.now();
+  const m = await window.__ask({ kind: "load", source }, (m) => m.kind === "ready" || m.kind === "load_failed");
+  return { ms: performance.now() - t0, m };
+}, "/models/" + basename(model));
+if (load.m.kind !== "ready") throw new Error(load.m.message);
+// Again, from this browser's storage (what every later visit costs).
+await page.evaluate(() => window.__ask({ kind: "load", source: "/models/none.gguf" }, (m) => m.kind === "ready" || m.kind === "load_failed"));
+const reload = await page.evaluate(async (source) => {
+  const t0 = performance.now();
+  await window.__ask({ kind: "load", source }, (m) => m.kind === "ready" || m.kind === "load_failed");
+  return performance.now() - t0;
+}, "/models/" + basename(model));
+
+const words = "the survey asks people about their views on work family health money travel and the places they live in".split(" ");
+const long = Array.from({ length: 220 }, (_, i) => words[i % words.length]).join(" ");
+const speed = await page.evaluate(async (long) => {
+  const prompt = (tag) => [{ role: "system", content: `Session ${tag}. You are a helpful assistant.` }, { role: "user", content: long }];
+  await window.__chat({ model: "m", messages: prompt("warm"), max_tokens: 1, temperature: 0 });
+  const pre = await window.__chat({ model: "m", messages: prompt("p1"), max_tokens: 1, temperature: 0 });
+  const story = [{ role: "user", content: "Write a long story about a lighthouse keeper and a storm." }];
+  const one = await window.__chat({ model: "m", messages: story, max_tokens: 1, temperature: 0 });
+  const many = await window.__chat({ model: "m", messages: story, max_tokens: 65, temperature: 0 });
+  return { pre, one, many };
+}, long);
+const prefillTps = speed.pre.usage.prompt_tokens / (speed.pre.ms / 1000);
+// The second story call reuses the prompt (one token re-read), so its time is decoding.
+const decodeTps = (speed.many.usage.completion_tokens - 1) / (speed.many.ms / 1000);
+
+const early = { first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.round(reload), prefill_tokens: speed.pre.usage.prompt_tokens,
+  prefill_tok_s: +prefillTps.toFixed(1), decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
+  renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after_load: Math.round(rendererPeakMb()) };
+console.log(JSON.stringify(early));
+// PERSONAS=10 QUESTIONS=20 is the full survey (400 calls in all); fewer for a quick run.
+const PERSONAS = Number(process.env.PERSONAS ?? 10), QUESTIONS = Number(process.env.QUESTIONS ?? 20);
+const survey = await page.evaluate(async ([P, Q]) => {
+  const personas = Array.from({ length: P }, (_, i) => `You are respondent ${i + 1}: a ${25 + 4 * i}-year-old ${i % 2 ? "woman" : "man"} who works as a ${["teacher", "nurse", "farmer", "driver", "engineer"][i % 5]} in a ${["city", "small town", "village"][i % 3]}, ${["married with two children", "single", "retired early", "studying part-time"][i % 4]}. Answer every survey question as this person would, with the letter of one option only.`);
+  const questions = Array.from({ length: Q }, (_, q) => `Question ${q + 1}: How much do you agree with statement number ${q + 1} about public services in your area?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.`);
+  const run = async (reuse) => {
+    const t0 = performance.now();
+    let n = 0;
+    for (const persona of personas) for (const question of questions) {
+      const system = reuse ? persona : `[call ${++n}] ${persona}`;
+      await window.__chat({ model: "m", messages: [{ role: "system", content: system }, { role: "user", content: question }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 5 });
+    }
+    return performance.now() - t0;
+  };
+  return { reuse: await run(true), fresh: await run(false) };
+}, [PERSONAS, QUESTIONS]);
+const peak = rendererPeakMb();
+console.log(JSON.stringify({
+  model_file_mb: +(fileBytes / 1e6).toFixed(1),
+  first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.round(reload),
+  prefill_tokens: speed.pre.usage.prompt_tokens, prefill_tok_s: +prefillTps.toFixed(1),
+  decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
+  renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after: Math.round(peak),
+  peak_increase_vs_file: +((peak - before) / (fileBytes / 1048576)).toFixed(2),
+  survey_calls: PERSONAS * QUESTIONS, survey_with_reuse_s: +(survey.reuse / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh / 1000).toFixed(1),
+  reuse_speedup: +(survey.fresh / survey.reuse).toFixed(2),
+}, null, 1));
+await browser.close();
+await site.close();

@@ -1,0 +1,563 @@
+//! The in-process model (src/local_model) on the real SmolLM2-135M-Instruct GGUF, fetched by
+//! `scripts/fetch-model.sh` into the ignored `models/` folder, checked against the llama.cpp
+//! server of `scripts/llm-server.sh` on the same prompts.
+
+use std::io::Cursor;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use silico::field::{read_records_jsonl, ItemRef, Status};
+use silico::local_model::native::load_file;
+use silico::local_model::{LocalModel, LocalModelError};
+use silico::providers::{OpenAiCompatible, Provider};
+
+fn root() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
+fn model_path() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg(format!("{}/scripts/fetch-model.sh", root()))
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "scripts/fetch-model.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+    .clone()
+}
+
+fn model_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| std::fs::read(model_path()).expect("the model file"))
+}
+
+/// One loaded model shared by the tests (they take turns).
+fn model() -> MutexGuard<'static, LocalModel> {
+    static MODEL: OnceLock<Mutex<LocalModel>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| Mutex::new(load_file(&model_path()).expect("the model loads")))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+const PERSONA: &str = "You are a 35-year-old teacher from Ohio. Answer the survey question.";
+
+const QUESTIONS: &[&str] = &[
+    "Which fruit do you like best?\nA. Apple\nB. Banana\nC. Cherry\nAnswer with A, B or C.",
+    "How often do you exercise?\nA. Never\nB. Sometimes\nC. Often\nD. Every day\nAnswer with A, B, C or D.",
+    "Do you agree that taxes should be lower?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.",
+    "Which season do you prefer?\n1. Spring\n2. Summer\n3. Autumn\n4. Winter\nAnswer with a number.",
+];
+
+fn request(question: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "model": "smollm2-135m",
+        "messages": [
+            {"role": "system", "content": PERSONA},
+            {"role": "user", "content": question}
+        ],
+        "temperature": 0,
+        "max_tokens": 6,
+        "logprobs": true,
+        "top_logprobs": 20
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+fn ask(model: &mut LocalModel, body: &Value) -> Value {
+    model
+        .chat_completion(body, &mut || false)
+        .expect("an answer")
+}
+
+fn text(reply: &Value) -> &str {
+    reply["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("text")
+}
+
+/// The first generated token's alternatives, token → logprob.
+fn first_token(reply: &Value) -> Vec<(String, f64)> {
+    reply["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        .as_array()
+        .expect("top_logprobs")
+        .iter()
+        .map(|t| {
+            (
+                t["token"].as_str().expect("token").to_string(),
+                t["logprob"].as_f64().expect("logprob"),
+            )
+        })
+        .collect()
+}
+
+fn usage(reply: &Value, field: &str) -> u64 {
+    reply["usage"][field].as_u64().expect("a token count")
+}
+
+// ---------------------------------------------------------------- llama.cpp
+
+fn free_port(from: u16) -> u16 {
+    (from..from + 2000)
+        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port")
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Builds (once, cached) and starts the llama.cpp server; None when it cannot be built here.
+fn llama_cpp() -> Option<(Server, String)> {
+    let script = Path::new(root()).join("scripts/llm-server.sh");
+    match Command::new("bash").arg(&script).arg("build").output() {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            eprintln!(
+                "SKIPPED: the llama-cpp-python server cannot be built on this machine:\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            return None;
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: cannot run scripts/llm-server.sh: {e}");
+            return None;
+        }
+    }
+    let port = free_port(19200 + (std::process::id() % 300) as u16);
+    let child = Command::new("bash")
+        .arg(&script)
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let server = Server(child);
+    let url = format!("http://127.0.0.1:{port}/v1");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if ureq::get(&format!("{url}/models")).call().is_ok() {
+            return Some((server, url));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("the llama.cpp server did not answer within 120 s");
+}
+
+fn post(url: &str, body: &Value) -> Value {
+    let text = ureq::post(&format!("{url}/chat/completions"))
+        .header("content-type", "application/json")
+        .send(body.to_string().as_bytes())
+        .expect("the server answers")
+        .into_body()
+        .read_to_string()
+        .expect("a body");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn agrees_with_llama_cpp_on_first_token_logprobs_and_greedy_answers() {
+    let Some((_server, url)) = llama_cpp() else {
+        return;
+    };
+    let mut m = model();
+    let mut worst = 0.0f64;
+    for question in QUESTIONS {
+        let body = request(question, json!({}));
+        let theirs = post(&url, &body);
+        let ours = ask(&mut m, &body);
+        assert_eq!(text(&ours), text(&theirs), "greedy answers to {question:?}");
+        assert_eq!(
+            usage(&ours, "prompt_tokens"),
+            usage(&theirs, "prompt_tokens"),
+            "the chat template and tokenizer give llama.cpp's prompt"
+        );
+        assert_eq!(
+            usage(&ours, "completion_tokens"),
+            usage(&theirs, "completion_tokens")
+        );
+        let our_top = first_token(&ours);
+        for (token, theirs_lp) in first_token(&theirs).into_iter().take(5) {
+            let ours_lp = our_top
+                .iter()
+                .find(|(t, _)| *t == token)
+                .map(|(_, lp)| *lp)
+                .unwrap_or_else(|| panic!("{token:?} is not among our top 20 for {question:?}"));
+            eprintln!("{question:.20?} {token:>6?}: llama.cpp {theirs_lp:.3}, ours {ours_lp:.3}");
+            worst = worst.max((ours_lp - theirs_lp).abs());
+        }
+    }
+    eprintln!("largest difference of a top-5 first-token logprob: {worst:.3} nat");
+    assert!(worst < 0.2, "{worst}");
+}
+
+// ---------------------------------------------------------------- the cache
+
+#[test]
+fn a_shared_prefix_is_reused_and_gives_the_cold_start_answer() {
+    let mut m = model();
+    m.forget();
+    let first = ask(&mut m, &request(QUESTIONS[0], json!({})));
+    assert_eq!(first["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
+    let warm = ask(&mut m, &request(QUESTIONS[1], json!({})));
+    let reused = warm["usage"]["prompt_tokens_details"]["cached_tokens"]
+        .as_u64()
+        .expect("cached tokens");
+    // The system prompt and the start of the user turn are shared.
+    assert!(reused > 15, "reused {reused}");
+    assert!(reused < usage(&warm, "prompt_tokens"));
+    m.forget();
+    let cold = ask(&mut m, &request(QUESTIONS[1], json!({})));
+    assert_eq!(cold["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
+    assert_eq!(text(&warm), text(&cold));
+    assert_eq!(usage(&warm, "prompt_tokens"), usage(&cold, "prompt_tokens"));
+    assert_eq!(
+        usage(&warm, "completion_tokens"),
+        usage(&cold, "completion_tokens")
+    );
+    let (w, c) = (first_token(&warm), first_token(&cold));
+    assert_eq!(w.len(), 20);
+    for ((wt, wl), (ct, cl)) in w.iter().zip(&c) {
+        assert_eq!(wt, ct);
+        assert!((wl - cl).abs() < 1e-4, "{wt:?}: warm {wl}, cold {cl}");
+    }
+    // The same prompt again reuses all but its last token.
+    let again = ask(&mut m, &request(QUESTIONS[1], json!({})));
+    assert_eq!(
+        again["usage"]["prompt_tokens_details"]["cached_tokens"].as_u64(),
+        Some(usage(&again, "prompt_tokens") - 1)
+    );
+    assert_eq!(first_token(&again)[0], c[0]);
+}
+
+// ---------------------------------------------------------------- sampling
+
+#[test]
+fn seeded_sampling_is_reproducible_and_seeds_differ() {
+    let mut m = model();
+    let sample = |m: &mut LocalModel, seed: u64| {
+        let body = request(
+            "Describe your ideal weekend in one sentence.",
+            json!({"temperature": 1.0, "top_p": 0.95, "seed": seed, "max_tokens": 12, "logprobs": false}),
+        );
+        text(&ask(m, &body)).to_string()
+    };
+    let a = sample(&mut m, 7);
+    m.forget();
+    assert_eq!(a, sample(&mut m, 7), "same seed, same text (cold or warm)");
+    let texts: std::collections::HashSet<String> = (1..=4).map(|s| sample(&mut m, s)).collect();
+    assert!(texts.len() >= 2, "four seeds gave one text: {texts:?}");
+}
+
+#[test]
+fn max_tokens_and_stop_strings_end_the_answer() {
+    let mut m = model();
+    let body = request(
+        "Describe your ideal weekend in two sentences.",
+        json!({"max_tokens": 3, "logprobs": false}),
+    );
+    let short = ask(&mut m, &body);
+    assert_eq!(usage(&short, "completion_tokens"), 3);
+    assert_eq!(short["choices"][0]["finish_reason"], "length");
+    assert!(short["choices"][0].get("logprobs").is_none());
+
+    let long = ask(
+        &mut m,
+        &request(
+            "Describe your ideal weekend in two sentences.",
+            json!({"max_tokens": 24, "logprobs": false}),
+        ),
+    );
+    let full = text(&long).to_string();
+    // A stop string from the middle of the greedy answer cuts it there.
+    let words: Vec<&str> = full.split_whitespace().collect();
+    assert!(words.len() >= 4, "{full:?}");
+    let stop = format!(" {}", words[3]);
+    let at = full.find(&stop).expect("the stop string is in the answer");
+    let cut = ask(
+        &mut m,
+        &request(
+            "Describe your ideal weekend in two sentences.",
+            json!({"max_tokens": 24, "logprobs": false, "stop": [stop, "never appears"]}),
+        ),
+    );
+    assert_eq!(text(&cut), &full[..at]);
+    assert_eq!(cut["choices"][0]["finish_reason"], "stop");
+    assert!(usage(&cut, "completion_tokens") < usage(&long, "completion_tokens"));
+}
+
+#[test]
+fn cancellation_stops_between_tokens_and_the_next_answer_is_unaffected() {
+    let mut m = model();
+    let body = request(QUESTIONS[2], json!({"max_tokens": 20}));
+    let mut polls = 0;
+    let cancelled = m.chat_completion(&body, &mut || {
+        polls += 1;
+        polls > 3
+    });
+    assert_eq!(cancelled, Err(LocalModelError::Cancelled));
+    assert_eq!(LocalModelError::Cancelled.to_string(), "cancelled");
+    let after = ask(&mut m, &body);
+    m.forget();
+    let cold = ask(&mut m, &body);
+    assert_eq!(text(&after), text(&cold));
+    assert_eq!(first_token(&after)[0].0, first_token(&cold)[0].0);
+}
+
+#[test]
+fn the_reply_is_read_by_the_openai_parser() {
+    let mut m = model();
+    let reply = ask(&mut m, &request(QUESTIONS[0], json!({"top_logprobs": 5})));
+    let parsed = OpenAiCompatible
+        .parse_body(&reply.to_string())
+        .expect("an OpenAI-compatible reply");
+    assert_eq!(parsed.text, text(&reply));
+    let first = parsed.first_token_logprobs.expect("first-token logprobs");
+    assert_eq!(first.len(), 5);
+    // Natural-log probabilities over the whole vocabulary: below 0, summing to at most 1.
+    assert!(first.iter().all(|(_, lp)| *lp < 0.0));
+    let mass: f64 = first.iter().map(|(_, lp)| lp.exp()).sum();
+    assert!(mass > 0.5 && mass <= 1.0 + 1e-6, "{mass}");
+    assert_eq!(parsed.usage.input, Some(usage(&reply, "prompt_tokens")));
+    assert_eq!(parsed.finish_reason.as_deref(), Some("length"));
+}
+
+// ---------------------------------------------------------------- bad input
+
+#[test]
+fn bad_requests_are_named() {
+    let mut m = model();
+    let err =
+        |m: &mut LocalModel, body: Value| m.chat_completion(&body, &mut || false).unwrap_err();
+    let e = err(&mut m, json!({"model": "x"}));
+    assert!(matches!(e, LocalModelError::BadRequest(_)), "{e}");
+    assert!(e.to_string().contains("messages"), "{e}");
+    let e = err(&mut m, request("Hi", json!({"temperature": 5})));
+    assert!(e.to_string().contains("temperature"), "{e}");
+    let e = err(&mut m, request("Hi", json!({"top_logprobs": 50})));
+    assert!(e.to_string().contains("top_logprobs"), "{e}");
+    let long = "word ".repeat(9000);
+    let e = err(&mut m, request(&long, json!({})));
+    match &e {
+        LocalModelError::PromptTooLong { tokens, context } => {
+            assert!(*tokens > 9000 && *context == 8192, "{e}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().contains("8192"), "{e}");
+}
+
+fn load_bytes(bytes: &[u8]) -> Result<LocalModel, LocalModelError> {
+    LocalModel::load(&mut Cursor::new(bytes))
+}
+
+#[test]
+fn a_file_that_is_not_gguf_is_named_as_such() {
+    let e = load_bytes(b"<!DOCTYPE html><html>Not found</html>")
+        .err()
+        .expect("refused");
+    assert_eq!(
+        e,
+        LocalModelError::NotGguf {
+            found: "<!DO".into()
+        }
+    );
+    assert!(e.to_string().contains("not a GGUF model"), "{e}");
+    assert!(matches!(
+        load_bytes(b"").err(),
+        Some(LocalModelError::NotGguf { .. })
+    ));
+}
+
+#[test]
+fn an_unsupported_architecture_is_named() {
+    // The real file with `general.architecture` rewritten from "llama" to "mamba" (same length,
+    // so every offset stays valid).
+    let mut bytes = model_bytes().to_vec();
+    let key = b"general.architecture";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("the key is in the header")
+        + key.len();
+    // type (u32 string = 8), length (u64 = 5), "llama"
+    assert_eq!(&bytes[at + 12..at + 17], b"llama");
+    bytes[at + 12..at + 17].copy_from_slice(b"mamba");
+    let e = load_bytes(&bytes).err().expect("refused");
+    assert_eq!(
+        e,
+        LocalModelError::UnsupportedArchitecture {
+            architecture: "mamba".into()
+        }
+    );
+    assert!(e.to_string().contains("\"mamba\" is not supported"), "{e}");
+}
+
+#[test]
+fn a_truncated_file_says_how_much_is_missing() {
+    let bytes = model_bytes();
+    let cut = 50_000_000;
+    match load_bytes(&bytes[..cut]).err().expect("refused") {
+        e @ LocalModelError::Truncated { expected, got } => {
+            assert_eq!(got, cut as u64);
+            assert!(expected > got && expected <= bytes.len() as u64, "{e}");
+            assert!(e.to_string().contains("truncated"), "{e}");
+        }
+        other => panic!("{other}"),
+    }
+    // Cut inside the header.
+    let e = load_bytes(&bytes[..1000]).err().expect("refused");
+    assert!(matches!(e, LocalModelError::Malformed(_)), "{e}");
+    assert!(e.to_string().contains("1000 bytes"), "{e}");
+}
+
+#[test]
+fn a_model_too_large_for_memory_is_refused_before_reading_weights() {
+    let e = LocalModel::load_with_memory_limit(&mut Cursor::new(model_bytes()), 64 << 20)
+        .err()
+        .expect("refused");
+    match e {
+        LocalModelError::TooLarge {
+            needed_mb,
+            limit_mb,
+        } => {
+            assert_eq!(limit_mb, 64);
+            assert!(needed_mb > 94, "{needed_mb}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn info_describes_the_file() {
+    let m = model();
+    let info = m.info();
+    assert_eq!(info.architecture, "llama");
+    assert_eq!(info.quantisation, "Q4_1");
+    assert_eq!(info.file_bytes, 98_362_432);
+    assert_eq!(info.context_length, 8192);
+    assert!(info.chat_template);
+    assert!(
+        (130_000_000..140_000_000).contains(&info.parameters),
+        "{info:?}"
+    );
+}
+
+// ---------------------------------------------------------------- the command line
+
+fn study() -> Value {
+    let options = |labels: &[&str]| -> Value {
+        Value::Array(
+            labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| json!({"code": format!("o{}", i + 1), "label": l}))
+                .collect(),
+        )
+    };
+    json!({
+        "format": "silico-study/1",
+        "id": "local-small",
+        "metadata": {"name": "Small survey for the local model"},
+        "survey": {"questions": [
+            {"id": "fruit", "text": "Which fruit do you like best?", "answer": {"type": "single_choice",
+                "options": options(&["Apple", "Banana", "Cherry"])}},
+            {"id": "season", "text": "Which season do you prefer?", "answer": {"type": "single_choice",
+                "options": options(&["Spring", "Summer", "Autumn", "Winter"])}}
+        ]}
+    })
+}
+
+#[test]
+fn the_command_line_fields_a_study_on_the_local_model() {
+    let dir = std::env::temp_dir().join(format!("silico-local-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let study_path = dir.join("study.json");
+    std::fs::write(&study_path, study().to_string()).expect("study");
+    let out = dir.join("answers.csv");
+    let model = format!("local:{}", model_path().display());
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_silico"))
+            .args(["field", study_path.to_str().unwrap(), "--model", &model])
+            .args(["--respondents", "2", "--samples", "2", "--order", "rotate"])
+            .args(["--logprobs", "--top-logprobs", "5", "--temperature", "0"])
+            .args([
+                "--max-tokens",
+                "4",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .expect("silico runs")
+    };
+    let output = run();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let records = read_records_jsonl(
+        &std::fs::read_to_string(dir.join("answers.records.jsonl")).expect("records"),
+    );
+    assert_eq!(records.len(), 2 * 2 * 2);
+    for r in &records {
+        assert_eq!(r.status, Status::Answered, "{r:?}");
+        assert_eq!(r.provider, "local");
+        assert!(matches!(r.item, ItemRef::Question { .. }));
+        assert!(r.chosen().is_some(), "{r:?}");
+        assert!(r.tokens_in.is_some_and(|n| n > 20));
+        let first = r.first_token_logprobs.as_ref().expect("logprobs");
+        assert_eq!(first.len(), 5);
+        assert!(r.distribution.is_some(), "{r:?}");
+    }
+    let table = std::fs::read_to_string(&out).expect("the response table");
+    assert_eq!(table.lines().count(), 1 + 8, "{table}");
+    // A rerun is answered from the cache: the same requests, nothing recomputed.
+    let again = run();
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("8 cache hits"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_silico"))
+        .args([
+            "field",
+            study_path.to_str().unwrap(),
+            "--model",
+            "local:/nowhere/model.gguf",
+        ])
+        .args(["--respondents", "1", "--out", out.to_str().unwrap()])
+        .output()
+        .expect("silico runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nowhere/model.gguf"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}
