@@ -56,8 +56,17 @@ fn close(got: [u8; 4], want: [u8; 4], what: &str) {
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 
-async fn scatter_lands_zooms_and_picks(backend: Backend) {
+/// With `splat`, the GPU draws even these three points the way it draws large scatters (one point
+/// primitive each into an id texture, discs resolved per pixel).
+async fn scatter_lands_zooms_and_picks(backend: Backend, splat: bool) {
     let mut stage = stage_on(backend).await;
+    if splat {
+        match stage.renderer.as_mut() {
+            Some(Renderer::Gpu(g)) => g.splat_from = 0,
+            _ => panic!("{backend:?} is not a GPU renderer"),
+        }
+    }
+    let backend = format!("{backend:?}{}", if splat { " (two-pass)" } else { "" });
     // Row 0 is NaN (dropped), so the point at (2, 3) is row 1.
     let points = Points::new(&[f64::NAN, 2.0, 8.0], &[1.0, 3.0, 7.0], Some(&[0, 1, 2])).unwrap();
     stage.load_scatter(points, None, 8.0);
@@ -151,17 +160,67 @@ async fn heatmap_cells_get_their_colours(backend: Backend) {
 
 #[wasm_bindgen_test]
 async fn webgpu_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGpu).await;
+    scatter_lands_zooms_and_picks(Backend::WebGpu, false).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_large_scatters_in_two_passes_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGpu, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_large_scatters_in_two_passes_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGl2, true).await;
+}
+
+/// Where marks overlap, the later row is on top: the same rule for quads and the two-pass path.
+async fn later_points_cover_earlier(backend: Backend, splat: bool) {
+    let mut stage = stage_on(backend).await;
+    if let (true, Some(Renderer::Gpu(g))) = (splat, stage.renderer.as_mut()) {
+        g.splat_from = 0;
+    }
+    let points = Points::new(&[5.0, 5.0, 5.2], &[5.0, 5.0, 5.0], Some(&[1, 2, 3])).unwrap();
+    stage.load_scatter(points, None, 6.0);
+    stage.set_view(Bounds {
+        x0: 0.0,
+        x1: 10.0,
+        y0: 0.0,
+        y1: 10.0,
+    });
+    let (_, _, rgba) = stage.pixels().await.unwrap();
+    // (5, 5) → pixel (100, 50), drawn over by row 2; row 3 at (104, 50) covers (103, 50).
+    close(
+        pixel(&rgba, 99, 50),
+        colour::category(2),
+        &format!("{backend:?} splat={splat}: later of two equal points"),
+    );
+    close(
+        pixel(&rgba, 103, 50),
+        colour::category(3),
+        &format!("{backend:?} splat={splat}: overlapping later point"),
+    );
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_later_points_on_top_both_ways() {
+    later_points_cover_earlier(Backend::WebGpu, false).await;
+    later_points_cover_earlier(Backend::WebGpu, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_later_points_on_top_both_ways() {
+    later_points_cover_earlier(Backend::WebGl2, false).await;
+    later_points_cover_earlier(Backend::WebGl2, true).await;
 }
 
 #[wasm_bindgen_test]
 async fn webgl2_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGl2).await;
+    scatter_lands_zooms_and_picks(Backend::WebGl2, false).await;
 }
 
 #[wasm_bindgen_test]
 async fn canvas2d_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::Canvas2d).await;
+    scatter_lands_zooms_and_picks(Backend::Canvas2d, false).await;
 }
 
 #[wasm_bindgen_test]

@@ -93,6 +93,9 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   const scatter = page.getByTestId("large-view-pairs");
   await scatter.getByTestId("large-view-backend").filter({ hasText: /^WebGL2 ·/ }).waitFor({ timeout: 60000 });
   await page.waitForTimeout(800);
+  // Only the scatter's own marks and overlay: the heatmap's canvases left with it.
+  const canvases = await scatter.locator(".large-view-plot canvas").count();
+  assert(canvases === 2, `scatter plot holds ${canvases} canvases (marks + overlay expected)`);
   assert((await plotColours(page, "pairs")) > 8, "scatter drawn");
   await scatter.screenshot({ path: join(artifacts, "large-scatter.png") });
   await scatter.getByLabel("Density").check();

@@ -776,6 +776,9 @@ fn mount(
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
+    // Leptos may rebuild a view of the same shape in place (opening the scatter after the heatmap
+    // reuses the host element), so canvases a previous view appended would stay on top of this one.
+    remove_canvases(&host);
     let ratio = pixel_ratio();
     let width = (host.client_width() as f64).clamp(420.0, 1100.0);
     let overlay: web_sys::HtmlCanvasElement = document
@@ -882,6 +885,19 @@ fn mount(
     Ok(ctl)
 }
 
+/// Removes the marks and overlay canvases a view appended to its host (with their listeners).
+fn remove_canvases(host: &web_sys::HtmlElement) {
+    if let Ok(list) = host.query_selector_all(":scope > canvas") {
+        for i in 0..list.length() {
+            if let Some(node) = list.item(i) {
+                if let Some(parent) = node.parent_node() {
+                    let _ = parent.remove_child(&node);
+                }
+            }
+        }
+    }
+}
+
 /// A large scatter or heatmap. Its renderer worker starts when this mounts and stops when it goes.
 #[component]
 pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
@@ -917,6 +933,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
         controller.update_value(|c| {
             if let Some(c) = c.take() {
                 c.worker.terminate();
+                remove_canvases(&c.host);
             }
         });
     });
