@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use wgpu::util::DeviceExt;
 
 use super::backend::Backend;
+use super::splat::{self, Splat};
 use crate::large_view::scene::INSTANCE_BYTES;
 use crate::large_view::Bounds;
 
@@ -31,30 +32,8 @@ struct Pipelines {
     format: wgpu::TextureFormat,
     points: wgpu::RenderPipeline,
     image: wgpu::RenderPipeline,
-    resolve: wgpu::RenderPipeline,
-}
-
-/// From this many points a scatter is drawn in two passes (shader `splat.wgsl`): one point
-/// primitive per mark into an id texture, then discs resolved per pixel. Below it, one quad per
-/// point (exact sub-pixel centres).
-pub const SPLAT_FROM: u32 = 100_000;
-/// Discs wider than this (device pixels) would make the resolve pass read too many texels.
-const MAX_SPLAT_RADIUS: f32 = 6.0;
-/// Texels per row of the points' colour texture (WebGL2 guarantees at least 2048).
-const COLOUR_ROW: u32 = 2048;
-
-/// What the two-pass scatter needs besides the vertex buffer.
-struct Splat {
-    module: wgpu::ShaderModule,
-    layout: wgpu::BindGroupLayout,
-    splat: wgpu::RenderPipeline,
-    resolve_layout: wgpu::PipelineLayout,
-    /// Each point's colour (RGBA) at texel (i % COLOUR_ROW, i / COLOUR_ROW).
-    colours: Option<wgpu::Texture>,
-    /// The largest point's disc radius in data-independent pixels (diameter / 2).
-    radius: f32,
-    /// The id texture and its bind group, for one target size.
-    target: Option<((u32, u32), wgpu::TextureView, wgpu::BindGroup)>,
+    /// The quads' target and blending, which the large scatters' resolve pass shares.
+    target: wgpu::ColorTargetState,
 }
 
 struct Image {
@@ -239,7 +218,12 @@ impl GpuRenderer {
                 ),
             }],
         });
-        let splat = Splat::new(&device, &uniform_layout);
+        let splat = Splat::new(
+            &device,
+            &uniform_layout,
+            &uniform,
+            backend == Backend::WebGpu,
+        );
         let info = adapter.get_info();
         let mut renderer = Self {
             backend,
@@ -261,7 +245,7 @@ impl GpuRenderer {
             image: None,
             empty_image,
             splat,
-            splat_from: SPLAT_FROM,
+            splat_from: splat::SPLAT_FROM,
             max_texture_side: limits.max_texture_dimension_2d,
         };
         if let Some(format) = renderer.surface.as_ref().map(|(_, c)| c.format) {
@@ -319,52 +303,39 @@ impl GpuRenderer {
         };
         let points = pipeline("point_vs", "point_fs", &buffers);
         let image = pipeline("image_vs", "image_fs", &[]);
-        let resolve = self
-            .device
-            .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("resolve"),
-                layout: Some(&self.splat.resolve_layout),
-                vertex: wgpu::VertexState {
-                    module: &self.splat.module,
-                    entry_point: Some("resolve_vs"),
-                    compilation_options: Default::default(),
-                    buffers: &[],
-                },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: &self.splat.module,
-                    entry_point: Some("resolve_fs"),
-                    compilation_options: Default::default(),
-                    targets: &target,
-                }),
-                multiview_mask: None,
-                cache: None,
-            });
         self.pipelines.push(Pipelines {
             format,
             points,
             image,
-            resolve,
+            target: target[0].clone().expect("the colour target"),
         });
         self.pipelines.len() - 1
     }
 
     /// The scatter's instances (16 bytes each), uploaded once.
     pub fn upload_points(&mut self, bytes: &[u8]) {
-        self.splat.colours = None;
+        // WebGPU's large scatters read the points as a storage buffer (a compute pass); beyond the
+        // device's storage limit they are drawn as quads (no colours uploaded, no two-pass path).
+        let storage = self.backend == Backend::WebGpu
+            && bytes.len() as u64 <= self.device.limits().max_storage_buffer_binding_size;
+        let two_pass = storage || self.backend != Backend::WebGpu;
+        let colours = if two_pass { bytes } else { &[] };
+        self.splat
+            .upload(&self.device, &self.queue, colours, self.max_texture_side);
         if bytes.is_empty() {
             self.instances = None;
             return;
         }
-        self.upload_splat_colours(bytes);
         let buffer = self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("points"),
                 contents: bytes,
-                usage: wgpu::BufferUsages::VERTEX,
+                usage: if storage {
+                    wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::STORAGE
+                } else {
+                    wgpu::BufferUsages::VERTEX
+                },
             });
         self.instances = Some((buffer, (bytes.len() / INSTANCE_BYTES) as u32));
     }
@@ -445,7 +416,7 @@ impl GpuRenderer {
             frame.width as f32,
             frame.height as f32,
             frame.pixel_ratio,
-            (self.splat.radius * frame.pixel_ratio).min(MAX_SPLAT_RADIUS),
+            (self.splat.radius * frame.pixel_ratio).min(splat::MAX_RADIUS),
             rect.x0 as f32,
             rect.y0 as f32,
             rect.x1 as f32,
@@ -468,7 +439,24 @@ impl GpuRenderer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-        let splatted = frame.points && self.splat_ids(frame, &mut encoder);
+        let splatted = match (frame.points, self.instances.as_ref()) {
+            (true, Some((buffer, count))) if *count >= self.splat_from => {
+                let size = (frame.width.max(1), frame.height.max(1));
+                let target = self.pipelines[p].target.clone();
+                self.splat.resolve_pipeline(&self.device, &target);
+                self.splat
+                    .encode_ids(
+                        &self.device,
+                        &mut encoder,
+                        &self.uniform_group,
+                        buffer,
+                        *count,
+                        size,
+                    )
+                    .cloned()
+            }
+            _ => None,
+        };
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("frame"),
@@ -492,8 +480,9 @@ impl GpuRenderer {
                 pass.set_bind_group(1, &image.bind_group, &[]);
                 pass.draw(0..6, 0..1);
             }
-            if let (true, Some((_, _, group))) = (splatted, self.splat.target.as_ref()) {
-                pass.set_pipeline(&self.pipelines[p].resolve);
+            if let Some(group) = splatted.as_ref() {
+                let target = self.pipelines[p].target.clone();
+                pass.set_pipeline(self.splat.resolve_pipeline(&self.device, &target));
                 pass.set_bind_group(1, group, &[]);
                 pass.draw(0..3, 0..1);
             } else if let (true, Some((buffer, count))) = (frame.points, self.instances.as_ref()) {
@@ -509,122 +498,6 @@ impl GpuRenderer {
             }
         }
         encoder
-    }
-
-    /// Each point's colour as a texel, for the resolve pass; skipped (quads are drawn instead) when
-    /// the points would not fit in one texture.
-    fn upload_splat_colours(&mut self, bytes: &[u8]) {
-        let count = (bytes.len() / INSTANCE_BYTES) as u32;
-        let rows = count.div_ceil(COLOUR_ROW).max(1);
-        if rows > self.max_texture_side {
-            return;
-        }
-        let mut texels = vec![0u8; (rows * COLOUR_ROW * 4) as usize];
-        let mut largest = 0f32;
-        for (i, instance) in bytes.chunks_exact(INSTANCE_BYTES).enumerate() {
-            texels[i * 4..i * 4 + 4].copy_from_slice(&instance[8..12]);
-            let diameter =
-                f32::from_le_bytes([instance[12], instance[13], instance[14], instance[15]]);
-            if diameter.is_finite() {
-                largest = largest.max(diameter);
-            }
-        }
-        self.splat.radius = largest / 2.0;
-        self.splat.colours = Some(self.device.create_texture_with_data(
-            &self.queue,
-            &wgpu::TextureDescriptor {
-                label: Some("point colours"),
-                size: wgpu::Extent3d {
-                    width: COLOUR_ROW,
-                    height: rows,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::Rgba8Unorm,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            },
-            wgpu::util::TextureDataOrder::LayerMajor,
-            &texels,
-        ));
-        // The bind group names the colour texture: make a new one on the next frame.
-        self.splat.target = None;
-    }
-
-    /// Pass 1 of a large scatter: every point's draw number into the id texture. False when the
-    /// scatter is small enough for quads (or its colours did not fit a texture).
-    fn splat_ids(&mut self, frame: &Frame, encoder: &mut wgpu::CommandEncoder) -> bool {
-        let Some((buffer, count)) = self.instances.as_ref() else {
-            return false;
-        };
-        if *count < self.splat_from {
-            return false;
-        }
-        let Some(colours) = self.splat.colours.as_ref() else {
-            return false;
-        };
-        let size = (frame.width.max(1), frame.height.max(1));
-        if self.splat.target.as_ref().map(|t| t.0) != Some(size) {
-            let ids = self.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("point ids"),
-                size: wgpu::Extent3d {
-                    width: size.0,
-                    height: size.1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::R32Uint,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                    | wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            });
-            let view = ids.create_view(&Default::default());
-            let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("splat"),
-                layout: &self.splat.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: wgpu::BindingResource::TextureView(&view),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::TextureView(
-                            &colours.create_view(&Default::default()),
-                        ),
-                    },
-                ],
-            });
-            self.splat.target = Some((size, view, group));
-        }
-        let Some((_, view, _)) = self.splat.target.as_ref() else {
-            return false;
-        };
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("point ids"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        pass.set_pipeline(&self.splat.splat);
-        pass.set_bind_group(0, &self.uniform_group, &[]);
-        pass.set_vertex_buffer(0, buffer.slice(..));
-        pass.draw(0..*count, 0..1);
-        true
     }
 
     /// Draws a frame to the canvas. Err when the canvas cannot be drawn to (the caller falls back).
@@ -772,82 +645,4 @@ async fn next_tick() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-impl Splat {
-    fn new(device: &wgpu::Device, uniform_layout: &wgpu::BindGroupLayout) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("splat"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("splat.wgsl").into()),
-        });
-        let texture = |binding, sample_type| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type,
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("splat"),
-            entries: &[
-                texture(0, wgpu::TextureSampleType::Uint),
-                texture(1, wgpu::TextureSampleType::Float { filterable: false }),
-            ],
-        });
-        let ids_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("point ids"),
-            bind_group_layouts: &[Some(uniform_layout)],
-            immediate_size: 0,
-        });
-        let resolve_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("resolve"),
-            bind_group_layouts: &[Some(uniform_layout), Some(&layout)],
-            immediate_size: 0,
-        });
-        let attributes = wgpu::vertex_attr_array![0 => Float32x2];
-        let splat = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("point ids"),
-            layout: Some(&ids_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("splat_vs"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: INSTANCE_BYTES as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &attributes,
-                })],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::PointList,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("splat_fs"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: wgpu::TextureFormat::R32Uint,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        Self {
-            module,
-            layout,
-            splat,
-            resolve_layout,
-            colours: None,
-            radius: 0.0,
-            target: None,
-        }
-    }
 }

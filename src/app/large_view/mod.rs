@@ -12,6 +12,7 @@ pub mod bench;
 pub mod canvas2d;
 pub mod gpu;
 mod js;
+mod splat;
 pub mod stage;
 pub mod view;
 pub mod worker_side;

@@ -1,8 +1,11 @@
 // Large scatters (hundreds of thousands of points and more) in two passes, because a software
 // rasteriser spends most of its time setting up the two triangles of each point's quad:
-// 1. every point is one 1-pixel point primitive writing its draw number (index + 1) into an id
-//    texture; primitives land in submission order, so each pixel keeps the last point drawn there;
+// 1. each pixel gets the draw number (index + 1) of the last point that falls in it: on WebGL2 by
+//    one 1-pixel point primitive per mark into an id texture (primitives land in submission order),
+//    on WebGPU by a compute pass taking the atomic maximum in a storage buffer;
 // 2. a full-screen pass gives each pixel the colour of the latest point whose disc covers it.
+// This file is completed by splat_texture.wgsl or splat_storage.wgsl, which say where the ids are
+// (`id_at`, `target_size`).
 struct View {
     transform: vec4<f32>, // clip = data * xy + zw
     size: vec4<f32>,      // width, height (device px), pixel ratio, disc radius (device px)
@@ -28,7 +31,6 @@ fn splat_fs(in: SplatOut) -> @location(0) vec4<u32> {
     return vec4<u32>(in.id, 0u, 0u, 0u);
 }
 
-@group(1) @binding(0) var ids: texture_2d<u32>;
 @group(1) @binding(1) var colours: texture_2d<f32>;
 
 @vertex
@@ -44,7 +46,7 @@ fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> 
     let radius = view.size.w;
     let reach = i32(ceil(radius + 0.5));
     let here = vec2<i32>(floor(position.xy));
-    let dims = vec2<i32>(textureDimensions(ids));
+    let dims = target_size();
     var best = 0u;
     var coverage = 0.0;
     for (var dy = -reach; dy <= reach; dy = dy + 1) {
@@ -58,7 +60,7 @@ fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> 
             if c <= 0.0 {
                 continue;
             }
-            let id = textureLoad(ids, q, 0).r;
+            let id = id_at(q);
             if id > best {
                 best = id;
                 coverage = c;
