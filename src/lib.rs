@@ -10,6 +10,7 @@ pub mod data;
 pub mod design;
 pub mod field;
 pub mod jobs;
+pub mod large_view;
 pub mod local_model;
 pub mod plot;
 pub mod providers;

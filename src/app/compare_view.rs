@@ -302,6 +302,11 @@ fn PairedComparison(
                 </div>
             })}
             {move || result.get().map(|r| view! { <ComparisonResults reply=r file_name=file_name.get_untracked() study_name=study_name.clone() amce /> })}
+            // Every pair and cell on the GPU (src/app/compare_large.rs), opened on demand.
+            {move || result.get().zip(table.get_untracked()).map(|(r, t)| {
+                let c = columns.get_untracked();
+                view! { <super::compare_large::CompareLargeViews table=t person=c.person question=c.question human=c.human twin=c.twin matrix_csv=r.matrix_csv /> }
+            })}
         </section>
     }
 }

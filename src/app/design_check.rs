@@ -95,7 +95,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
             </div>
             {move || diagnostics.get().map(|result| match result {
                 Err(message) => view! { <div class="notice notice-error" role="alert" data-testid="design-error">{message}</div> }.into_any(),
-                Ok(d) => view! { <DiagnosticsReport diagnostics=d /> }.into_any(),
+                Ok(d) => view! { <DiagnosticsReport diagnostics=d.clone() /> <super::design_pairs::PairHeatmap diagnostics=d /> }.into_any(),
             })}
         </section>
         <PowerPanel open=open />

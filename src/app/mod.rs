@@ -3,11 +3,14 @@
 mod analyze;
 mod analyze_view;
 mod browser;
+mod compare_large;
 mod compare_view;
 mod design_check;
+mod design_pairs;
 mod design_view;
 mod field;
 mod human_data;
+pub mod large_view;
 mod library_page;
 pub mod local_model;
 mod notice;
@@ -63,6 +66,7 @@ fn App() -> impl IntoView {
             {move || match route.get() {
                 Route::Library => view! { <library_page::LibraryPage /> }.into_any(),
                 Route::Study { id, tab } => view! { <study_page::StudyPage id=id tab=tab /> }.into_any(),
+                Route::BenchLargeViews => view! { <large_view::bench::BenchPage /> }.into_any(),
             }}
         </main>
         <footer class="footer">

@@ -3,7 +3,12 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     Library,
-    Study { id: String, tab: Tab },
+    Study {
+        id: String,
+        tab: Tab,
+    },
+    /// The large views' benchmark page (scripts/bench-gpu-views.mjs opens it).
+    BenchLargeViews,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +56,7 @@ impl Route {
                     tab,
                 }
             }
+            ["bench", "large-views"] => Route::BenchLargeViews,
             _ => Route::Library,
         }
     }
@@ -58,6 +64,7 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::Library => "#/".into(),
+            Route::BenchLargeViews => "#/bench/large-views".into(),
             Route::Study { id, tab } => format!("#/study/{id}/{}", tab.slug()),
         }
     }

@@ -18,6 +18,8 @@ const MIME = {
 export const CHROMIUM_ARGS = [
   "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
   "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  // WebGL2 on SwiftShader for the large views (WebGPU is left off: here it cannot present to a canvas).
+  "--enable-unsafe-swiftshader",
 ];
 
 /** Serves `root` on 127.0.0.1 at a free high port; resolves to { url, close }. */

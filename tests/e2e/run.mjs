@@ -9,6 +9,7 @@ import "./plots.test.mjs";
 import "./field.test.mjs";
 import "./compare.test.mjs";
 import "./human-data.test.mjs";
+import "./large-views.test.mjs";
 import "./twins.test.mjs";
 import "./local-model.test.mjs";
 

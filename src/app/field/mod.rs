@@ -6,6 +6,7 @@ mod bias_view;
 mod driver;
 mod fetch;
 mod key_store;
+mod latency_view;
 mod progress_view;
 mod records_view;
 mod run_store;
@@ -301,6 +302,7 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
             }
         })}
         <Exports open=open spec=spec driver=driver message=message />
+        <latency_view::LatencyView driver=driver />
     }
 }
 

@@ -1,0 +1,77 @@
+// Large scatters (hundreds of thousands of points and more) in two passes, because a software
+// rasteriser spends most of its time setting up the two triangles of each point's quad:
+// 1. each pixel gets the draw number (index + 1) of the last point that falls in it: on WebGL2 by
+//    one 1-pixel point primitive per mark into an id texture (primitives land in submission order),
+//    on WebGPU by a compute pass taking the atomic maximum in a storage buffer;
+// 2. a full-screen pass gives each pixel the colour of the latest point whose disc covers it.
+// This file is completed by splat_texture.wgsl or splat_storage.wgsl, which say where the ids are
+// (`id_at`, `target_size`).
+struct View {
+    transform: vec4<f32>, // clip = data * xy + zw
+    size: vec4<f32>,      // width, height (device px), pixel ratio, disc radius (device px)
+    rect: vec4<f32>,
+};
+@group(0) @binding(0) var<uniform> view: View;
+
+struct SplatOut {
+    @builtin(position) position: vec4<f32>,
+    @location(0) @interpolate(flat) id: u32,
+};
+
+@vertex
+fn splat_vs(@builtin(vertex_index) index: u32, @location(0) xy: vec2<f32>) -> SplatOut {
+    var out: SplatOut;
+    out.position = vec4<f32>(xy * view.transform.xy + view.transform.zw, 0.0, 1.0);
+    out.id = index + 1u;
+    return out;
+}
+
+@fragment
+fn splat_fs(in: SplatOut) -> @location(0) vec4<u32> {
+    return vec4<u32>(in.id, 0u, 0u, 0u);
+}
+
+@group(1) @binding(1) var colours: texture_2d<f32>;
+
+@vertex
+fn resolve_vs(@builtin(vertex_index) corner: u32) -> @builtin(position) vec4<f32> {
+    // One triangle covering the whole target.
+    let x = f32((corner << 1u) & 2u) * 2.0 - 1.0;
+    let y = f32(corner & 2u) * 2.0 - 1.0;
+    return vec4<f32>(x, y, 0.0, 1.0);
+}
+
+@fragment
+fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let radius = view.size.w;
+    let reach = i32(ceil(radius + 0.5));
+    let here = vec2<i32>(floor(position.xy));
+    let dims = target_size();
+    var best = 0u;
+    var coverage = 0.0;
+    for (var dy = -reach; dy <= reach; dy = dy + 1) {
+        for (var dx = -reach; dx <= reach; dx = dx + 1) {
+            let q = here + vec2<i32>(dx, dy);
+            if q.x < 0 || q.y < 0 || q.x >= dims.x || q.y >= dims.y {
+                continue;
+            }
+            // The disc's edge fades over half a pixel, as the quads' does.
+            let c = clamp(radius + 0.5 - length(vec2<f32>(f32(dx), f32(dy))), 0.0, 1.0);
+            if c <= 0.0 {
+                continue;
+            }
+            let id = id_at(q);
+            if id > best {
+                best = id;
+                coverage = c;
+            }
+        }
+    }
+    if best == 0u {
+        discard;
+    }
+    let width = u32(textureDimensions(colours).x);
+    let k = best - 1u;
+    let colour = textureLoad(colours, vec2<i32>(i32(k % width), i32(k / width)), 0);
+    return vec4<f32>(colour.rgb, colour.a * coverage);
+}

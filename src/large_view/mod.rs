@@ -1,0 +1,25 @@
+//! Large views: the engine side of the page's GPU scatter and heatmap (millions of marks).
+//!
+//! Everything here is plain Rust so it is tested natively: checking and thinning the data
+//! (`points`, `matrix`), the camera (`viewport`: data ↔ pixel, zoom about a point, pan), axis ticks
+//! (`ticks`), a grid index for hover picking and box/lasso selection (`grid_index`), density bins
+//! for overplotted scatters (`density`), row/column ordering of a matrix (`ordering`), colours
+//! (`colour`) and the GPU-ready bytes both views upload once (`scene`). The page's renderer
+//! (`app::large_view`) only moves these bytes to WebGPU, WebGL2 or a 2D canvas.
+
+pub mod colour;
+pub mod density;
+pub mod grid_index;
+pub mod inputs;
+pub mod matrix;
+pub mod ordering;
+pub mod points;
+pub mod scene;
+pub mod ticks;
+pub mod viewport;
+
+pub use grid_index::GridIndex;
+pub use matrix::{Matrix, MatrixError};
+pub use points::{Points, PointsError};
+pub use scene::{HeatmapScene, ScatterScene};
+pub use viewport::{Bounds, Viewport};

@@ -1,0 +1,245 @@
+//! The large views' renderers in headless Chromium (flags in webdriver.json: WebGPU through
+//! SwiftShader's adapter, WebGL2 through SwiftShader): known data drawn offscreen and read back —
+//! a point lands on the expected pixel in its category's colour, zoom ×2 moves it where the
+//! camera says, picking names its row; heatmap cells get their colours.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use silico::app::large_view::gpu::GpuRenderer;
+use silico::app::large_view::stage::{self, Pick, Renderer, Stage};
+use silico::app::large_view::Backend;
+use silico::large_view::{colour, Bounds, Matrix, Points};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const W: u32 = 200;
+const H: u32 = 100;
+
+async fn stage_on(backend: Backend) -> Stage {
+    let mut stage = Stage::new(W as f64, H as f64, 1.0);
+    let on_lost = Arc::new(|m: String| panic!("device lost: {m}"));
+    match backend {
+        // WebGPU cannot present to a canvas here; it renders offscreen without one.
+        Backend::WebGpu => {
+            let gpu = GpuRenderer::new(Backend::WebGpu, None, on_lost)
+                .await
+                .expect("a WebGPU device");
+            stage.attach(Renderer::Gpu(Box::new(gpu)), None);
+        }
+        other => {
+            let canvas = web_sys::OffscreenCanvas::new(W, H).unwrap();
+            let r = stage::renderer(other, canvas.clone(), on_lost)
+                .await
+                .expect("a renderer");
+            stage.attach(r, Some(canvas));
+        }
+    }
+    assert_eq!(stage.renderer.as_ref().unwrap().backend(), backend);
+    stage
+}
+
+fn pixel(rgba: &[u8], x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * W + x) * 4) as usize;
+    [rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]]
+}
+
+fn close(got: [u8; 4], want: [u8; 4], what: &str) {
+    let near = got
+        .iter()
+        .zip(&want)
+        .take(3)
+        .all(|(a, b)| (*a as i32 - *b as i32).abs() <= 3);
+    assert!(near, "{what}: got {got:?}, want {want:?}");
+}
+
+const WHITE: [u8; 4] = [255, 255, 255, 255];
+
+/// With `splat`, the GPU draws even these three points the way it draws large scatters (one point
+/// primitive each into an id texture, discs resolved per pixel).
+async fn scatter_lands_zooms_and_picks(backend: Backend, splat: bool) {
+    let mut stage = stage_on(backend).await;
+    if splat {
+        match stage.renderer.as_mut() {
+            Some(Renderer::Gpu(g)) => g.splat_from = 0,
+            _ => panic!("{backend:?} is not a GPU renderer"),
+        }
+    }
+    let backend = format!("{backend:?}{}", if splat { " (two-pass)" } else { "" });
+    // Row 0 is NaN (dropped), so the point at (2, 3) is row 1.
+    let points = Points::new(&[f64::NAN, 2.0, 8.0], &[1.0, 3.0, 7.0], Some(&[0, 1, 2])).unwrap();
+    stage.load_scatter(points, None, 8.0);
+    stage.set_view(Bounds {
+        x0: 0.0,
+        x1: 10.0,
+        y0: 0.0,
+        y1: 10.0,
+    });
+    let (w, h, rgba) = stage.pixels().await.unwrap();
+    assert_eq!((w, h), (W, H));
+    // (2, 3) → pixel (40, 70); (8, 7) → (160, 30).
+    close(
+        pixel(&rgba, 40, 70),
+        colour::category(1),
+        &format!("{backend:?}: point (2, 3)"),
+    );
+    close(
+        pixel(&rgba, 160, 30),
+        colour::category(2),
+        &format!("{backend:?}: point (8, 7)"),
+    );
+    close(
+        pixel(&rgba, 100, 50),
+        WHITE,
+        &format!("{backend:?}: background"),
+    );
+    match stage.pick(41.0, 69.0) {
+        Some(Pick::Point(p)) => assert_eq!((p.row, p.x, p.y), (1, 2.0, 3.0)),
+        _ => panic!("{backend:?}: no point picked at (41, 69)"),
+    }
+    // Zoom ×2 about the bottom-left corner: (2, 3) moves to (80, 40).
+    let v = stage.viewport().unwrap().zoom_about(0.0, 100.0, 2.0);
+    stage.set_view(v.view);
+    let (_, _, rgba) = stage.pixels().await.unwrap();
+    close(
+        pixel(&rgba, 80, 40),
+        colour::category(1),
+        &format!("{backend:?}: zoomed point"),
+    );
+    close(
+        pixel(&rgba, 40, 70),
+        WHITE,
+        &format!("{backend:?}: old place now empty"),
+    );
+    match stage.pick(80.0, 40.0) {
+        Some(Pick::Point(p)) => assert_eq!(p.row, 1),
+        _ => panic!("{backend:?}: no point picked after zoom"),
+    }
+    assert_eq!(stage.select_box((60.0, 20.0), (100.0, 60.0)), vec![1]);
+}
+
+async fn heatmap_cells_get_their_colours(backend: Backend) {
+    let mut stage = stage_on(backend).await;
+    let m = Matrix::new(
+        2,
+        2,
+        vec![0.0, 1.0, f32::NAN, 0.5],
+        vec!["a".into(), "b".into()],
+        vec!["x".into(), "y".into()],
+    )
+    .unwrap();
+    stage.load_heatmap(m);
+    let (_, _, rgba) = stage.pixels().await.unwrap();
+    // Home view: each cell 100 × 50 px, row 0 on top.
+    close(
+        pixel(&rgba, 50, 25),
+        colour::sequential(0.0),
+        &format!("{backend:?}: cell (0, 0)"),
+    );
+    close(
+        pixel(&rgba, 150, 25),
+        colour::sequential(1.0),
+        &format!("{backend:?}: cell (0, 1)"),
+    );
+    close(
+        pixel(&rgba, 50, 75),
+        colour::MISSING,
+        &format!("{backend:?}: missing cell"),
+    );
+    close(
+        pixel(&rgba, 150, 75),
+        colour::sequential(0.5),
+        &format!("{backend:?}: cell (1, 1)"),
+    );
+    match stage.pick(150.0, 75.0) {
+        Some(Pick::Cell(c)) => assert_eq!((c.row, c.column, c.value), (1, 1, 0.5)),
+        _ => panic!("{backend:?}: no cell picked"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_scatter_points_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGpu, false).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_large_scatters_in_two_passes_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGpu, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_large_scatters_in_two_passes_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGl2, true).await;
+}
+
+/// Where marks overlap, the later row is on top: the same rule for quads and the two-pass path.
+async fn later_points_cover_earlier(backend: Backend, splat: bool) {
+    let mut stage = stage_on(backend).await;
+    if let (true, Some(Renderer::Gpu(g))) = (splat, stage.renderer.as_mut()) {
+        g.splat_from = 0;
+    }
+    let points = Points::new(&[5.0, 5.0, 5.2], &[5.0, 5.0, 5.0], Some(&[1, 2, 3])).unwrap();
+    stage.load_scatter(points, None, 6.0);
+    stage.set_view(Bounds {
+        x0: 0.0,
+        x1: 10.0,
+        y0: 0.0,
+        y1: 10.0,
+    });
+    let (_, _, rgba) = stage.pixels().await.unwrap();
+    // (5, 5) → pixel (100, 50), drawn over by row 2; row 3 at (104, 50) covers (103, 50).
+    close(
+        pixel(&rgba, 99, 50),
+        colour::category(2),
+        &format!("{backend:?} splat={splat}: later of two equal points"),
+    );
+    close(
+        pixel(&rgba, 103, 50),
+        colour::category(3),
+        &format!("{backend:?} splat={splat}: overlapping later point"),
+    );
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_later_points_on_top_both_ways() {
+    later_points_cover_earlier(Backend::WebGpu, false).await;
+    later_points_cover_earlier(Backend::WebGpu, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_later_points_on_top_both_ways() {
+    later_points_cover_earlier(Backend::WebGl2, false).await;
+    later_points_cover_earlier(Backend::WebGl2, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_scatter_points_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::WebGl2, false).await;
+}
+
+#[wasm_bindgen_test]
+async fn canvas2d_draws_scatter_points_where_the_camera_says() {
+    scatter_lands_zooms_and_picks(Backend::Canvas2d, false).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_heatmap_cells() {
+    heatmap_cells_get_their_colours(Backend::WebGpu).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_heatmap_cells() {
+    heatmap_cells_get_their_colours(Backend::WebGl2).await;
+}
+
+#[wasm_bindgen_test]
+async fn canvas2d_draws_heatmap_cells() {
+    heatmap_cells_get_their_colours(Backend::Canvas2d).await;
+}
+
+#[wasm_bindgen_test]
+async fn capability_detection_finds_webgpu_here() {
+    assert_eq!(stage::choose(Backend::WebGpu).await, Backend::WebGpu);
+    assert_eq!(stage::choose(Backend::WebGl2).await, Backend::WebGl2);
+}
