@@ -34,17 +34,7 @@ await page.goto(site.url);
 await page.locator("#import-study").setInputFiles({ name: "s.json", mimeType: "application/json", buffer: readFileSync(join(here, "../tests/fixtures/fault-conjoint.json")) });
 await page.getByRole("link", { name: "Fault-server conjoint" }).click();
 await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Field" }).click();
-const fill = async (label, value) => {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(String(value));
-  await input.dispatchEvent("change");
-};
-await page.getByLabel("Provider").selectOption("openai");
-await fill("Base URL", server.url);
-await fill("Model", "fault-server");
-await fill("Respondents", respondents);
-await page.getByLabel("Parts").selectOption("conjoint");
-await fill("Calls at once", 16);
+await harness.configureEndpoint(page, { baseUrl: server.url, model: "fault-server", respondents, parts: "conjoint", callsAtOnce: 16 });
 
 async function timedRun(label) {
   await page.evaluate(() => { window.__long = []; window.__longAt = []; window.__t0 = performance.now(); });

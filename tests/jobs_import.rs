@@ -6,19 +6,19 @@ mod qualtrics_fixture;
 
 use silico::data::{ChunkedReader, ConjointLayout, FileFormat, ReadOptions};
 use silico::jobs::{
-    run, run_json, table_read_reply, FileRead, HeldTable, Job, ReadFileRequest, ReadTableRequest,
-    Reply, TableSource,
+    run, run_json, table_read_reply, FileRead, FileReadOptions, HeldTable, Job, ReadFileRequest,
+    ReadTableRequest, Reply, TableSource,
 };
 use silico::study::{Provenance, ResponseSource};
 
 fn request(bytes: Vec<u8>) -> ReadTableRequest {
     ReadTableRequest {
-        name: "human".into(),
-        file_name: "export.csv".into(),
+        options: FileReadOptions {
+            name: "human".into(),
+            file_name: "export.csv".into(),
+            ..FileReadOptions::default()
+        },
         bytes,
-        sheet: None,
-        delimiter: None,
-        missing: None,
     }
 }
 
@@ -137,9 +137,11 @@ fn columns_are_mapped_and_applied_by_jobs() {
 
 fn file_request() -> ReadFileRequest {
     ReadFileRequest {
-        name: "human".into(),
-        file_name: "export.csv".into(),
-        ..ReadFileRequest::default()
+        options: FileReadOptions {
+            name: "human".into(),
+            file_name: "export.csv".into(),
+            ..FileReadOptions::default()
+        },
     }
 }
 
@@ -249,4 +251,44 @@ fn a_workbook_read_in_slices_equals_the_whole_file_read() {
     let held = read_in_slices(&bytes, 1000).unwrap();
     assert_eq!(held.summary.format, FileFormat::Xlsx);
     assert_eq!(held.summary.rows, 1);
+}
+
+#[test]
+fn the_read_requests_keep_their_wire_shape() {
+    // The page and the worker exchange these as JSON; the shared read options are flattened into
+    // each request, so the messages stay flat objects with the same field names.
+    let mut table = request(vec![1, 2]);
+    table.options.sheet = Some("Data".into());
+    table.options.delimiter = Some(';');
+    table.options.missing = Some(vec!["-99".into()]);
+    let json = serde_json::to_value(Job::ReadTable(Box::new(table.clone()))).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "job": "read_table", "name": "human", "file_name": "export.csv", "bytes": [1, 2],
+            "sheet": "Data", "delimiter": ";", "missing": ["-99"]
+        })
+    );
+    assert_eq!(
+        serde_json::from_value::<Job>(json).unwrap(),
+        Job::ReadTable(Box::new(table))
+    );
+
+    let file = file_request();
+    let json = serde_json::to_value(&file).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({ "name": "human", "file_name": "export.csv" })
+    );
+    assert_eq!(
+        serde_json::from_value::<ReadFileRequest>(json).unwrap(),
+        file
+    );
+    // Options left out take their defaults; a file name is optional.
+    let sparse: ReadFileRequest =
+        serde_json::from_str(r#"{"name":"human","delimiter":"\t"}"#).unwrap();
+    assert_eq!(sparse.options.name, "human");
+    assert_eq!(sparse.options.file_name, "");
+    assert_eq!(sparse.options.delimiter, Some('\t'));
+    assert_eq!(sparse.options.sheet, None);
 }

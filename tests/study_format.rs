@@ -348,3 +348,29 @@ proptest! {
         let _ = parse_study(&bytes);
     }
 }
+
+#[test]
+fn twin_questions_must_be_questions_of_the_survey() {
+    // `fielding.ask_only` lists the questions the twins are asked; each must exist in the survey.
+    let problems = problems_after(|v| {
+        v["fielding"]["ask_only"] = serde_json::json!(["trust", "trst", "news"]);
+    });
+    assert_eq!(
+        problems,
+        vec!["fielding.ask_only[1]: no question with id \"trst\" in the survey"]
+    );
+    let mut value: serde_json::Value = serde_json::from_slice(&fixture()).unwrap();
+    value["fielding"]["ask_only"] = serde_json::json!(["gone"]);
+    let error = parse_study(value.to_string().as_bytes()).unwrap_err();
+    assert_eq!(
+        error,
+        StudyError::Invalid(vec![Problem::new(
+            "fielding.ask_only[0]",
+            "no question with id \"gone\" in the survey"
+        )])
+    );
+    let known = problems_after(|v| {
+        v["fielding"]["ask_only"] = serde_json::json!(["trust", "news"]);
+    });
+    assert!(known.is_empty(), "{known:?}");
+}

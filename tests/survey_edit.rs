@@ -74,31 +74,63 @@ fn rewording_options_keeps_their_codes() {
 
 #[test]
 fn conditions_follow_renames_and_disappear_with_their_question() {
-    let mut survey = Survey::default();
-    add_question(&mut survey, "single_choice").unwrap();
-    add_question(&mut survey, "free_text").unwrap();
-    set_condition(&mut survey, 1, Some((0, vec!["1".into()]))).unwrap();
-    set_id(&mut survey, 0, "party").unwrap();
+    let mut study = new_study("s".into(), "S", "t");
+    add_question(&mut study.survey, "single_choice").unwrap();
+    add_question(&mut study.survey, "free_text").unwrap();
+    set_condition(&mut study.survey, 1, Some((0, vec!["1".into()]))).unwrap();
+    set_id(&mut study, 0, "party").unwrap();
     assert_eq!(
-        survey.questions[1].display_if.as_ref().unwrap().question,
+        study.survey.questions[1]
+            .display_if
+            .as_ref()
+            .unwrap()
+            .question,
         "party"
     );
-    assert_valid(&survey);
+    assert_valid(&study.survey);
     assert_eq!(
-        set_condition(&mut survey, 0, Some((1, vec!["x".into()]))),
+        set_condition(&mut study.survey, 0, Some((1, vec!["x".into()]))),
         Err(SurveyEditError::BadCondition)
     );
     assert_eq!(
-        set_id(&mut survey, 1, "party"),
+        set_id(&mut study, 1, "party"),
         Err(SurveyEditError::DuplicateId("party".into()))
     );
     assert_eq!(
-        set_id(&mut survey, 1, "2x"),
+        set_id(&mut study, 1, "2x"),
         Err(SurveyEditError::BadId("2x".into()))
     );
-    remove_question(&mut survey, 0).unwrap();
-    assert!(survey.questions[0].display_if.is_none());
-    assert_valid(&survey);
+    remove_question(&mut study, 0).unwrap();
+    assert!(study.survey.questions[0].display_if.is_none());
+    assert_valid(&study.survey);
+}
+
+#[test]
+fn the_twins_questions_follow_renames_and_removals() {
+    let mut study = new_study("s".into(), "S", "t");
+    for _ in 0..3 {
+        add_question(&mut study.survey, "scale").unwrap();
+    }
+    study.fielding.ask_only = vec!["Q1".into(), "Q3".into()];
+    set_id(&mut study, 0, "trust").unwrap();
+    assert_eq!(study.fielding.ask_only, ["trust", "Q3"]);
+    remove_question(&mut study, 2).unwrap();
+    assert_eq!(study.fielding.ask_only, ["trust"]);
+    assert!(validate(&study).is_empty(), "{:?}", validate(&study));
+    // The last one stays: with no target left the twins would be asked every question.
+    assert_eq!(
+        remove_question(&mut study, 0),
+        Err(SurveyEditError::LastTwinQuestion("trust".into()))
+    );
+    assert_eq!(study.survey.questions.len(), 2);
+    assert_eq!(study.fielding.ask_only, ["trust"]);
+    // A question the twins are not asked can go.
+    remove_question(&mut study, 1).unwrap();
+    assert_eq!(study.survey.questions.len(), 1);
+    assert_eq!(
+        remove_question(&mut study, 5),
+        Err(SurveyEditError::NoQuestion(5))
+    );
 }
 
 #[test]

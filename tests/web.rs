@@ -81,7 +81,7 @@ fn routes_parse_from_the_url_fragment() {
 #[wasm_bindgen_test]
 fn data_files_are_read_in_slices_in_the_browser() {
     use silico::data::{ChunkedReader, ReadOptions, TextEncoding};
-    use silico::jobs::{run, Job, ReadTableRequest, Reply};
+    use silico::jobs::{run, FileReadOptions, Job, ReadTableRequest, Reply};
     use silico::study::{ColumnValues, Provenance, ResponseSource};
 
     // Excel's "Unicode text" is UTF-16; slices of 3 bytes split its code units.
@@ -110,12 +110,12 @@ fn data_files_are_read_in_slices_in_the_browser() {
     );
     // A damaged .xlsx reaches calamine inside wasm and comes back as a message.
     let reply = run(Job::ReadTable(Box::new(ReadTableRequest {
-        name: "human".into(),
-        file_name: "broken.xlsx".into(),
+        options: FileReadOptions {
+            name: "human".into(),
+            file_name: "broken.xlsx".into(),
+            ..FileReadOptions::default()
+        },
         bytes: b"PK\x03\x04not really a workbook".to_vec(),
-        sheet: None,
-        delimiter: None,
-        missing: None,
     })));
     assert!(
         matches!(&reply, Reply::Failed { message } if message.starts_with("the Excel file cannot be read")),

@@ -15,8 +15,8 @@ use super::{browser, worker};
 use crate::compare::report::ReportInfo;
 use crate::compare::Comparison;
 use crate::jobs::{
-    default_request, CompareReply, CompareRequest, EstimatesComparedReply, Estimator, Job,
-    ReadTableRequest, Reply, TableInput,
+    default_request, CompareReply, CompareRequest, EstimatesComparedReply, Estimator,
+    FileReadOptions, Job, ReadTableRequest, Reply, TableInput,
 };
 use crate::plot::{ComparePlot, EstimateKind};
 use crate::study::ResponseTable;
@@ -136,12 +136,12 @@ fn PairedComparison(
             let read = async {
                 let bytes = browser::read_file(&file).await?;
                 let job = Job::ReadTable(Box::new(ReadTableRequest {
-                    name: "pairs".into(),
-                    file_name: file.name(),
+                    options: FileReadOptions {
+                        name: "pairs".into(),
+                        file_name: file.name(),
+                        ..FileReadOptions::default()
+                    },
                     bytes,
-                    sheet: None,
-                    delimiter: None,
-                    missing: None,
                 }));
                 match worker::ask(job).await? {
                     Reply::TableRead(read) => Ok(read.imported.table),

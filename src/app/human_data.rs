@@ -15,7 +15,7 @@ use crate::data::{
     ConjointLayout, FileFormat, ImportSummary, Mapping, MappingPreview, ReshapeSummary,
     TextEncoding,
 };
-use crate::jobs::{HeldRead, HeldTable, Job, ReadFileRequest, Reply, TableSource};
+use crate::jobs::{FileReadOptions, HeldRead, HeldTable, Job, ReadFileRequest, Reply, TableSource};
 use crate::study::{ColumnRole, ResponseTable, Study};
 
 /// The column names of the file read.
@@ -153,12 +153,14 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
         }));
         state.notice.set(None);
         let request = ReadFileRequest {
-            name: browser::file_stem(file_name.rsplit_once('.').map_or(&file_name, |(s, _)| s)),
-            file_name: file_name.clone(),
-            delimiter: delimiter.get_untracked(),
-            ..ReadFileRequest::default()
+            options: FileReadOptions {
+                name: browser::file_stem(file_name.rsplit_once('.').map_or(&file_name, |(s, _)| s)),
+                file_name: file_name.clone(),
+                delimiter: delimiter.get_untracked(),
+                ..FileReadOptions::default()
+            },
         };
-        let table_name = request.name.clone();
+        let table_name = request.options.name.clone();
         // The worker reads the File itself: the page never holds its bytes.
         let job = worker::read_file(&request, &file, move |p| progress.set(Some(p)));
         spawn_local(async move {

@@ -65,12 +65,12 @@ fn QuestionCard(
             <div class="row">
                 <label for=format!("q-{index}-id")>"Id"</label>
                 <input id=format!("q-{index}-id") class="question-id" type="text" prop:value=id.clone()
-                    on:change=move |ev| { let text = event_target_value(&ev); edit_survey(open, |s| survey_edit::set_id(s, index, &text)); } />
+                    on:change=move |ev| { let text = event_target_value(&ev); open.edit(|s| survey_edit::set_id(s, index, &text)); } />
                 <label for=format!("q-{index}-type")>"Type"</label>
                 <select id=format!("q-{index}-type") on:change=move |ev| { let t = event_target_value(&ev); edit_survey(open, |s| survey_edit::set_type(s, index, &t)); }>
                     {QUESTION_TYPES.iter().map(|(value, label)| view! { <option value=*value selected=*value == type_name>{*label}</option> }).collect_view()}
                 </select>
-                <button class="secondary danger" aria-label=format!("Delete question {id}") on:click=move |_| edit_survey(open, |s| survey_edit::remove_question(s, index))>"Delete"</button>
+                <button class="secondary danger" aria-label=format!("Delete question {id}") on:click=move |_| open.edit(|s| survey_edit::remove_question(s, index))>"Delete"</button>
             </div>
             <label class="block-label" for=format!("q-{index}-text")>{format!("Question text of {id}")}</label>
             <textarea id=format!("q-{index}-text") rows="2" prop:value=question.text.clone()

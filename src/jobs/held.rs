@@ -9,29 +9,18 @@ use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
+use super::import::FileReadOptions;
 use crate::data::{
-    from_delimited, import_table, summarize, ChunkedReader, ImportOptions, ImportSummary,
-    ImportedTable, QualtricsColumns, ReadOptions,
+    from_delimited, import_table, summarize, ChunkedReader, ImportSummary, ImportedTable,
+    QualtricsColumns,
 };
-use crate::study::{Provenance, ResponseSource, ResponseTable};
+use crate::study::{ResponseSource, ResponseTable};
 
 /// How to read the `File` that travels beside this request (structured-cloned, never copied whole).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct ReadFileRequest {
-    /// The table's name in the study, e.g. `human`.
-    pub name: String,
-    /// The file's name, kept as provenance and named in errors.
-    #[serde(default)]
-    pub file_name: String,
-    /// For Excel files: the sheet (default: the first).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// `,`, `\t` or `;`; default: detected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<char>,
-    /// Missing-value cells besides the empty cell; default `NA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub missing: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub options: FileReadOptions,
 }
 
 /// What the page gets back: the summary, and the handle naming the table the worker keeps.
@@ -162,26 +151,6 @@ impl FileRead {
         }
     }
 
-    fn read_options(&self) -> Result<ReadOptions, String> {
-        let mut read = ReadOptions::default();
-        if let Some(d) = self.request.delimiter {
-            read.delimiter =
-                Some(u8::try_from(d).map_err(|_| format!("{d:?} is not a delimiter"))?);
-        }
-        if let Some(missing) = &self.request.missing {
-            read.missing = missing.clone();
-        }
-        Ok(read)
-    }
-
-    fn provenance(&self) -> Provenance {
-        Provenance {
-            description: format!("imported from {}", self.request.file_name),
-            source_file: self.request.file_name.clone(),
-            ..Provenance::default()
-        }
-    }
-
     /// Reads the next slice. An error names the row and column (as the whole-file read does).
     pub fn push(&mut self, slice: &[u8]) -> Result<(), String> {
         if slice.is_empty() {
@@ -196,11 +165,12 @@ impl FileRead {
             {
                 Reading::Whole(Vec::new())
             } else {
+                let options = &self.request.options;
                 Reading::Delimited(Box::new(ChunkedReader::new(
-                    &self.request.name,
+                    &options.name,
                     ResponseSource::Human,
-                    self.provenance(),
-                    self.read_options()?,
+                    options.provenance(),
+                    options.read_options()?,
                 )))
             };
         }
@@ -236,16 +206,13 @@ impl FileRead {
                     Reading::Whole(bytes) => bytes.as_slice(),
                     _ => &[],
                 };
-                let options = ImportOptions {
-                    read: self.read_options()?,
-                    sheet: self.request.sheet.clone(),
-                };
+                let options = &self.request.options;
                 import_table(
                     bytes,
-                    &self.request.name,
+                    &options.name,
                     ResponseSource::Human,
-                    self.provenance(),
-                    &options,
+                    options.provenance(),
+                    &options.import_options()?,
                 )
                 .map_err(|e| e.to_string())
             }

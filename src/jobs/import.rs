@@ -10,15 +10,17 @@ use crate::data::{
 };
 use crate::study::{Provenance, ResponseSource};
 
-/// A file's bytes and how to read them.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct ReadTableRequest {
+/// How to read a data file into a study table: what the page asks whether it sends the bytes
+/// ([`ReadTableRequest`]) or has the worker read the `File` itself
+/// ([`ReadFileRequest`](super::ReadFileRequest)). Both flatten it, so on the wire these are plain
+/// fields of the request.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct FileReadOptions {
     /// The table's name in the study, e.g. `human`.
     pub name: String,
-    /// The file's name, kept as provenance.
+    /// The file's name, kept as provenance and named in errors.
     #[serde(default)]
     pub file_name: String,
-    pub bytes: Vec<u8>,
     /// For Excel files: the sheet (default: the first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
@@ -30,6 +32,45 @@ pub struct ReadTableRequest {
     pub missing: Option<Vec<String>>,
 }
 
+impl FileReadOptions {
+    /// The reader's options; a delimiter that is not one byte is refused by name.
+    pub(super) fn read_options(&self) -> Result<ReadOptions, String> {
+        let mut read = ReadOptions::default();
+        if let Some(d) = self.delimiter {
+            read.delimiter =
+                Some(u8::try_from(d).map_err(|_| format!("{d:?} is not a delimiter"))?);
+        }
+        if let Some(missing) = &self.missing {
+            read.missing = missing.clone();
+        }
+        Ok(read)
+    }
+
+    pub(super) fn import_options(&self) -> Result<ImportOptions, String> {
+        Ok(ImportOptions {
+            read: self.read_options()?,
+            sheet: self.sheet.clone(),
+        })
+    }
+
+    /// Where the table came from, as the study records it.
+    pub(super) fn provenance(&self) -> Provenance {
+        Provenance {
+            description: format!("imported from {}", self.file_name),
+            source_file: self.file_name.clone(),
+            ..Provenance::default()
+        }
+    }
+}
+
+/// A file's bytes and how to read them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ReadTableRequest {
+    #[serde(flatten)]
+    pub options: FileReadOptions,
+    pub bytes: Vec<u8>,
+}
+
 /// The table read, with what the page shows about it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct TableRead {
@@ -38,28 +79,13 @@ pub struct TableRead {
 }
 
 pub(super) fn read_table(request: &ReadTableRequest) -> Result<TableRead, String> {
-    let mut read = ReadOptions::default();
-    if let Some(d) = request.delimiter {
-        read.delimiter = Some(u8::try_from(d).map_err(|_| format!("{d:?} is not a delimiter"))?);
-    }
-    if let Some(missing) = &request.missing {
-        read.missing = missing.clone();
-    }
-    let options = ImportOptions {
-        read,
-        sheet: request.sheet.clone(),
-    };
-    let provenance = Provenance {
-        description: format!("imported from {}", request.file_name),
-        source_file: request.file_name.clone(),
-        ..Provenance::default()
-    };
+    let options = &request.options;
     let imported = import_table(
         &request.bytes,
-        &request.name,
+        &options.name,
         ResponseSource::Human,
-        provenance,
-        &options,
+        options.provenance(),
+        &options.import_options()?,
     )
     .map_err(|e| e.to_string())?;
     Ok(table_read(imported))

@@ -20,7 +20,7 @@ pub use compare::{
 pub use design::{DesignFormat, DesignRequest, PreviewTask};
 
 pub use held::{hold, FileRead, HeldRead, HeldTable, ReadFileRequest, ReadProgress, TableSource};
-pub use import::{table_read, table_read_reply, ReadTableRequest, TableRead};
+pub use import::{table_read, table_read_reply, FileReadOptions, ReadTableRequest, TableRead};
 
 pub use estimate::{
     default_request, EstimateReply, EstimateRequest, EstimateRow, Estimator, SeConvention,

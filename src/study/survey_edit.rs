@@ -2,7 +2,9 @@
 //! lines of text, anchoring, display conditions. Codes stay stable when labels are only reworded, so
 //! answers already collected keep their meaning.
 
-use super::model::{AnswerOption, DisplayCondition, MatrixItem, Question, QuestionKind, Survey};
+use super::model::{
+    AnswerOption, DisplayCondition, MatrixItem, Question, QuestionKind, Study, Survey,
+};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SurveyEditError {
@@ -16,6 +18,8 @@ pub enum SurveyEditError {
     DuplicateId(String),
     #[error("a question can only depend on a choice question asked before it")]
     BadCondition,
+    #[error("{0:?} is the only question the twins are asked (fielding.ask_only); build the twins with other target questions before deleting it")]
+    LastTwinQuestion(String),
 }
 
 /// The question types, in the order the designer offers them.
@@ -119,14 +123,16 @@ fn question_mut(survey: &mut Survey, index: usize) -> Result<&mut Question, Surv
         .ok_or(SurveyEditError::NoQuestion(index))
 }
 
-/// Changes a question's id and every reference to it (display conditions, blocks).
-pub fn set_id(survey: &mut Survey, index: usize, id: &str) -> Result<(), SurveyEditError> {
+/// Changes a question's id and every reference to it: display conditions, blocks and the questions
+/// the twins are asked (`fielding.ask_only`).
+pub fn set_id(study: &mut Study, index: usize, id: &str) -> Result<(), SurveyEditError> {
     let id = id.trim();
     let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
         return Err(SurveyEditError::BadId(id.to_string()));
     }
+    let survey = &mut study.survey;
     if survey
         .questions
         .iter()
@@ -141,11 +147,11 @@ pub fn set_id(survey: &mut Survey, index: usize, id: &str) -> Result<(), SurveyE
             condition.question = id.to_string();
         }
     }
-    for member in survey
+    let members = survey
         .blocks
         .iter_mut()
-        .flat_map(|b| b.questions.iter_mut())
-    {
+        .flat_map(|b| b.questions.iter_mut());
+    for member in members.chain(study.fielding.ask_only.iter_mut()) {
         if *member == old {
             *member = id.to_string();
         }
@@ -274,12 +280,24 @@ pub fn set_condition(
     Ok(())
 }
 
-/// Removes a question and the conditions that depended on it.
-pub fn remove_question(survey: &mut Survey, index: usize) -> Result<(), SurveyEditError> {
-    if index >= survey.questions.len() {
-        return Err(SurveyEditError::NoQuestion(index));
+/// Removes a question and the conditions that depended on it; it leaves the blocks and the questions
+/// the twins are asked. The twins' only question is refused: with none left they would be asked
+/// every question, including those their personas answer.
+pub fn remove_question(study: &mut Study, index: usize) -> Result<(), SurveyEditError> {
+    let removed = study
+        .survey
+        .questions
+        .get(index)
+        .ok_or(SurveyEditError::NoQuestion(index))?
+        .id
+        .clone();
+    let ask_only = &mut study.fielding.ask_only;
+    if !ask_only.is_empty() && ask_only.iter().all(|q| *q == removed) {
+        return Err(SurveyEditError::LastTwinQuestion(removed));
     }
-    let removed = survey.questions.remove(index).id;
+    ask_only.retain(|q| *q != removed);
+    let survey = &mut study.survey;
+    survey.questions.remove(index);
     for question in &mut survey.questions {
         if question
             .display_if

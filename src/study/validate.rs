@@ -33,6 +33,7 @@ pub fn validate(study: &Study) -> Vec<Problem> {
         check_conjoint(conjoint, &mut problems);
     }
     check_fielding(&study.fielding, &study.results, &mut problems);
+    check_ask_only(&study.fielding.ask_only, &study.survey, &mut problems);
     check_results(&study.results, &mut problems);
     problems.0
 }
@@ -531,6 +532,19 @@ fn check_fielding(fielding: &Fielding, results: &[ResponseTable], problems: &mut
             }
         }
         PersonaSource::None => {}
+    }
+}
+
+/// The twins' target questions must be questions of the survey: an id naming none is silently never
+/// asked, and were all of them unknown the twins would be asked nothing at all.
+fn check_ask_only(ask_only: &[String], survey: &Survey, problems: &mut Problems) {
+    for (i, id) in ask_only.iter().enumerate() {
+        if !survey.questions.iter().any(|q| &q.id == id) {
+            problems.push(
+                format!("fielding.ask_only[{i}]"),
+                format!("no question with id {id:?} in the survey"),
+            );
+        }
     }
 }
 

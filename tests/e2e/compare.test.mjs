@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert } from "./harness.mjs";
+import { test, assert, configureEndpoint } from "./harness.mjs";
 import { faultServer } from "./field.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -111,17 +111,7 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
   const server = await faultServer(["--utilities", JSON.stringify({ Gender: { Male: -0.1 } })]);
   try {
     await openExample(page, url, "Field");
-    const fill = async (label, value) => {
-      const input = page.getByLabel(label, { exact: true });
-      await input.fill(String(value));
-      await input.dispatchEvent("change");
-    };
-    await page.getByLabel("Provider").selectOption("openai");
-    await fill("Base URL", server.url);
-    await fill("Model", "fault-server");
-    await fill("Respondents", 200);
-    await page.getByLabel("Parts").selectOption("conjoint");
-    await fill("Calls at once", 8);
+    await configureEndpoint(page, { baseUrl: server.url, model: "fault-server", respondents: 200, parts: "conjoint", callsAtOnce: 8 });
     await page.getByRole("button", { name: "Start fielding" }).click();
     await page.getByTestId("field-message").filter({ hasText: "Answers saved in the study" }).waitFor({ timeout: 120000 });
     await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Compare" }).click();

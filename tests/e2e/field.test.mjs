@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert } from "./harness.mjs";
+import { test, assert, configureEndpoint, fillAndChange as fill } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -45,15 +45,6 @@ async function importStudy(page, url, buffer) {
   await page.getByTestId("notice").waitFor();
   await page.getByRole("link", { name: "Fault-server conjoint" }).click();
   await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Field" }).click();
-  // A study without an endpoint starts on the local model; these tests use HTTP servers.
-  await page.getByLabel("Provider").selectOption("openai");
-  await page.getByLabel("Base URL").waitFor();
-}
-
-async function fill(page, label, value) {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(String(value));
-  await input.dispatchEvent("change");
 }
 
 async function settled(page) {
@@ -71,13 +62,10 @@ test("field_conjoint_with_faults_resume_after_reload_pay_once_recover_utilities"
     "--utilities", JSON.stringify(UTILITIES)]);
   try {
     await importStudy(page, url, STUDY);
-    await fill(page, "Base URL", server.url);
-    await fill(page, "Model", "fault-server");
-    await fill(page, "Respondents", 500);
-    await page.getByLabel("Parts").selectOption("conjoint");
-    await fill(page, "Calls at once", 12);
-    await fill(page, "First retry after (ms)", 100);
-    await fill(page, "Time limit per call (s)", 5);
+    await configureEndpoint(page, {
+      baseUrl: server.url, model: "fault-server", respondents: 500, parts: "conjoint", callsAtOnce: 12,
+      fields: { "First retry after (ms)": 100, "Time limit per call (s)": 5 },
+    });
 
     await page.getByRole("button", { name: "Preview the first request" }).click();
     const preview = await page.getByTestId("field-preview").innerText();
@@ -173,10 +161,7 @@ test("field_keys_stay_secret_and_replies_are_text", async ({ page, context, url 
   try {
     await importStudy(page, url, STUDY);
     const title = await page.title();
-    await fill(page, "Base URL", server.url);
-    await fill(page, "Model", "fault-server");
-    await fill(page, "Respondents", 3);
-    await page.getByLabel("Parts").selectOption("survey");
+    await configureEndpoint(page, { baseUrl: server.url, model: "fault-server", respondents: 3, parts: "survey" });
     // A wrong key: the server echoes it in its error; the page must not show it anywhere.
     await fill(page, "API key (kept in this tab only)", WRONG);
     await page.getByRole("button", { name: "Start fielding" }).click();
@@ -257,13 +242,10 @@ test("field_a_real_model_survey_and_conjoint_with_logprobs", async ({ page, url,
   const server = await modelServer();
   try {
     await importStudy(page, url, STUDY);
-    await fill(page, "Base URL", server.url);
-    await fill(page, "Model", "SmolLM2-135M-Instruct");
-    await fill(page, "Respondents", 2);
-    await fill(page, "Max tokens", 4);
-    await fill(page, "Temperature", 0);
-    await fill(page, "First-token log-probabilities (top k, 0 = off)", 10);
-    await fill(page, "Calls at once", 1);
+    await configureEndpoint(page, {
+      baseUrl: server.url, model: "SmolLM2-135M-Instruct", respondents: 2,
+      fields: { "Max tokens": 4, "Temperature": 0, "First-token log-probabilities (top k, 0 = off)": 10, "Calls at once": 1 },
+    });
     await page.getByRole("button", { name: "Start fielding" }).click();
     await waitForPhase(page, "Finished", 300000);
     const end = await settled(page);

@@ -54,6 +54,30 @@ export function assert(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
 
+/** Types `value` into the input labelled exactly `label` and fires `change`, on which the app takes it. */
+export async function fillAndChange(page, label, value) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+  await input.dispatchEvent("change");
+}
+
+/**
+ * Sets up the Field tab (already open) for an OpenAI-compatible endpoint such as
+ * scripts/fault-server.mjs. A study without an endpoint starts on the in-page model, whose form has
+ * no base URL, so the provider is chosen first. `respondents`, `parts` and `callsAtOnce` are set when
+ * given, then each `{ label: value }` of `fields` in order (e.g. "Max tokens", the API key).
+ */
+export async function configureEndpoint(page, { baseUrl, model, respondents, parts, callsAtOnce, fields = {} }) {
+  await page.getByLabel("Provider").selectOption("openai");
+  await page.getByLabel("Base URL", { exact: true }).waitFor();
+  await fillAndChange(page, "Base URL", baseUrl);
+  await fillAndChange(page, "Model", model);
+  if (respondents !== undefined) await fillAndChange(page, "Respondents", respondents);
+  if (parts !== undefined) await page.getByLabel("Parts").selectOption(parts);
+  if (callsAtOnce !== undefined) await fillAndChange(page, "Calls at once", callsAtOnce);
+  for (const [label, value] of Object.entries(fields)) await fillAndChange(page, label, value);
+}
+
 /** Counts the distinct colours in a PNG screenshot by drawing it in the page: a blank page has 1-2. */
 export async function distinctColours(page, png) {
   const dataUrl = "data:image/png;base64," + png.toString("base64");

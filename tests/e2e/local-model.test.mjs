@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert } from "./harness.mjs";
+import { test, assert, fillAndChange as fill } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "../..");
@@ -34,12 +34,6 @@ async function openSurvey(page, url) {
   await page.getByRole("link", { name: "Local model survey" }).click();
   await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Field" }).click();
   await page.getByTestId("local-model").waitFor();
-}
-
-async function fill(page, label, value) {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(String(value));
-  await input.dispatchEvent("change");
 }
 
 async function modelState(page) {

@@ -3,7 +3,7 @@
 // what leaves the browser for whom, the twins are fielded to the fault server (which answers from
 // the persona field "hint"), and the Compare tab pairs them with their people without any export.
 import { join } from "node:path";
-import { test, assert } from "./harness.mjs";
+import { test, assert, configureEndpoint } from "./harness.mjs";
 import { faultServer } from "./field.test.mjs";
 
 const SCALE = ["Not at all", "A little", "Somewhat", "Quite a lot", "Completely"];
@@ -61,15 +61,7 @@ test("twins_built_from_a_table_are_fielded_and_compared_with_their_people", asyn
     await page.getByTestId("notice").getByText("Twins set up: 8 personas").waitFor({ timeout: 30000 });
 
     await stages.getByRole("link", { name: "Field" }).click();
-    const fill = async (label, value) => {
-      const input = page.getByLabel(label, { exact: true });
-      await input.fill(String(value));
-      await input.dispatchEvent("change");
-    };
-    // A study without an endpoint defaults to the in-page model; this test fields to the protocol server.
-    await page.getByLabel("Provider").selectOption("openai");
-    await fill("Base URL", server.url);
-    await fill("Model", "fault-server");
+    await configureEndpoint(page, { baseUrl: server.url, model: "fault-server" });
     assert((await page.getByLabel("Samples per item", { exact: true }).inputValue()) === "2", "k from the twin builder");
     await page.getByLabel("Option order per call").selectOption("fixed");
     await page.getByRole("button", { name: "Preview the first request" }).click();
