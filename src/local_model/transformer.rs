@@ -91,10 +91,9 @@ enum Weight {
 
 impl Weight {
     fn new(tensor: QTensor) -> candle_core::Result<Self> {
-        let tensor = Arc::new(tensor);
-        match Q41Matrix::new(Arc::clone(&tensor)) {
+        match Q41Matrix::new(&tensor)? {
             Some(m) => Ok(Self::Q41(m)),
-            None => Ok(Self::Candle(QMatMul::from_arc(tensor)?)),
+            None => Ok(Self::Candle(QMatMul::from_arc(Arc::new(tensor))?)),
         }
     }
 
