@@ -54,20 +54,24 @@ const result = {
 };
 const surveyAt = flag("--survey");
 if (surveyAt >= 0) {
+  // benches/local_model.rs's survey, as in scripts/bench-local-model-page.mjs.
+  const s = JSON.parse(readFileSync(join(root, "benches/local_model_survey.json"), "utf8"));
   const [P, Q] = [Number(args[surveyAt + 1]), Number(args[surveyAt + 2])];
-  const personas = Array.from({ length: P }, (_, i) => `You are respondent ${i + 1}: a ${25 + 4 * i}-year-old ${i % 2 ? "woman" : "man"} who works as a ${["teacher", "nurse", "farmer", "driver", "engineer"][i % 5]} in a ${["city", "small town", "village"][i % 3]}, ${["married with two children", "single", "retired early", "studying part-time"][i % 4]}. Answer every survey question as this person would, with the letter of one option only.`);
-  const questions = Array.from({ length: Q }, (_, q) => `Question ${q + 1}: How much do you agree with statement number ${q + 1} about public services in your area?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.`);
   const run = (reuse) => {
     const t0 = performance.now();
-    let n = 0;
-    for (const persona of personas) for (const question of questions) {
-      const system = reuse ? persona : `[call ${++n}] ${persona}`;
-      chat({ model: "m", messages: [{ role: "system", content: system }, { role: "user", content: question }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 5 });
+    let n = 0, prompt = 0, reused = 0;
+    for (const persona of s.personas.slice(0, P)) for (const question of s.questions.slice(0, Q)) {
+      const system = reuse ? s.system : `[call ${++n}] ${s.system}`;
+      const user = s.user.replace("{persona}", persona).replace("{question}", question);
+      const { usage } = chat({ model: "m", messages: [{ role: "system", content: system }, { role: "user", content: user }], max_tokens: 2, temperature: 0, logprobs: true, top_logprobs: 5 });
+      prompt += usage.prompt_tokens;
+      reused += usage.prompt_tokens_details.cached_tokens;
     }
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, prompt, reused };
   };
   const reuse = run(true), fresh = run(false);
-  Object.assign(result, { survey_calls: P * Q, survey_with_reuse_s: +(reuse / 1000).toFixed(2), survey_without_reuse_s: +(fresh / 1000).toFixed(2), reuse_speedup: +(fresh / reuse).toFixed(2) });
+  Object.assign(result, { survey_calls: P * Q, survey_prompt_tokens: fresh.prompt, survey_tokens_reused: reuse.reused,
+    survey_with_reuse_s: +(reuse.ms / 1000).toFixed(2), survey_without_reuse_s: +(fresh.ms / 1000).toFixed(2), reuse_speedup: +(fresh.ms / reuse.ms).toFixed(2) });
 }
 console.log(JSON.stringify(result));
 
