@@ -5,10 +5,12 @@
 //!
 //! cargo bench --bench local_model
 
-use std::net::TcpListener;
+#[path = "../tests/support/llm_server.rs"]
+mod llm_server;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use serde_json::{json, Value};
 use silico::local_model::native::{load_file, single_thread_unless_asked};
@@ -41,51 +43,6 @@ fn memory() -> (u64, u64) {
             .map_or(0, |kb| kb * 1024)
     };
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn llama_cpp() -> Option<(Server, String)> {
-    let script = format!("{}/scripts/llm-server.sh", root());
-    let built = Command::new("bash")
-        .arg(&script)
-        .arg("build")
-        .output()
-        .ok()?;
-    if !built.status.success() {
-        eprintln!(
-            "llama.cpp server unavailable: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        return None;
-    }
-    let port = (19700..20700)
-        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
-        .expect("port");
-    let child = Command::new("bash")
-        .arg(&script)
-        .arg(port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let server = Server(child);
-    let url = format!("http://127.0.0.1:{port}/v1");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("{url}/models")).call().is_ok() {
-            return Some((server, url));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    None
 }
 
 fn story(nonce: usize, max_tokens: usize) -> Value {
@@ -123,14 +80,7 @@ fn ours(model: &mut LocalModel, body: &Value) -> Timed {
 
 fn theirs(url: &str, body: &Value) -> Timed {
     let started = Instant::now();
-    let text = ureq::post(&format!("{url}/chat/completions"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .expect("llama.cpp answers")
-        .into_body()
-        .read_to_string()
-        .expect("body");
-    let reply: Value = serde_json::from_str(&text).expect("JSON");
+    let reply = llm_server::post(url, body);
     timed(&reply, started.elapsed().as_secs_f64())
 }
 
@@ -233,7 +183,7 @@ fn main() {
     let runs = 3;
     let (p, d, prompt, generated) = speeds(|n, max| ours(&mut model, &story(n, max)), runs);
     println!("candle (1 thread):    prefill {p:6.1} tok/s, decode {d:6.1} tok/s  ({prompt}-token prompt, {generated} generated)");
-    match llama_cpp() {
+    match llm_server::start(19700) {
         Some((_server, url)) => {
             // Warm-up (first request pays for graph set-up).
             theirs(&url, &story(999, 4));

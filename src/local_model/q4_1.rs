@@ -103,29 +103,41 @@ impl Q41Matrix {
         let mut shape = x.dims().to_vec();
         let inputs = x.flatten_all()?.to_vec1::<f32>()?;
         let per_row = self.cols / BLOCK;
-        let n = inputs.len() / self.cols;
-        let mut quantized = vec![EMPTY_Q8_1; n * per_row];
+        let mut quantized = vec![EMPTY_Q8_1; inputs.len() / BLOCK];
         for (row, blocks) in inputs
             .chunks_exact(self.cols)
             .zip(quantized.chunks_exact_mut(per_row))
         {
             quantize_row(row, blocks);
         }
-        let mut out = vec![0f32; n * self.rows];
-        let dot = kernel();
-        for (t, tile) in self.blocks.chunks(ROW_TILE * per_row).enumerate() {
-            for (i, activations) in quantized.chunks_exact(per_row).enumerate() {
-                let at = i * self.rows + t * ROW_TILE;
-                for (o, weights) in out[at..].iter_mut().zip(tile.chunks_exact(per_row)) {
-                    *o = dot(weights, activations);
-                }
-            }
-        }
+        let out = tiled_product(&self.blocks, per_row, self.rows, &quantized, kernel());
         if let Some(last) = shape.last_mut() {
             *last = self.rows;
         }
         Tensor::from_vec(out, shape, &Device::Cpu)
     }
+}
+
+/// Every row of `weights` (`rows` rows of `per_row` blocks) dotted with every row of
+/// `activations`: (activation rows, rows), row-major. A tile of weight rows is taken for all
+/// activation rows before the next, so a long prompt reads each tile from cache.
+pub(super) fn tiled_product<W, A>(
+    weights: &[W],
+    per_row: usize,
+    rows: usize,
+    activations: &[A],
+    dot: fn(&[W], &[A]) -> f32,
+) -> Vec<f32> {
+    let mut out = vec![0f32; activations.len() / per_row * rows];
+    for (t, tile) in weights.chunks(ROW_TILE * per_row).enumerate() {
+        for (i, activation) in activations.chunks_exact(per_row).enumerate() {
+            let at = i * rows + t * ROW_TILE;
+            for (o, weight) in out[at..].iter_mut().zip(tile.chunks_exact(per_row)) {
+                *o = dot(weight, activation);
+            }
+        }
+    }
+    out
 }
 
 /// A dot product of one row of weights with the quantized activations.
