@@ -30,6 +30,12 @@ mod wasm {
         Ok(now() - t0)
     }
 
+    /// Bytes of this module's linear memory (it only grows: the peak).
+    #[wasm_bindgen]
+    pub fn memory_bytes() -> f64 {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+
     /// Answers one chat-completions body (JSON); returns `{ms, usage}` as JSON.
     #[wasm_bindgen]
     pub fn chat(body: &str) -> Result<String, String> {

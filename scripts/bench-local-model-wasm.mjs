@@ -6,7 +6,7 @@
 // with --survey, a P-persona × Q-question survey with and without prefix reuse. --profile writes a
 // V8 CPU profile and prints the wasm functions' self time, largest first.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -38,6 +38,7 @@ if (profileAt >= 0) {
 }
 
 const loadMs = wasm.load(readFileSync(model));
+const memoryAfterLoad = wasm.memory_bytes();
 const chat = (body) => JSON.parse(wasm.chat(JSON.stringify(body)));
 const words = "the survey asks people about their views on work family health money travel and the places they live in".split(" ");
 const long = Array.from({ length: 220 }, (_, i) => words[i % words.length]).join(" ");
@@ -73,6 +74,7 @@ if (surveyAt >= 0) {
   Object.assign(result, { survey_calls: P * Q, survey_prompt_tokens: fresh.prompt, survey_tokens_reused: reuse.reused,
     survey_with_reuse_s: +(reuse.ms / 1000).toFixed(2), survey_without_reuse_s: +(fresh.ms / 1000).toFixed(2), reuse_speedup: +(fresh.ms / reuse.ms).toFixed(2) });
 }
+Object.assign(result, { model_file_mb: +(statSync(model).size / 1048576).toFixed(1), wasm_memory_mb_after_load: Math.round(memoryAfterLoad / 1048576), wasm_memory_mb_at_end: Math.round(wasm.memory_bytes() / 1048576) });
 console.log(JSON.stringify(result));
 
 if (session) {
