@@ -5,10 +5,12 @@
 //!
 //! cargo bench --bench local_model
 
-use std::net::TcpListener;
+#[path = "../tests/support/llm_server.rs"]
+mod llm_server;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use serde_json::{json, Value};
 use silico::local_model::native::{load_file, single_thread_unless_asked};
@@ -41,51 +43,6 @@ fn memory() -> (u64, u64) {
             .map_or(0, |kb| kb * 1024)
     };
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn llama_cpp() -> Option<(Server, String)> {
-    let script = format!("{}/scripts/llm-server.sh", root());
-    let built = Command::new("bash")
-        .arg(&script)
-        .arg("build")
-        .output()
-        .ok()?;
-    if !built.status.success() {
-        eprintln!(
-            "llama.cpp server unavailable: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        return None;
-    }
-    let port = (19700..20700)
-        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
-        .expect("port");
-    let child = Command::new("bash")
-        .arg(&script)
-        .arg(port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let server = Server(child);
-    let url = format!("http://127.0.0.1:{port}/v1");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("{url}/models")).call().is_ok() {
-            return Some((server, url));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    None
 }
 
 fn story(nonce: usize, max_tokens: usize) -> Value {
@@ -123,14 +80,7 @@ fn ours(model: &mut LocalModel, body: &Value) -> Timed {
 
 fn theirs(url: &str, body: &Value) -> Timed {
     let started = Instant::now();
-    let text = ureq::post(&format!("{url}/chat/completions"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .expect("llama.cpp answers")
-        .into_body()
-        .read_to_string()
-        .expect("body");
-    let reply: Value = serde_json::from_str(&text).expect("JSON");
+    let reply = llm_server::post(url, body);
     timed(&reply, started.elapsed().as_secs_f64())
 }
 
@@ -148,50 +98,39 @@ fn speeds(mut ask: impl FnMut(usize, usize) -> Timed, runs: usize) -> (f64, f64,
     (prefill, decode, prompt, generated)
 }
 
-const TRAITS: &[&str] = &[
-    "a 34-year-old nurse from Leeds who votes Labour, rents a flat, cycles to work and worries about the cost of living",
-    "a 61-year-old retired farmer from Iowa, a Baptist, married with four grandchildren, who distrusts large companies",
-    "a 25-year-old software developer in Berlin, single, vegetarian, who follows technology news and rarely watches television",
-    "a 47-year-old shop owner in Osaka, married, who works six days a week and saves carefully for retirement",
-    "a 39-year-old secondary-school teacher in Lyon with two children, who reads novels and walks in the hills on Sundays",
-    "a 72-year-old widow in Cape Town who volunteers at her church, gardens and follows cricket on the radio",
-    "a 29-year-old delivery driver in São Paulo who studies accounting at night and supports his parents",
-    "a 55-year-old civil engineer in Toronto, divorced, who plays hockey and invests in index funds",
-    "a 19-year-old university student in Nairobi studying medicine, who plays the guitar and volunteers at a clinic",
-    "a 44-year-old police officer in Melbourne, married, a keen fisherman, who coaches his daughter's football team",
-];
+/// The survey fielded with and without prefix reuse, shared with the page's benchmarks.
+struct Survey {
+    system: String,
+    user: String,
+    personas: Vec<String>,
+    questions: Vec<String>,
+}
 
-const QUESTIONS: &[&str] = &[
-    "How satisfied are you with your life overall?",
-    "How much do you trust the national government?",
-    "How often do you read a newspaper?",
-    "How important is religion in your life?",
-    "How worried are you about climate change?",
-    "How often do you exercise?",
-    "How much do you trust your neighbours?",
-    "How interested are you in politics?",
-    "How safe do you feel walking alone at night?",
-    "How often do you meet friends?",
-    "How satisfied are you with your job?",
-    "How much do you trust scientists?",
-    "How often do you use social media?",
-    "How hopeful are you about the future?",
-    "How fair are the taxes you pay?",
-    "How often do you cook at home?",
-    "How healthy is your diet?",
-    "How satisfied are you with public transport?",
-    "How much do you trust the police?",
-    "How often do you donate to charity?",
-];
+fn survey() -> Survey {
+    let v: Value = serde_json::from_str(include_str!("local_model_survey.json")).expect("JSON");
+    let text = |key: &str| v[key].as_str().expect(key).to_string();
+    let list = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|s| s.as_str().expect(key).to_string())
+            .collect()
+    };
+    Survey {
+        system: text("system"),
+        user: text("user"),
+        personas: list("personas"),
+        questions: list("questions"),
+    }
+}
 
-fn survey_call(persona: &str, question: &str) -> Value {
+fn survey_call(survey: &Survey, persona: &str, question: &str) -> Value {
     json!({
         "model": "smollm2-135m",
         "messages": [
-            {"role": "system", "content": "You are taking part in a survey. Answer as the person described, with the label of one option."},
-            {"role": "user", "content": format!(
-                "You are {persona}. Answer every question as this person would, in their own voice, drawing on their life, work, family, values and habits.\n\n{question}\n\nA. Not at all\nB. A little\nC. Somewhat\nD. Very much\n\nAnswer:"
-            )}
+            {"role": "system", "content": survey.system},
+            {"role": "user", "content": survey.user.replace("{persona}", persona).replace("{question}", question)}
         ],
         "temperature": 0,
         "max_tokens": 2,
@@ -202,17 +141,17 @@ fn survey_call(persona: &str, question: &str) -> Value {
 
 /// Seconds to field every question to every persona, in plan order (a persona's questions in a
 /// row); `reuse: false` clears the cache before every call.
-fn field(model: &mut LocalModel, reuse: bool) -> (f64, u64, u64) {
+fn field(model: &mut LocalModel, survey: &Survey, reuse: bool) -> (f64, u64, u64) {
     model.forget();
     let started = Instant::now();
     let (mut prompt, mut reused) = (0, 0);
-    for persona in TRAITS {
-        for question in QUESTIONS {
+    for persona in &survey.personas {
+        for question in &survey.questions {
             if !reuse {
                 model.forget();
             }
             let reply = model
-                .chat_completion(&survey_call(persona, question), &mut || false)
+                .chat_completion(&survey_call(survey, persona, question), &mut || false)
                 .expect("an answer");
             prompt += reply["usage"]["prompt_tokens"].as_u64().unwrap_or(0);
             reused += reply["usage"]["prompt_tokens_details"]["cached_tokens"]
@@ -244,7 +183,7 @@ fn main() {
     let runs = 3;
     let (p, d, prompt, generated) = speeds(|n, max| ours(&mut model, &story(n, max)), runs);
     println!("candle (1 thread):    prefill {p:6.1} tok/s, decode {d:6.1} tok/s  ({prompt}-token prompt, {generated} generated)");
-    match llama_cpp() {
+    match llm_server::start(19700) {
         Some((_server, url)) => {
             // Warm-up (first request pays for graph set-up).
             theirs(&url, &story(999, 4));
@@ -260,13 +199,14 @@ fn main() {
         None => println!("llama.cpp server not available: no side-by-side numbers"),
     }
 
-    let calls = TRAITS.len() * QUESTIONS.len();
-    let (cold, prompt_tokens, _) = field(&mut model, false);
-    let (warm, _, reused) = field(&mut model, true);
+    let survey = survey();
+    let calls = survey.personas.len() * survey.questions.len();
+    let (cold, prompt_tokens, _) = field(&mut model, &survey, false);
+    let (warm, _, reused) = field(&mut model, &survey, true);
     println!(
         "fielding {} questions x {} personas ({calls} calls, {prompt_tokens} prompt tokens): without prefix reuse {cold:.1} s, with {warm:.1} s ({reused} prompt tokens reused): {:.1}x faster",
-        QUESTIONS.len(),
-        TRAITS.len(),
+        survey.questions.len(),
+        survey.personas.len(),
         cold / warm
     );
     let (peak, now) = memory();

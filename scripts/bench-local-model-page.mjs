@@ -1,8 +1,9 @@
 // The local model in the page, measured: `taskset -c 1 node scripts/bench-local-model-page.mjs DIST`
 // (release build; taskset pins Chromium to one core). Talks to the model worker directly with the
 // page's protocol: load time, prefill and decode tokens/s, the renderer's peak memory vs the model
-// file, and a 20-question survey for 10 personas with and without reuse of the shared prompt prefix
-// (without: a per-call marker opens the system prompt, so no two prompts share a prefix).
+// file, and benches/local_model.rs's 20-question survey for 10 personas with and without reuse of
+// the shared prompt prefix (without: a per-call marker opens the system prompt, so no two prompts
+// share more than the template's first tokens).
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, mkdirSync, linkSync, existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -89,22 +90,26 @@ const early = { first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.r
   prefill_tok_s: +prefillTps.toFixed(1), decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
   renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after_load: Math.round(rendererPeakMb()) };
 console.log(JSON.stringify(early));
-// PERSONAS=10 QUESTIONS=20 is the full survey (400 calls in all); fewer for a quick run.
+// The survey of benches/local_model.rs (the study template's layout: fixed system prompt, then
+// persona and question in the user turn). PERSONAS=10 QUESTIONS=20 is all of it (200 calls per
+// pass); fewer for a quick run.
+const shared = JSON.parse(readFileSync(join(here, "../benches/local_model_survey.json"), "utf8"));
 const PERSONAS = Number(process.env.PERSONAS ?? 10), QUESTIONS = Number(process.env.QUESTIONS ?? 20);
-const survey = await page.evaluate(async ([P, Q]) => {
-  const personas = Array.from({ length: P }, (_, i) => `You are respondent ${i + 1}: a ${25 + 4 * i}-year-old ${i % 2 ? "woman" : "man"} who works as a ${["teacher", "nurse", "farmer", "driver", "engineer"][i % 5]} in a ${["city", "small town", "village"][i % 3]}, ${["married with two children", "single", "retired early", "studying part-time"][i % 4]}. Answer every survey question as this person would, with the letter of one option only.`);
-  const questions = Array.from({ length: Q }, (_, q) => `Question ${q + 1}: How much do you agree with statement number ${q + 1} about public services in your area?\nA. Strongly agree\nB. Agree\nC. Disagree\nD. Strongly disagree\nAnswer with one letter.`);
+const survey = await page.evaluate(async ([s, P, Q]) => {
   const run = async (reuse) => {
     const t0 = performance.now();
-    let n = 0;
-    for (const persona of personas) for (const question of questions) {
-      const system = reuse ? persona : `[call ${++n}] ${persona}`;
-      await window.__chat({ model: "m", messages: [{ role: "system", content: system }, { role: "user", content: question }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 5 });
+    let n = 0, prompt = 0, reused = 0;
+    for (const persona of s.personas.slice(0, P)) for (const question of s.questions.slice(0, Q)) {
+      const system = reuse ? s.system : `[call ${++n}] ${s.system}`;
+      const user = s.user.replace("{persona}", persona).replace("{question}", question);
+      const { usage } = await window.__chat({ model: "m", messages: [{ role: "system", content: system }, { role: "user", content: user }], max_tokens: 2, temperature: 0, logprobs: true, top_logprobs: 5 });
+      prompt += usage.prompt_tokens;
+      reused += usage.prompt_tokens_details.cached_tokens;
     }
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, prompt, reused };
   };
   return { reuse: await run(true), fresh: await run(false) };
-}, [PERSONAS, QUESTIONS]);
+}, [shared, PERSONAS, QUESTIONS]);
 const peak = rendererPeakMb();
 console.log(JSON.stringify({
   model_file_mb: +(fileBytes / 1e6).toFixed(1),
@@ -113,8 +118,9 @@ console.log(JSON.stringify({
   decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
   renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after: Math.round(peak),
   peak_increase_vs_file: +((peak - before) / (fileBytes / 1048576)).toFixed(2),
-  survey_calls: PERSONAS * QUESTIONS, survey_with_reuse_s: +(survey.reuse / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh / 1000).toFixed(1),
-  reuse_speedup: +(survey.fresh / survey.reuse).toFixed(2),
+  survey_calls: PERSONAS * QUESTIONS, survey_prompt_tokens: survey.fresh.prompt, survey_tokens_reused: survey.reuse.reused,
+  survey_with_reuse_s: +(survey.reuse.ms / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh.ms / 1000).toFixed(1),
+  reuse_speedup: +(survey.fresh.ms / survey.reuse.ms).toFixed(2),
 }, null, 1));
 await browser.close();
 await site.close();

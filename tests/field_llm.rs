@@ -2,106 +2,32 @@
 //! OpenAI-compatible server, built and started by `scripts/llm-server.sh` (cached under
 //! ~/.cache/silico). Skips with a notice only when the server cannot be built on this machine.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "support/llm_server.rs"]
+mod llm_server;
+
+use std::process::Command;
 
 use serde_json::{json, Value};
 use silico::field::debias::{by_position, permutation_average};
 use silico::field::{read_records_jsonl, ItemRef, Status};
 
-fn free_port(from: u16) -> u16 {
-    (from..from + 2000)
-        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
-        .expect("a free port")
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/llm-server.sh")
-}
-
-/// Builds (once) and starts the server; None when it cannot be built here.
-fn start() -> Option<(Server, String)> {
-    let build = Command::new("bash").arg(script()).arg("build").output();
-    match build {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            eprintln!(
-                "SKIPPED: the llama-cpp-python server cannot be built on this machine:\n{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            return None;
-        }
-        Err(e) => {
-            eprintln!("SKIPPED: cannot run scripts/llm-server.sh: {e}");
-            return None;
-        }
-    }
-    let port = free_port(18600 + (std::process::id() % 300) as u16);
-    let child = Command::new("bash")
-        .arg(script())
-        .arg(port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let server = Server(child);
-    let url = format!("http://127.0.0.1:{port}/v1");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("{url}/models")).call().is_ok() {
-            return Some((server, url));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    panic!("the model server did not answer within 120 s");
-}
-
 fn study() -> Value {
-    let options = |labels: &[&str]| -> Value {
-        Value::Array(
-            labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| json!({"code": format!("o{}", i + 1), "label": l}))
-                .collect(),
-        )
-    };
-    json!({
-        "format": "silico-study/1",
-        "id": "llm-small",
-        "metadata": {"name": "Small survey for SmolLM2"},
-        "survey": {"questions": [
-            {"id": "fruit", "text": "Which fruit do you like best?", "answer": {"type": "single_choice",
-                "options": options(&["Apple", "Banana", "Cherry", "Grape"])}},
-            {"id": "season", "text": "Which season do you prefer?", "answer": {"type": "single_choice",
-                "options": options(&["Spring", "Summer", "Autumn", "Winter"])}}
-        ]},
-        "conjoint": {
-            "attributes": [
-                {"name": "Price", "levels": [{"name": "$10"}, {"name": "$20"}]},
-                {"name": "Colour", "levels": [{"name": "Red"}, {"name": "Blue"}]}
-            ],
-            "profiles_per_task": 2,
-            "tasks_per_respondent": 2,
-            "randomisation": {"seed": 4}
-        }
-    })
+    let mut study = llm_server::small_survey("llm-small", "Small survey for SmolLM2");
+    study["conjoint"] = json!({
+        "attributes": [
+            {"name": "Price", "levels": [{"name": "$10"}, {"name": "$20"}]},
+            {"name": "Colour", "levels": [{"name": "Red"}, {"name": "Blue"}]}
+        ],
+        "profiles_per_task": 2,
+        "tasks_per_respondent": 2,
+        "randomisation": {"seed": 4}
+    });
+    study
 }
 
 #[test]
 fn real_model_shows_position_bias_that_permutation_averaging_removes() {
-    let Some((_server, url)) = start() else {
+    let Some((_server, url)) = llm_server::start(18600) else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("silico-llm-{}", std::process::id()));

@@ -2,12 +2,13 @@
 //! `scripts/fetch-model.sh` into the ignored `models/` folder, checked against the llama.cpp
 //! server of `scripts/llm-server.sh` on the same prompts.
 
+#[path = "support/llm_server.rs"]
+mod llm_server;
+
 use std::io::Cursor;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use silico::field::{read_records_jsonl, ItemRef, Status};
@@ -112,79 +113,16 @@ fn usage(reply: &Value, field: &str) -> u64 {
 
 // ---------------------------------------------------------------- llama.cpp
 
-fn free_port(from: u16) -> u16 {
-    (from..from + 2000)
-        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
-        .expect("a free port")
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Builds (once, cached) and starts the llama.cpp server; None when it cannot be built here.
-fn llama_cpp() -> Option<(Server, String)> {
-    let script = Path::new(root()).join("scripts/llm-server.sh");
-    match Command::new("bash").arg(&script).arg("build").output() {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            eprintln!(
-                "SKIPPED: the llama-cpp-python server cannot be built on this machine:\n{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            return None;
-        }
-        Err(e) => {
-            eprintln!("SKIPPED: cannot run scripts/llm-server.sh: {e}");
-            return None;
-        }
-    }
-    let port = free_port(19200 + (std::process::id() % 300) as u16);
-    let child = Command::new("bash")
-        .arg(&script)
-        .arg(port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let server = Server(child);
-    let url = format!("http://127.0.0.1:{port}/v1");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("{url}/models")).call().is_ok() {
-            return Some((server, url));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    panic!("the llama.cpp server did not answer within 120 s");
-}
-
-fn post(url: &str, body: &Value) -> Value {
-    let text = ureq::post(&format!("{url}/chat/completions"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .expect("the server answers")
-        .into_body()
-        .read_to_string()
-        .expect("a body");
-    serde_json::from_str(&text).expect("JSON")
-}
-
 #[test]
 fn agrees_with_llama_cpp_on_first_token_logprobs_and_greedy_answers() {
-    let Some((_server, url)) = llama_cpp() else {
+    let Some((_server, url)) = llm_server::start(19200) else {
         return;
     };
     let mut m = model();
     let mut worst = 0.0f64;
     for question in QUESTIONS {
         let body = request(question, json!({}));
-        let theirs = post(&url, &body);
+        let theirs = llm_server::post(&url, &body);
         let ours = ask(&mut m, &body);
         assert_eq!(text(&ours), text(&theirs), "greedy answers to {question:?}");
         assert_eq!(
@@ -448,6 +386,71 @@ fn a_model_too_large_for_memory_is_refused_before_reading_weights() {
     }
 }
 
+/// A GGUF file holding only a header: metadata of the given integer values, no tensors.
+fn header_only_gguf(architecture: &str, integers: &[(&str, u32)]) -> Vec<u8> {
+    let mut out = b"GGUF".to_vec();
+    out.extend(3u32.to_le_bytes());
+    out.extend(0u64.to_le_bytes());
+    out.extend((integers.len() as u64 + 1).to_le_bytes());
+    let key = |out: &mut Vec<u8>, k: &str| {
+        out.extend((k.len() as u64).to_le_bytes());
+        out.extend(k.as_bytes());
+    };
+    key(&mut out, "general.architecture");
+    out.extend(8u32.to_le_bytes()); // string
+    key(&mut out, architecture);
+    for (k, v) in integers {
+        key(&mut out, k);
+        out.extend(4u32.to_le_bytes()); // u32
+        out.extend(v.to_le_bytes());
+    }
+    // The (empty) tensor data starts at the next multiple of 32.
+    out.resize(out.len().next_multiple_of(32), 0);
+    out
+}
+
+#[test]
+fn a_model_whose_cache_cannot_fit_is_refused_with_the_memory_it_needs() {
+    // A 70B-sized llama without grouped-query attention: 80 layers x 64 key-value heads x 128
+    // dimensions x 2 (keys and values) x 4 bytes = 5 MiB per token, 10 GiB for the 2048 tokens
+    // budgeted; the page's limit is 3 GiB. (Built by hand: no such file is small enough to test.)
+    let file = header_only_gguf(
+        "llama",
+        &[
+            ("llama.block_count", 80),
+            ("llama.embedding_length", 8192),
+            ("llama.attention.head_count", 64),
+            ("llama.attention.head_count_kv", 64),
+            ("llama.context_length", 4096),
+        ],
+    );
+    let e = LocalModel::load_with_memory_limit(&mut Cursor::new(&file), 3 << 30)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        e,
+        LocalModelError::TooLarge {
+            needed_mb: 10240,
+            limit_mb: 3072
+        }
+    );
+    assert!(e.to_string().contains("10240 MB"), "{e}");
+    // The same header with a small cache is not refused for its size (it then lacks a tokenizer).
+    let small = header_only_gguf(
+        "llama",
+        &[
+            ("llama.block_count", 2),
+            ("llama.embedding_length", 64),
+            ("llama.attention.head_count", 4),
+            ("llama.context_length", 256),
+        ],
+    );
+    let e = LocalModel::load_with_memory_limit(&mut Cursor::new(&small), 3 << 30)
+        .err()
+        .expect("refused");
+    assert!(matches!(e, LocalModelError::Malformed(_)), "{e}");
+}
+
 #[test]
 fn info_describes_the_file() {
     let m = model();
@@ -466,26 +469,7 @@ fn info_describes_the_file() {
 // ---------------------------------------------------------------- the command line
 
 fn study() -> Value {
-    let options = |labels: &[&str]| -> Value {
-        Value::Array(
-            labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| json!({"code": format!("o{}", i + 1), "label": l}))
-                .collect(),
-        )
-    };
-    json!({
-        "format": "silico-study/1",
-        "id": "local-small",
-        "metadata": {"name": "Small survey for the local model"},
-        "survey": {"questions": [
-            {"id": "fruit", "text": "Which fruit do you like best?", "answer": {"type": "single_choice",
-                "options": options(&["Apple", "Banana", "Cherry"])}},
-            {"id": "season", "text": "Which season do you prefer?", "answer": {"type": "single_choice",
-                "options": options(&["Spring", "Summer", "Autumn", "Winter"])}}
-        ]}
-    })
+    llm_server::small_survey("local-small", "Small survey for the local model")
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 
-use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::error::LocalModelError;
@@ -63,12 +63,7 @@ impl Header {
         let expected = content
             .tensor_infos
             .values()
-            .map(|t| {
-                content.tensor_data_offset
-                    + t.offset
-                    + (t.shape.elem_count() / t.ggml_dtype.block_size() * t.ggml_dtype.type_size())
-                        as u64
-            })
+            .map(|t| content.tensor_data_offset + t.offset + stored_bytes(t))
             .max()
             .unwrap_or(content.tensor_data_offset);
         if file_bytes < expected {
@@ -139,21 +134,13 @@ impl Header {
 
     /// Bytes of all tensors as stored (and as held in memory once loaded).
     pub fn tensor_bytes(&self) -> u64 {
-        self.content
-            .tensor_infos
-            .values()
-            .map(|t| {
-                (t.shape.elem_count() / t.ggml_dtype.block_size() * t.ggml_dtype.type_size()) as u64
-            })
-            .sum()
+        self.content.tensor_infos.values().map(stored_bytes).sum()
     }
 
     pub fn info(&self, architecture: &str, context_length: usize) -> ModelInfo {
         let mut by_dtype: HashMap<String, u64> = HashMap::new();
         for t in self.content.tensor_infos.values() {
-            let bytes = (t.shape.elem_count() / t.ggml_dtype.block_size()
-                * t.ggml_dtype.type_size()) as u64;
-            *by_dtype.entry(format!("{:?}", t.ggml_dtype)).or_default() += bytes;
+            *by_dtype.entry(format!("{:?}", t.ggml_dtype)).or_default() += stored_bytes(t);
         }
         let quantisation = by_dtype
             .into_iter()
@@ -168,17 +155,22 @@ impl Header {
                 .to_string(),
             architecture: architecture.to_string(),
             context_length,
-            parameters: self
-                .content
-                .tensor_infos
-                .values()
-                .map(|t| t.shape.elem_count() as u64)
-                .sum(),
+            parameters: self.content.tensor_infos.values().map(elements).sum(),
             quantisation,
             file_bytes: self.file_bytes,
             chat_template: self.string("tokenizer.chat_template").is_some(),
         }
     }
+}
+
+/// Weights in a tensor, counted in 64 bits (a large model's count overflows wasm32's usize).
+fn elements(t: &TensorInfo) -> u64 {
+    t.shape.dims().iter().map(|&d| d as u64).product()
+}
+
+/// Bytes of a tensor as stored (and as held in memory once loaded).
+fn stored_bytes(t: &TensorInfo) -> u64 {
+    elements(t) / t.ggml_dtype.block_size() as u64 * t.ggml_dtype.type_size() as u64
 }
 
 /// Reads as many bytes as are there, up to the buffer's length.

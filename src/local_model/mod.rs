@@ -16,6 +16,7 @@
 pub mod error;
 pub mod gguf;
 mod q4_1;
+mod q8_0;
 pub mod request;
 pub mod sampling;
 pub mod template;
@@ -83,7 +84,9 @@ impl LocalModel {
         let header = gguf::Header::read(reader)?;
         let architecture = header.architecture()?;
         let config = Config::from_header(&header, &architecture)?;
-        let needed = header.tensor_bytes() + BUDGET_CONTEXT * config.kv_bytes_per_token();
+        let needed = header
+            .tensor_bytes()
+            .saturating_add(BUDGET_CONTEXT.saturating_mul(config.kv_bytes_per_token()));
         if needed > limit {
             return Err(LocalModelError::TooLarge {
                 needed_mb: needed.div_ceil(1 << 20),

@@ -14,6 +14,7 @@ use candle_core::{DType, Device, Module, Tensor};
 use super::error::LocalModelError;
 use super::gguf::Header;
 use super::q4_1::Q41Matrix;
+use super::q8_0::Q80Matrix;
 
 /// Positions a conversation may take at most, whatever the model allows: survey prompts are short,
 /// and the rotation tables and cache grow with it (Llama 3.2 claims 131,072).
@@ -77,32 +78,64 @@ impl Config {
         })
     }
 
-    /// Bytes of keys and values kept per token.
+    /// Bytes of keys and values kept per token: 2 × 4 bytes per layer, head and dimension
+    /// (counted in 64 bits, saturating: a header may declare any sizes).
     pub fn kv_bytes_per_token(&self) -> u64 {
-        (2 * self.layers * self.kv_heads * self.head_dim * 4) as u64
+        [self.layers, self.kv_heads, self.head_dim]
+            .iter()
+            .fold(2 * 4, |bytes: u64, &n| bytes.saturating_mul(n as u64))
     }
 }
 
-/// A weight matrix: Q4_1 the llama.cpp way (see `q4_1`), anything else through candle.
+/// A weight matrix: Q4_1 the llama.cpp way (see `q4_1`), Q8_0 repacked (see `q8_0`), anything
+/// else through candle.
 enum Weight {
     Q41(Q41Matrix),
+    Q80(Arc<Q80Matrix>),
     Candle(QMatMul),
 }
 
 impl Weight {
     fn new(tensor: QTensor) -> candle_core::Result<Self> {
-        let tensor = Arc::new(tensor);
-        match Q41Matrix::new(Arc::clone(&tensor)) {
-            Some(m) => Ok(Self::Q41(m)),
-            None => Ok(Self::Candle(QMatMul::from_arc(tensor)?)),
+        if let Some(m) = Q41Matrix::new(&tensor)? {
+            return Ok(Self::Q41(m));
         }
+        if let Some(m) = Q80Matrix::new(&tensor)? {
+            return Ok(Self::Q80(Arc::new(m)));
+        }
+        Ok(Self::Candle(QMatMul::from_arc(Arc::new(tensor))?))
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
             Self::Q41(m) => m.forward(x),
+            Self::Q80(m) => m.forward(x),
             Self::Candle(m) => m.forward(x),
         }
+    }
+}
+
+/// The token embedding table. Tied to the output (SmolLM2, small Qwen2.5), it is held once.
+enum Embedding {
+    Q80(Arc<Q80Matrix>),
+    Candle(Arc<QTensor>),
+}
+
+impl Embedding {
+    /// (tokens, hidden) as f32.
+    fn rows(&self, tokens: &[u32]) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Q80(m) => m.embedding(tokens),
+            Self::Candle(t) => t.embedding(&Tensor::new(tokens, &Device::Cpu)?),
+        }
+    }
+
+    /// The output projection that shares this table.
+    fn tied_output(&self) -> candle_core::Result<Weight> {
+        Ok(match self {
+            Self::Q80(m) => Weight::Q80(Arc::clone(m)),
+            Self::Candle(t) => Weight::Candle(QMatMul::from_arc(Arc::clone(t))?),
+        })
     }
 }
 
@@ -138,7 +171,7 @@ struct Layer {
 /// The model's weights and its cache.
 pub struct Transformer {
     pub config: Config,
-    embedding: Arc<QTensor>,
+    embedding: Embedding,
     layers: Vec<Layer>,
     output_norm: Tensor,
     output: Weight,
@@ -201,12 +234,15 @@ impl Transformer {
         config: Config,
     ) -> Result<Self, LocalModelError> {
         let mut loader = Loader { header, reader };
-        let embedding = Arc::new(loader.qtensor("token_embd.weight")?);
+        let table = loader.qtensor("token_embd.weight")?;
+        let embedding = match Q80Matrix::new(&table)? {
+            Some(m) => Embedding::Q80(Arc::new(m)),
+            None => Embedding::Candle(Arc::new(table)),
+        };
         let output = if loader.has("output.weight") {
             loader.matmul("output.weight")?
         } else {
-            // Tied embeddings (SmolLM2, small Qwen2.5): the output shares the embedding's memory.
-            Weight::Candle(QMatMul::from_arc(Arc::clone(&embedding))?)
+            embedding.tied_output()?
         };
         let mut layers = Vec::with_capacity(config.layers);
         for i in 0..config.layers {
@@ -279,8 +315,7 @@ impl Transformer {
             });
         }
         let c = &self.config;
-        let ids = Tensor::new(tokens, &Device::Cpu)?;
-        let mut x = self.embedding.embedding(&ids)?.unsqueeze(0)?;
+        let mut x = self.embedding.rows(tokens)?.unsqueeze(0)?;
         let cos = self.cos.narrow(0, start, n)?;
         let sin = self.sin.narrow(0, start, n)?;
         let mask = causal_mask(n, start)?;

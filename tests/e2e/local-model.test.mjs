@@ -110,6 +110,20 @@ test("local_model_in_the_page_measures_and_removes_position_bias", async ({ page
   }
 });
 
+/** A GGUF file holding only a header: the architecture and u32 metadata values, no tensors. */
+function headerOnlyGguf(architecture, integers) {
+  const parts = [Buffer.from("GGUF")];
+  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
+  const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
+  const text = (t) => { u64(Buffer.byteLength(t)); parts.push(Buffer.from(t)); };
+  u32(3); u64(0); u64(Object.keys(integers).length + 1);
+  text("general.architecture"); u32(8); text(architecture);
+  for (const [key, value] of Object.entries(integers)) { text(key); u32(4); u32(value); }
+  const header = Buffer.concat(parts);
+  // The (empty) tensor data starts at the next multiple of 32.
+  return Buffer.concat([header, Buffer.alloc((32 - (header.length % 32)) % 32)]);
+}
+
 /** A server that promises the whole model and sends only its first megabyte, with CORS. */
 async function cuttingServer(path) {
   const size = statSync(path).size;
@@ -142,6 +156,14 @@ test("local_model_refuses_bad_files_and_the_page_keeps_working", async ({ page, 
   await page.getByTestId("local-model-state").filter({ hasText: /architecture/i }).waitFor({ timeout: 120000 });
   assert(/bloom/.test(await modelState(page)), `names the architecture: ${await modelState(page)}`);
 
+  // A model too large for the page's memory: a header declaring a 70B-sized llama without
+  // grouped-query attention, whose key-value cache alone (2048 tokens) needs 10 GB.
+  await page.locator("#local-file").setInputFiles({ name: "huge.gguf", mimeType: "application/octet-stream", buffer: headerOnlyGguf("llama", {
+    "llama.block_count": 80, "llama.embedding_length": 8192, "llama.attention.head_count": 64, "llama.attention.head_count_kv": 64, "llama.context_length": 4096,
+  }) });
+  await page.getByTestId("local-model-state").filter({ hasText: "needs about 10240 MB" }).waitFor({ timeout: 60000 });
+  assert(/at most 3072 MB/.test(await modelState(page)), `names the limit: ${await modelState(page)}`);
+
   // A download cut short.
   const cut = await cuttingServer(model);
   try {
@@ -152,7 +174,7 @@ test("local_model_refuses_bad_files_and_the_page_keeps_working", async ({ page, 
     await cut.close();
   }
   const kept = await page.getByTestId("stored-models").innerText();
-  assert(!kept.includes("cut.gguf") && !kept.includes("bloom") && !kept.includes("notes"), `nothing unusable is kept: ${kept}`);
+  assert(!kept.includes("cut.gguf") && !kept.includes("bloom") && !kept.includes("notes") && !kept.includes("huge"), `nothing unusable is kept: ${kept}`);
 
   // The page still works: the real model loads after all that.
   await fill(page, "Model file: a path on this site or a URL (GGUF)", SOURCE);
