@@ -311,8 +311,21 @@ async fn bench(stage: &mut Stage, message: &JsValue) {
         times.push(now() - t0);
     }
     let array = js_sys::Float64Array::from(times.as_slice());
+    // The worker's whole linear memory (data, index, instance bytes; GPU buffers live outside it).
+    let wasm_mb = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(f64::NAN, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(f64::NAN, |b| b.byte_length() as f64 / 1e6)
+        });
     post(
-        &object(&[("kind", "bench".into()), ("ms", array.into())]).into(),
+        &object(&[
+            ("kind", "bench".into()),
+            ("ms", array.into()),
+            ("wasm_mb", wasm_mb.into()),
+        ])
+        .into(),
         None,
     );
 }
