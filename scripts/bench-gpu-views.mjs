@@ -26,12 +26,12 @@ const [machine, ...rows] = lines;
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}; ${machine.machine}`);
 console.log(`canvas ${machine.width}x${machine.height}, median of ${machine.frames} redraws, each after a zoom step\n`);
 const plotters = Object.fromEntries(rows.filter((r) => r.renderer === "plotters-canvas").map((r) => [r.data, r.median_ms]));
-console.log("| data | renderer (adapter) | ms per redraw | vs plotters-canvas |");
-console.log("|---|---|---:|---:|");
+console.log("| data | renderer (adapter) | ms per redraw | vs plotters-canvas | worker wasm memory |");
+console.log("|---|---|---:|---:|---:|");
 for (const r of rows) {
   const speed = r.median_ms && plotters[r.data] ? `${(plotters[r.data] / r.median_ms).toFixed(1)}x` : "";
   const ms = r.error ? `failed: ${r.error}` : r.median_ms.toFixed(1);
   // Canvas2D cannot draw a million discs interactively: above its limit it draws the density grid.
   const what = r.renderer === "canvas2d" && r.data.startsWith("scatter") ? " — density grid, not points" : "";
-  console.log(`| ${r.data} | ${r.used ?? r.renderer}${what} | ${ms} | ${r.renderer === "plotters-canvas" ? "1x" : speed} |`);
+  console.log(`| ${r.data} | ${r.used ?? r.renderer}${what} | ${ms} | ${r.renderer === "plotters-canvas" ? "1x" : speed} | ${r.wasm_mb ? `${r.wasm_mb} MB` : ""} |`);
 }

@@ -73,13 +73,24 @@ impl ScatterScene {
     /// The GPU's vertex buffer, uploaded once.
     pub fn instance_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.points.len() * INSTANCE_BYTES);
-        for i in 0..self.points.len() {
+        self.instance_bytes_into(0..self.points.len(), &mut out);
+        out
+    }
+
+    /// The instances of points `range`, appended to `out` (uploads go in slices, so the whole
+    /// buffer never sits in memory beside the points).
+    pub fn instance_bytes_into(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>) {
+        for i in range {
             out.extend_from_slice(&self.points.xs[i].to_le_bytes());
             out.extend_from_slice(&self.points.ys[i].to_le_bytes());
             out.extend_from_slice(&colour::category(self.points.categories[i]));
             out.extend_from_slice(&self.sizes[i].to_le_bytes());
         }
-        out
+    }
+
+    /// The largest point's diameter in pixels (0 for no points).
+    pub fn largest_size(&self) -> f32 {
+        self.sizes.iter().copied().fold(0.0, f32::max)
     }
 
     /// The point under pixel (px, py) within `radius` pixels (nearest in pixels).

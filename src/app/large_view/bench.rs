@@ -163,16 +163,18 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
     Ok(times)
 }
 
-/// Runs the worker's benchmark for one backend and data set; resolves to (backend used, ms per frame).
+/// What one worker benchmark reports: the backend used, ms per frame, the worker's wasm memory (MB).
+type WorkerBench = (String, Vec<f64>, f64);
+
+/// Runs the worker's benchmark for one backend and data set.
 async fn worker_bench(
     backend: Backend,
     data: js_sys::Object,
     transfer: js_sys::Array,
-) -> Result<(String, Vec<f64>), String> {
+) -> Result<WorkerBench, String> {
     let worker =
         web_sys::Worker::new("./silico-gpu_loader.js").map_err(|e| super::js::message(&e))?;
-    let (send, receive) =
-        futures::channel::oneshot::channel::<Result<(String, Vec<f64>), String>>();
+    let (send, receive) = futures::channel::oneshot::channel::<Result<WorkerBench, String>>();
     let send = Rc::new(RefCell::new(Some(send)));
     let used = Rc::new(RefCell::new(String::new()));
     let w2 = worker.clone();
@@ -180,7 +182,7 @@ async fn worker_bench(
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             let m = e.data();
-            let finish = |r: Result<(String, Vec<f64>), String>| {
+            let finish = |r: Result<WorkerBench, String>| {
                 if let Some(s) = send.borrow_mut().take() {
                     let _ = s.send(r);
                 }
@@ -218,6 +220,7 @@ async fn worker_bench(
                 "bench" => finish(Ok((
                     used.borrow().clone(),
                     js_sys::Float64Array::new(&get(&m, "ms")).to_vec(),
+                    get(&m, "wasm_mb").as_f64().unwrap_or(f64::NAN),
                 ))),
                 "lost" | "error" => finish(Err(text(&m, "message"))),
                 _ => {}
@@ -283,7 +286,7 @@ pub fn BenchPage() -> impl IntoView {
                 ("heatmap 1000x1000", heatmap_message(&values)),
             ] {
                 let line = match worker_bench(backend, message, transfer).await {
-                    Ok((used, ms)) => format!("{{\"renderer\":\"{}\",\"used\":\"{used}\",\"data\":\"{data}\",\"median_ms\":{:.2}}}", backend.slug(), median(ms)),
+                    Ok((used, ms, mb)) => format!("{{\"renderer\":\"{}\",\"used\":\"{used}\",\"data\":\"{data}\",\"median_ms\":{:.2},\"wasm_mb\":{mb:.1}}}", backend.slug(), median(ms)),
                     Err(e) => format!("{{\"renderer\":\"{}\",\"data\":\"{data}\",\"error\":\"{}\"}}", backend.slug(), e.replace('"', "'")),
                 };
                 say(line);

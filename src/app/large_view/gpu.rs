@@ -5,12 +5,15 @@
 use std::sync::Arc;
 
 use wasm_bindgen::JsCast;
-use wgpu::util::DeviceExt;
 
 use super::backend::Backend;
 use super::splat::{self, Splat};
-use crate::large_view::scene::INSTANCE_BYTES;
+use crate::large_view::colour;
+use crate::large_view::scene::{ScatterScene, INSTANCE_BYTES};
 use crate::large_view::Bounds;
+
+/// Points per upload slice (1 MiB of instances).
+const UPLOAD_SLICE: usize = 65_536;
 
 /// Marks are drawn over white.
 const BACKGROUND: wgpu::Color = wgpu::Color::WHITE;
@@ -312,32 +315,46 @@ impl GpuRenderer {
         self.pipelines.len() - 1
     }
 
-    /// The scatter's instances (16 bytes each), uploaded once.
-    pub fn upload_points(&mut self, bytes: &[u8]) {
+    /// The scatter's instances (16 bytes each), uploaded once, a slice at a time.
+    pub fn upload_points(&mut self, scene: &ScatterScene) {
+        let count = scene.points.len();
+        let bytes = (count * INSTANCE_BYTES) as u64;
         // WebGPU's large scatters read the points as a storage buffer (a compute pass); beyond the
         // device's storage limit they are drawn as quads (no colours uploaded, no two-pass path).
         let storage = self.backend == Backend::WebGpu
-            && bytes.len() as u64 <= self.device.limits().max_storage_buffer_binding_size;
+            && bytes <= self.device.limits().max_storage_buffer_binding_size;
         let two_pass = storage || self.backend != Backend::WebGpu;
-        let colours = if two_pass { bytes } else { &[] };
-        self.splat
-            .upload(&self.device, &self.queue, colours, self.max_texture_side);
-        if bytes.is_empty() {
+        let colours = |i: usize| colour::category(scene.points.categories[i]);
+        self.splat.upload(
+            &self.device,
+            &self.queue,
+            if two_pass { count } else { 0 },
+            colours,
+            scene.largest_size(),
+            self.max_texture_side,
+        );
+        if count == 0 {
             self.instances = None;
             return;
         }
-        let buffer = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("points"),
-                contents: bytes,
-                usage: if storage {
-                    wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::STORAGE
-                } else {
-                    wgpu::BufferUsages::VERTEX
-                },
-            });
-        self.instances = Some((buffer, (bytes.len() / INSTANCE_BYTES) as u32));
+        let mut usage = wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST;
+        if storage {
+            usage |= wgpu::BufferUsages::STORAGE;
+        }
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("points"),
+            size: bytes,
+            usage,
+            mapped_at_creation: false,
+        });
+        let mut slice = Vec::with_capacity(UPLOAD_SLICE * INSTANCE_BYTES);
+        for start in (0..count).step_by(UPLOAD_SLICE) {
+            slice.clear();
+            scene.instance_bytes_into(start..(start + UPLOAD_SLICE).min(count), &mut slice);
+            self.queue
+                .write_buffer(&buffer, (start * INSTANCE_BYTES) as u64, &slice);
+        }
+        self.instances = Some((buffer, count as u32));
     }
 
     /// An RGBA image covering the data rectangle `rect`; reuses the texture when the size is the same.

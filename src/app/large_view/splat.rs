@@ -5,8 +5,6 @@
 //! where these passes take a fraction of that; the quads stay for small scatters (exact sub-pixel
 //! centres, no neighbourhood search).
 
-use wgpu::util::DeviceExt;
-
 use crate::large_view::scene::INSTANCE_BYTES;
 
 /// From this many points a scatter is drawn in two passes.
@@ -140,51 +138,72 @@ impl Splat {
         }
     }
 
-    /// The points' colours and largest size, from the instance bytes the vertex buffer holds.
+    /// The points' colours (`colour(i)` for point i) and largest diameter; `count` 0 turns the
+    /// two-pass path off for this scatter.
     pub fn upload(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        instances: &[u8],
+        count: usize,
+        colour: impl Fn(usize) -> [u8; 4],
+        largest_diameter: f32,
         max_texture_side: u32,
     ) {
         self.colours = None;
         self.target = None;
-        let count = (instances.len() / INSTANCE_BYTES) as u32;
-        let rows = count.div_ceil(COLOUR_ROW).max(1);
+        let rows = (count as u32).div_ceil(COLOUR_ROW).max(1);
         if count == 0 || rows > max_texture_side {
             return;
         }
-        let mut texels = vec![0u8; (rows * COLOUR_ROW * 4) as usize];
-        let mut largest = 0f32;
-        for (i, instance) in instances.chunks_exact(INSTANCE_BYTES).enumerate() {
-            texels[i * 4..i * 4 + 4].copy_from_slice(&instance[8..12]);
-            let diameter =
-                f32::from_le_bytes([instance[12], instance[13], instance[14], instance[15]]);
-            if diameter.is_finite() {
-                largest = largest.max(diameter);
+        self.radius = largest_diameter / 2.0;
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("point colours"),
+            size: wgpu::Extent3d {
+                width: COLOUR_ROW,
+                height: rows,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rgba8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        // A band of rows at a time, so the colours never sit whole in memory.
+        let band = 64u32;
+        let mut texels = Vec::with_capacity((band * COLOUR_ROW * 4) as usize);
+        for first in (0..rows).step_by(band as usize) {
+            let height = band.min(rows - first);
+            texels.clear();
+            for i in (first * COLOUR_ROW) as usize..((first + height) * COLOUR_ROW) as usize {
+                texels.extend_from_slice(&if i < count { colour(i) } else { [0; 4] });
             }
-        }
-        self.radius = largest / 2.0;
-        self.colours = Some(device.create_texture_with_data(
-            queue,
-            &wgpu::TextureDescriptor {
-                label: Some("point colours"),
-                size: wgpu::Extent3d {
+            queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: 0,
+                        y: first,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &texels,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(COLOUR_ROW * 4),
+                    rows_per_image: Some(height),
+                },
+                wgpu::Extent3d {
                     width: COLOUR_ROW,
-                    height: rows,
+                    height,
                     depth_or_array_layers: 1,
                 },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::Rgba8Unorm,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            },
-            wgpu::util::TextureDataOrder::LayerMajor,
-            &texels,
-        ));
+            );
+        }
+        self.colours = Some(texture);
     }
 
     /// Pass 1 for a target of `size` device pixels; the resolve pass's bind group, or None when

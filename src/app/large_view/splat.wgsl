@@ -44,13 +44,16 @@ fn resolve_vs(@builtin(vertex_index) corner: u32) -> @builtin(position) vec4<f32
 @fragment
 fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
     let radius = view.size.w;
-    let reach = i32(ceil(radius + 0.5));
+    // Only pixels nearer than radius + 0.5 get any coverage: 3 x 3 for the usual 3-pixel points.
+    let edge = radius + 0.5;
+    let reach = i32(floor(edge - 0.001));
     let here = vec2<i32>(floor(position.xy));
     let dims = target_size();
     var best = 0u;
     var coverage = 0.0;
     for (var dy = -reach; dy <= reach; dy = dy + 1) {
-        for (var dx = -reach; dx <= reach; dx = dx + 1) {
+        let span = i32(floor(sqrt(max(edge * edge - f32(dy * dy), 0.0)) - 0.001));
+        for (var dx = -span; dx <= span; dx = dx + 1) {
             let q = here + vec2<i32>(dx, dy);
             if q.x < 0 || q.y < 0 || q.x >= dims.x || q.y >= dims.y {
                 continue;

@@ -155,7 +155,7 @@ impl Stage {
             return;
         };
         match (&self.scene, renderer) {
-            (Scene::Scatter(s), Renderer::Gpu(g)) => g.upload_points(&s.instance_bytes()),
+            (Scene::Scatter(s), Renderer::Gpu(g)) => g.upload_points(s),
             (Scene::Scatter(s), Renderer::Canvas(c)) => {
                 c.set_points(&s.points.xs, &s.points.ys, &s.points.categories, &s.sizes)
             }

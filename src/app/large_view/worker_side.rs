@@ -90,15 +90,19 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
     match text(message, "kind").as_str() {
         "init" => init(stage, message).await,
         "scatter" => {
-            let xs = js_sys::Float64Array::new(&get(message, "xs")).to_vec();
-            let ys = js_sys::Float64Array::new(&get(message, "ys")).to_vec();
-            let categories = get(message, "categories");
-            let categories = (!categories.is_undefined() && !categories.is_null())
-                .then(|| js_sys::Uint16Array::new(&categories).to_vec());
+            // The f64 copies go as soon as the points are checked, before the scene is built.
+            let points = {
+                let xs = js_sys::Float64Array::new(&get(message, "xs")).to_vec();
+                let ys = js_sys::Float64Array::new(&get(message, "ys")).to_vec();
+                let categories = get(message, "categories");
+                let categories = (!categories.is_undefined() && !categories.is_null())
+                    .then(|| js_sys::Uint16Array::new(&categories).to_vec());
+                Points::new(&xs, &ys, categories.as_deref())
+            };
             let sizes = get(message, "sizes");
             let sizes = (!sizes.is_undefined() && !sizes.is_null())
                 .then(|| js_sys::Float32Array::new(&sizes).to_vec());
-            match Points::new(&xs, &ys, categories.as_deref()) {
+            match points {
                 Ok(points) => {
                     let count = points.len();
                     let point_px = num(message, "pointPx");
@@ -311,8 +315,21 @@ async fn bench(stage: &mut Stage, message: &JsValue) {
         times.push(now() - t0);
     }
     let array = js_sys::Float64Array::from(times.as_slice());
+    // The worker's whole linear memory (data, index, instance bytes; GPU buffers live outside it).
+    let wasm_mb = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(f64::NAN, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(f64::NAN, |b| b.byte_length() as f64 / 1e6)
+        });
     post(
-        &object(&[("kind", "bench".into()), ("ms", array.into())]).into(),
+        &object(&[
+            ("kind", "bench".into()),
+            ("ms", array.into()),
+            ("wasm_mb", wasm_mb.into()),
+        ])
+        .into(),
         None,
     );
 }
