@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert, configureEndpoint, fillAndChange as fill } from "./harness.mjs";
+import { test, assert, configureEndpoint, distinctColours, fillAndChange as fill } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -91,6 +91,15 @@ test("field_conjoint_with_faults_resume_after_reload_pay_once_recover_utilities"
     await waitForPhase(page, "Finished", 180000);
     const end = await settled(page);
     assert(end.done === 2000 && end.total === 2000, `all settled: ${end.text}`);
+    // Every settled call in the GPU latency scatter (WebGL2 in this Chromium), drawn under its axes.
+    await page.getByRole("button", { name: "Open latency scatter" }).click();
+    const latency = page.getByTestId("large-view-latency");
+    await latency.getByTestId("large-view-backend").filter({ hasText: /^(WebGL2|WebGPU) ·/ }).waitFor({ timeout: 60000 });
+    await page.waitForTimeout(800);
+    const drawn = await distinctColours(page, await latency.locator(".large-view-plot").screenshot());
+    assert(drawn > 4, `latency scatter drawn: ${drawn} colours`);
+    await latency.screenshot({ path: join(artifacts, "field-latency-scatter.png") });
+    await page.getByTestId("field-latency").getByRole("button", { name: "Close", exact: true }).click();
     // Calls on the wire at the reload may have been answered (and charged) while the page went
     // away: they end failed with that reason instead of being paid twice. Every other call is
     // answered: six attempts make a 20% fault rate harmless.
