@@ -15,17 +15,22 @@ pub struct Canvas2dRenderer {
     image: Option<(web_sys::OffscreenCanvas, Bounds)>,
 }
 
+/// The canvas's 2D context, or `missing` as the error.
+fn context_2d(
+    canvas: &web_sys::OffscreenCanvas,
+    missing: &str,
+) -> Result<web_sys::OffscreenCanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| missing.to_string())
+}
+
 impl Canvas2dRenderer {
     pub fn new(canvas: web_sys::OffscreenCanvas) -> Result<Self, String> {
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| {
-                c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
-                    .ok()
-            })
-            .ok_or("this browser offers no 2D canvas in a worker")?;
+        let context = context_2d(&canvas, "this browser offers no 2D canvas in a worker")?;
         Ok(Self {
             canvas,
             context,
@@ -51,15 +56,7 @@ impl Canvas2dRenderer {
         rect: Bounds,
     ) -> Result<(), String> {
         let source = web_sys::OffscreenCanvas::new(width, height).map_err(js_message)?;
-        let context = source
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| {
-                c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
-                    .ok()
-            })
-            .ok_or("no 2D canvas for the image")?;
+        let context = context_2d(&source, "no 2D canvas for the image")?;
         let data =
             web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
                 .map_err(js_message)?;
