@@ -39,6 +39,19 @@ function rendererPeakMb() {
   return peak;
 }
 
+/** Resident memory (VmRSS) of Chromium's renderer processes now, in MB. */
+function rendererRssMb() {
+  let most = 0;
+  for (const line of execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")) {
+    if (!line.includes("--type=renderer")) continue;
+    try {
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${line.trim().split(/\s+/)[0]}/status`, "utf8"));
+      if (rss) most = Math.max(most, Number(rss[1]) / 1024);
+    } catch {}
+  }
+  return most;
+}
+
 await page.evaluate(() => {
   window.__w = new Worker("./silico-model-worker_loader.js");
   window.__n = 0;
@@ -52,6 +65,7 @@ await page.evaluate(() => {
     const t0 = performance.now();
     const m = await window.__ask({ kind: "chat", id, body: JSON.stringify(body), deadline_ms: Date.now() + 600000 }, (m) => m.id === id);
     if (m.kind !== "reply") throw new Error(m.message);
+    window.__wasm = Math.max(window.__wasm ?? 0, m.wasm_bytes ?? 0);
     return { ms: performance.now() - t0, usage: JSON.parse(m.body).usage };
   };
 });
@@ -95,8 +109,8 @@ console.log(JSON.stringify(early));
 // pass); fewer for a quick run.
 const shared = JSON.parse(readFileSync(join(here, "../benches/local_model_survey.json"), "utf8"));
 const PERSONAS = Number(process.env.PERSONAS ?? 10), QUESTIONS = Number(process.env.QUESTIONS ?? 20);
-const survey = await page.evaluate(async ([s, P, Q]) => {
-  const run = async (reuse) => {
+await page.evaluate(([s, P, Q]) => {
+  window.__run = async (reuse) => {
     const t0 = performance.now();
     let n = 0, prompt = 0, reused = 0;
     for (const persona of s.personas.slice(0, P)) for (const question of s.questions.slice(0, Q)) {
@@ -108,9 +122,19 @@ const survey = await page.evaluate(async ([s, P, Q]) => {
     }
     return { ms: performance.now() - t0, prompt, reused };
   };
-  return { reuse: await run(true), fresh: await run(false) };
 }, [shared, PERSONAS, QUESTIONS]);
+// Memory after each pass: the renderer's peak so far and the model worker's wasm memory.
+const memoryNow = async () => ({ renderer_peak_mb: Math.round(rendererPeakMb()), renderer_rss_mb: Math.round(rendererRssMb()),
+  worker_wasm_mb: Math.round(await page.evaluate(() => window.__wasm / 1048576)) });
+const survey = {};
+survey.reuse = await page.evaluate(() => window.__run(true));
+console.log(JSON.stringify({ after_pass_with_reuse: await memoryNow() }));
+survey.fresh = await page.evaluate(() => window.__run(false));
+console.log(JSON.stringify({ after_pass_without_reuse: await memoryNow() }));
 const peak = rendererPeakMb();
+// The model worker's WebAssembly memory (weights, cache, working memory): the rest of the
+// renderer's peak is the browser's own (JavaScript heaps, code, buffers).
+const wasmMb = await page.evaluate(() => window.__wasm / 1048576);
 console.log(JSON.stringify({
   model_file_mb: +(fileBytes / 1e6).toFixed(1),
   first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.round(reload),
@@ -118,6 +142,7 @@ console.log(JSON.stringify({
   decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
   renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after: Math.round(peak),
   peak_increase_vs_file: +((peak - before) / (fileBytes / 1048576)).toFixed(2),
+  worker_wasm_mb_after: Math.round(wasmMb), renderer_rss_mb_now: Math.round(rendererRssMb()),
   survey_calls: PERSONAS * QUESTIONS, survey_prompt_tokens: survey.fresh.prompt, survey_tokens_reused: survey.reuse.reused,
   survey_with_reuse_s: +(survey.reuse.ms / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh.ms / 1000).toFixed(1),
   reuse_speedup: +(survey.fresh.ms / survey.reuse.ms).toFixed(2),

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use silico::large_view::grid_index::inside;
 use silico::large_view::scene::MatrixOrder;
-use silico::large_view::{density, ordering, ticks};
+use silico::large_view::{binning, density, ordering, ticks};
 use silico::large_view::{
     Bounds, HeatmapScene, Matrix, MatrixError, Points, PointsError, ScatterScene, Viewport,
 };
@@ -325,6 +325,45 @@ proptest! {
             .map(|i| scene.points.rows[i])
             .collect();
         prop_assert_eq!(scene.select_lasso(&lasso), brute_lasso);
+    }
+
+    /// The CPU's pass 1 of a large scatter puts each point where the camera says it is, and the
+    /// last point of a pixel wins (the point off a pixel edge by float rounding is left out).
+    #[test]
+    fn cpu_binning_puts_the_last_point_on_the_camera_pixel(
+        (xs, ys) in cloud(), zoom in 0.5..4.0f64, ratio in prop_oneof![Just(1.0f64), Just(2.0)],
+    ) {
+        let p = Points::new(&xs, &ys, None).unwrap();
+        let mut scene = ScatterScene::new(p, None, 4.0, 640.0, 480.0);
+        scene.viewport = scene.viewport.zoom_about(300.0, 200.0, zoom);
+        let v = scene.viewport;
+        let (w, h) = ((640.0 * ratio) as u32, (480.0 * ratio) as u32);
+        let mut ids = Vec::new();
+        binning::last_point_per_pixel(
+            &scene.points.xs, &scene.points.ys, v.clip_transform(), w, h, &mut ids,
+        );
+        let (wi, hi) = (w as i64, h as i64);
+        let mut expected = vec![0u32; (w * h) as usize];
+        // Pixels next to a point that sits on a pixel edge may differ by float rounding.
+        let mut unsure = vec![false; (w * h) as usize];
+        for i in 0..scene.points.len() {
+            let (px, py) = v.to_pixel(scene.points.xs[i] as f64, scene.points.ys[i] as f64);
+            let (px, py) = (px * ratio, py * ratio);
+            let on_edge = |c: f64| (c - c.round()).abs() < 1e-3;
+            if on_edge(px) || on_edge(py) {
+                let (cx, cy) = (px.round() as i64, py.round() as i64);
+                for y in (cy - 1).max(0)..=(cy + 1).min(hi - 1) {
+                    for x in (cx - 1).max(0)..=(cx + 1).min(wi - 1) {
+                        unsure[(y * wi + x) as usize] = true;
+                    }
+                }
+            } else if px >= 0.0 && py >= 0.0 && px < w as f64 && py < h as f64 {
+                expected[py as usize * w as usize + px as usize] = i as u32 + 1;
+            }
+        }
+        for cell in (0..expected.len()).filter(|&c| !unsure[c]) {
+            prop_assert_eq!(ids[cell], expected[cell], "pixel {}", cell);
+        }
     }
 }
 

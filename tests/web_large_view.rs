@@ -9,6 +9,7 @@ use std::sync::Arc;
 use silico::app::large_view::gpu::GpuRenderer;
 use silico::app::large_view::stage::{self, Pick, Renderer, Stage};
 use silico::app::large_view::Backend;
+use silico::app::large_view::PassOne;
 use silico::large_view::{colour, Bounds, Matrix, Points};
 use wasm_bindgen_test::*;
 
@@ -56,17 +57,33 @@ fn close(got: [u8; 4], want: [u8; 4], what: &str) {
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 
-/// With `splat`, the GPU draws even these three points the way it draws large scatters (one point
-/// primitive each into an id texture, discs resolved per pixel).
-async fn scatter_lands_zooms_and_picks(backend: Backend, splat: bool) {
-    let mut stage = stage_on(backend).await;
-    if splat {
+/// How a scatter is drawn: one quad per point, or the two-pass path of large scatters with its
+/// pass 1 (a draw number per pixel) on the GPU or on the CPU.
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Quads,
+    TwoPass(PassOne),
+}
+
+/// Makes the stage's GPU renderer draw even a few points by `path`.
+fn draw_by(stage: &mut Stage, path: Path) {
+    if let Path::TwoPass(pass_one) = path {
         match stage.renderer.as_mut() {
-            Some(Renderer::Gpu(g)) => g.splat_from = 0,
-            _ => panic!("{backend:?} is not a GPU renderer"),
+            Some(Renderer::Gpu(g)) => {
+                g.splat_from = 0;
+                g.set_pass_one(pass_one);
+            }
+            _ => panic!("not a GPU renderer"),
         }
     }
-    let backend = format!("{backend:?}{}", if splat { " (two-pass)" } else { "" });
+}
+
+/// With a two-pass `path`, the GPU draws even these three points the way it draws large scatters
+/// (a draw number per pixel, discs resolved per pixel).
+async fn scatter_lands_zooms_and_picks(backend: Backend, path: Path) {
+    let mut stage = stage_on(backend).await;
+    draw_by(&mut stage, path);
+    let backend = format!("{backend:?} {path:?}");
     // Row 0 is NaN (dropped), so the point at (2, 3) is row 1.
     let points = Points::new(&[f64::NAN, 2.0, 8.0], &[1.0, 3.0, 7.0], Some(&[0, 1, 2])).unwrap();
     stage.load_scatter(points, None, 8.0);
@@ -160,25 +177,25 @@ async fn heatmap_cells_get_their_colours(backend: Backend) {
 
 #[wasm_bindgen_test]
 async fn webgpu_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGpu, false).await;
+    scatter_lands_zooms_and_picks(Backend::WebGpu, Path::Quads).await;
 }
 
 #[wasm_bindgen_test]
 async fn webgpu_draws_large_scatters_in_two_passes_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGpu, true).await;
+    scatter_lands_zooms_and_picks(Backend::WebGpu, Path::TwoPass(PassOne::Gpu)).await;
+    scatter_lands_zooms_and_picks(Backend::WebGpu, Path::TwoPass(PassOne::Cpu)).await;
 }
 
 #[wasm_bindgen_test]
 async fn webgl2_draws_large_scatters_in_two_passes_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGl2, true).await;
+    scatter_lands_zooms_and_picks(Backend::WebGl2, Path::TwoPass(PassOne::Gpu)).await;
+    scatter_lands_zooms_and_picks(Backend::WebGl2, Path::TwoPass(PassOne::Cpu)).await;
 }
 
 /// Where marks overlap, the later row is on top: the same rule for quads and the two-pass path.
-async fn later_points_cover_earlier(backend: Backend, splat: bool) {
+async fn later_points_cover_earlier(backend: Backend, path: Path) {
     let mut stage = stage_on(backend).await;
-    if let (true, Some(Renderer::Gpu(g))) = (splat, stage.renderer.as_mut()) {
-        g.splat_from = 0;
-    }
+    draw_by(&mut stage, path);
     let points = Points::new(&[5.0, 5.0, 5.2], &[5.0, 5.0, 5.0], Some(&[1, 2, 3])).unwrap();
     stage.load_scatter(points, None, 6.0);
     stage.set_view(Bounds {
@@ -192,35 +209,37 @@ async fn later_points_cover_earlier(backend: Backend, splat: bool) {
     close(
         pixel(&rgba, 99, 50),
         colour::category(2),
-        &format!("{backend:?} splat={splat}: later of two equal points"),
+        &format!("{backend:?} {path:?}: later of two equal points"),
     );
     close(
         pixel(&rgba, 103, 50),
         colour::category(3),
-        &format!("{backend:?} splat={splat}: overlapping later point"),
+        &format!("{backend:?} {path:?}: overlapping later point"),
     );
 }
 
 #[wasm_bindgen_test]
 async fn webgpu_draws_later_points_on_top_both_ways() {
-    later_points_cover_earlier(Backend::WebGpu, false).await;
-    later_points_cover_earlier(Backend::WebGpu, true).await;
+    later_points_cover_earlier(Backend::WebGpu, Path::Quads).await;
+    later_points_cover_earlier(Backend::WebGpu, Path::TwoPass(PassOne::Gpu)).await;
+    later_points_cover_earlier(Backend::WebGpu, Path::TwoPass(PassOne::Cpu)).await;
 }
 
 #[wasm_bindgen_test]
 async fn webgl2_draws_later_points_on_top_both_ways() {
-    later_points_cover_earlier(Backend::WebGl2, false).await;
-    later_points_cover_earlier(Backend::WebGl2, true).await;
+    later_points_cover_earlier(Backend::WebGl2, Path::Quads).await;
+    later_points_cover_earlier(Backend::WebGl2, Path::TwoPass(PassOne::Gpu)).await;
+    later_points_cover_earlier(Backend::WebGl2, Path::TwoPass(PassOne::Cpu)).await;
 }
 
 #[wasm_bindgen_test]
 async fn webgl2_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::WebGl2, false).await;
+    scatter_lands_zooms_and_picks(Backend::WebGl2, Path::Quads).await;
 }
 
 #[wasm_bindgen_test]
 async fn canvas2d_draws_scatter_points_where_the_camera_says() {
-    scatter_lands_zooms_and_picks(Backend::Canvas2d, false).await;
+    scatter_lands_zooms_and_picks(Backend::Canvas2d, Path::Quads).await;
 }
 
 #[wasm_bindgen_test]

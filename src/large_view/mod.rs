@@ -3,10 +3,12 @@
 //! Everything here is plain Rust so it is tested natively: checking and thinning the data
 //! (`points`, `matrix`), the camera (`viewport`: data ↔ pixel, zoom about a point, pan), axis ticks
 //! (`ticks`), a grid index for hover picking and box/lasso selection (`grid_index`), density bins
-//! for overplotted scatters (`density`), row/column ordering of a matrix (`ordering`), colours
+//! for overplotted scatters (`density`), pass 1 of large scatters on a software rasteriser
+//! (`binning`), row/column ordering of a matrix (`ordering`), colours
 //! (`colour`) and the GPU-ready bytes both views upload once (`scene`). The page's renderer
 //! (`app::large_view`) only moves these bytes to WebGPU, WebGL2 or a 2D canvas.
 
+pub mod binning;
 pub mod colour;
 pub mod density;
 pub mod grid_index;

@@ -17,6 +17,7 @@ pub mod error;
 pub mod gguf;
 mod q4_1;
 mod q8_0;
+mod repack;
 pub mod request;
 pub mod sampling;
 pub mod template;

@@ -16,7 +16,7 @@ use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Result, Tensor};
 use half::f16;
 
-const BLOCK: usize = 32;
+use super::repack::{self, repack, BLOCK};
 
 /// Weight rows whose products are computed together for every activation row, so that a tile of
 /// weights (here about 12 KB for a 576-wide matrix) stays in cache while a long prompt reads it.
@@ -32,6 +32,11 @@ struct FileBlock {
 
 const _: () = assert!(std::mem::size_of::<FileBlock>() == std::mem::size_of::<BlockQ4_1>());
 const _: () = assert!(std::mem::align_of::<FileBlock>() == std::mem::align_of::<BlockQ4_1>());
+
+// SAFETY: `repr(C)` with BlockQ4_1's field order (f16, f16, [u8; 16]); size and alignment above.
+unsafe impl repack::FileBlock for FileBlock {
+    const DTYPE: GgmlDType = GgmlDType::Q4_1;
+}
 
 /// 32 weights: w = d · q + m, q in 0..16; low nibbles are elements 0..16, high nibbles 16..32.
 #[repr(C)]
@@ -67,35 +72,12 @@ pub struct Q41Matrix {
 impl Q41Matrix {
     /// None unless `weight` is a Q4_1 matrix whose rows are whole blocks.
     pub fn new(weight: &QTensor) -> Result<Option<Self>> {
-        let Ok((rows, cols)) = weight.shape().dims2() else {
-            return Ok(None);
-        };
-        if weight.dtype() != GgmlDType::Q4_1 || !cols.is_multiple_of(BLOCK) {
-            return Ok(None);
-        }
-        let data = weight.data()?;
-        if data.len() != rows * cols / BLOCK * std::mem::size_of::<FileBlock>()
-            || data
-                .as_ptr()
-                .align_offset(std::mem::align_of::<FileBlock>())
-                != 0
-        {
-            candle_core::bail!("unexpected Q4_1 storage");
-        }
-        // SAFETY: candle keeps a Q4_1 tensor's storage as a `Vec<BlockQ4_1>` (`repr(C)`, 20
-        // bytes, align 2; checked just above), whose layout `FileBlock` repeats.
-        let file: &[FileBlock] = unsafe {
-            std::slice::from_raw_parts(data.as_ptr().cast::<FileBlock>(), rows * cols / BLOCK)
-        };
-        let blocks = file
-            .iter()
-            .map(|b| Q4_1 {
-                d: b.d.to_f32(),
-                m: b.m.to_f32(),
-                qs: b.qs,
-            })
-            .collect();
-        Ok(Some(Self { blocks, rows, cols }))
+        let repacked = repack::<FileBlock, _>(weight, |b| Q4_1 {
+            d: b.d.to_f32(),
+            m: b.m.to_f32(),
+            qs: b.qs,
+        })?;
+        Ok(repacked.map(|(blocks, rows, cols)| Self { blocks, rows, cols }))
     }
 
     /// `x` (…, cols) → (…, rows).

@@ -9,8 +9,7 @@ use candle_core::{Device, Result, Tensor};
 use half::f16;
 
 use super::q4_1::tiled_product;
-
-const BLOCK: usize = 32;
+use super::repack::{self, repack, BLOCK};
 
 /// Same layout as candle's `BlockQ8_0` (whose fields are private): scale, 32 quants.
 #[repr(C)]
@@ -21,6 +20,11 @@ struct FileBlock {
 
 const _: () = assert!(std::mem::size_of::<FileBlock>() == std::mem::size_of::<BlockQ8_0>());
 const _: () = assert!(std::mem::align_of::<FileBlock>() == std::mem::align_of::<BlockQ8_0>());
+
+// SAFETY: `repr(C)` with BlockQ8_0's field order (f16, [i8; 32]); size and alignment above.
+unsafe impl repack::FileBlock for FileBlock {
+    const DTYPE: GgmlDType = GgmlDType::Q8_0;
+}
 
 /// 32 values d · q (weights as stored; activations with d rounded to f16 as candle stores it).
 #[repr(C)]
@@ -45,34 +49,11 @@ pub struct Q80Matrix {
 impl Q80Matrix {
     /// None unless `weight` is a Q8_0 matrix whose rows are whole blocks.
     pub fn new(weight: &QTensor) -> Result<Option<Self>> {
-        let Ok((rows, cols)) = weight.shape().dims2() else {
-            return Ok(None);
-        };
-        if weight.dtype() != GgmlDType::Q8_0 || !cols.is_multiple_of(BLOCK) {
-            return Ok(None);
-        }
-        let data = weight.data()?;
-        if data.len() != rows * cols / BLOCK * std::mem::size_of::<FileBlock>()
-            || data
-                .as_ptr()
-                .align_offset(std::mem::align_of::<FileBlock>())
-                != 0
-        {
-            candle_core::bail!("unexpected Q8_0 storage");
-        }
-        // SAFETY: candle keeps a Q8_0 tensor's storage as a `Vec<BlockQ8_0>` (`repr(C)`, 34
-        // bytes, align 2; checked just above), whose layout `FileBlock` repeats.
-        let file: &[FileBlock] = unsafe {
-            std::slice::from_raw_parts(data.as_ptr().cast::<FileBlock>(), rows * cols / BLOCK)
-        };
-        let blocks = file
-            .iter()
-            .map(|b| Q8_0 {
-                d: b.d.to_f32(),
-                qs: b.qs,
-            })
-            .collect();
-        Ok(Some(Self { blocks, rows, cols }))
+        let repacked = repack::<FileBlock, _>(weight, |b| Q8_0 {
+            d: b.d.to_f32(),
+            qs: b.qs,
+        })?;
+        Ok(repacked.map(|(blocks, rows, cols)| Self { blocks, rows, cols }))
     }
 
     /// The rows `ids` as f32: (ids, cols).

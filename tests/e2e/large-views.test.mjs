@@ -48,6 +48,10 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   const colours = await plotColours(page, "agreement");
   assert(colours > 20, `heatmap drawn: ${colours} colours`);
   await view.screenshot({ path: join(artifacts, "large-heatmap.png") });
+  // The colour bar names the ends of the agreement scale.
+  const lo = Number(await view.getByTestId("colour-bar-lo").innerText());
+  const hi = Number(await view.getByTestId("colour-bar-hi").innerText());
+  assert(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi && lo >= 0 && hi <= 1, `colour bar ${lo} to ${hi}`);
 
   // Hover names the exact cell.
   const overlay = view.getByTestId("large-view-overlay");
@@ -93,6 +97,10 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   const scatter = page.getByTestId("large-view-pairs");
   await scatter.getByTestId("large-view-backend").filter({ hasText: /^WebGL2 ·/ }).waitFor({ timeout: 60000 });
   await page.waitForTimeout(800);
+  // A software renderer says so (its large scatters are placed on the CPU).
+  const scatterBackend = await scatter.getByTestId("large-view-backend").innerText();
+  assert(/swift/i.test(scatterBackend) === scatterBackend.endsWith(" · software"), `renderer label: ${scatterBackend}`);
+  assert(!(await page.getByTestId("large-view-colour-bar").isVisible()), "a scatter has no colour bar");
   // Only the scatter's own marks and overlay: the heatmap's canvases left with it.
   const canvases = await scatter.locator(".large-view-plot canvas").count();
   assert(canvases === 2, `scatter plot holds ${canvases} canvases (marks + overlay expected)`);

@@ -86,6 +86,10 @@ test("local_model_in_the_page_measures_and_removes_position_bias", async ({ page
   // Order fixed: the model picks the first option shown, whatever it says.
   const fixed = await field(page, artifacts, "local-model");
   assert(/^6 of 6 settled/.test(fixed.counts) && / 0 failed/.test(fixed.counts), `every call answered: ${fixed.counts}`);
+  // The panel shows the memory the model takes in this tab: at least its weights (the 98.4 MB file).
+  const memory = await page.getByTestId("local-model-memory").innerText();
+  const mb = Number(/([\d.]+) MB/.exec(memory)?.[1]);
+  assert(mb >= 98.4, `memory in use shown: ${memory}`);
   for (const q of ["season", "travel"]) {
     const row = fixed.rows[q];
     assert(row && row.answered === 3 && row.chosen[0] === 1, `${q}: every answer is the first option shown: ${JSON.stringify(row)}`);

@@ -69,18 +69,16 @@ fn canvas() -> Result<web_sys::HtmlCanvasElement, JsValue> {
     Ok(c)
 }
 
-/// Plotters-canvas: the scatter's visible points as filled circles, after each zoom step.
-fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsValue> {
-    let mut v = Viewport::new(
-        Bounds {
-            x0: -6.0,
-            x1: 6.0,
-            y0: -6.0,
-            y1: 6.0,
-        },
-        W as f64,
-        H as f64,
-    );
+type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
+/// Times plotters-canvas over `FRAMES` zoom steps from `start`: a fresh canvas each frame, filled
+/// white, marks drawn by `draw` for that frame's camera, and a 1-pixel readback so the canvas has
+/// finished drawing before the clock stops.
+fn time_plotters(
+    start: Viewport,
+    mut draw: impl FnMut(&Area, &Viewport) -> Result<(), String>,
+) -> Result<Vec<f64>, JsValue> {
+    let mut v = start;
     let mut times = Vec::new();
     for i in 0..FRAMES {
         v = v.zoom_about(
@@ -94,6 +92,25 @@ fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsVa
             .ok_or("no 2D context")?
             .into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
+        draw(&root, &v)?;
+        root.present().map_err(|e| format!("{e:?}"))?;
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
+        let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0)?;
+        times.push(now() - t0);
+    }
+    Ok(times)
+}
+
+/// Plotters-canvas: the scatter's visible points as filled circles.
+fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsValue> {
+    let home = Bounds {
+        x0: -6.0,
+        x1: 6.0,
+        y0: -6.0,
+        y1: 6.0,
+    };
+    time_plotters(Viewport::new(home, W as f64, H as f64), |root, v| {
         for k in 0..xs.len() {
             let (px, py) = v.to_pixel(xs[k], ys[k]);
             if px < 0.0 || py < 0.0 || px >= W as f64 || py >= H as f64 {
@@ -107,14 +124,8 @@ fn plotters_scatter(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Vec<f64>, JsVa
             ))
             .map_err(|e| format!("{e:?}"))?;
         }
-        root.present().map_err(|e| format!("{e:?}"))?;
-        // Make the canvas finish drawing before stopping the clock.
-        let ctx: web_sys::CanvasRenderingContext2d =
-            c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
-        let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0)?;
-        times.push(now() - t0);
-    }
-    Ok(times)
+        Ok(())
+    })
 }
 
 /// Plotters-canvas: the heatmap's visible cells as filled rectangles.
@@ -124,20 +135,7 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
         .map_err(|e| e.to_string())?;
     let scene = HeatmapScene::new(m, W as f64, H as f64);
     let rgba = scene.rgba();
-    let mut v = scene.viewport;
-    let mut times = Vec::new();
-    for i in 0..FRAMES {
-        v = v.zoom_about(
-            W as f64 / 2.0,
-            H as f64 / 2.0,
-            if i % 2 == 0 { 1.25 } else { 0.8 },
-        );
-        let c = canvas()?;
-        let t0 = now();
-        let root = CanvasBackend::with_canvas_object(c.clone())
-            .ok_or("no 2D context")?
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| format!("{e:?}"))?;
+    time_plotters(scene.viewport, |root, v| {
         for r in 0..SIDE {
             for col in 0..SIDE {
                 let (x0, y0) = v.to_pixel(col as f64, (SIDE - r) as f64);
@@ -154,21 +152,18 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
                 .map_err(|e| format!("{e:?}"))?;
             }
         }
-        root.present().map_err(|e| format!("{e:?}"))?;
-        let ctx: web_sys::CanvasRenderingContext2d =
-            c.get_context("2d")?.ok_or("no 2D")?.dyn_into()?;
-        let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0)?;
-        times.push(now() - t0);
-    }
-    Ok(times)
+        Ok(())
+    })
 }
 
 /// What one worker benchmark reports: the backend used, ms per frame, the worker's wasm memory (MB).
 type WorkerBench = (String, Vec<f64>, f64);
 
-/// Runs the worker's benchmark for one backend and data set.
+/// Runs the worker's benchmark for one backend and data set; `pass_one` ("gpu" or "cpu") says
+/// where a large scatter's pass 1 runs.
 async fn worker_bench(
     backend: Backend,
+    pass_one: Option<&'static str>,
     data: js_sys::Object,
     transfer: js_sys::Array,
 ) -> Result<WorkerBench, String> {
@@ -203,6 +198,7 @@ async fn worker_bench(
                         ("width", (W as f64).into()),
                         ("height", (H as f64).into()),
                         ("ratio", 1.0.into()),
+                        ("passOne", pass_one.unwrap_or("").into()),
                     ]);
                     let _ = w2.post_message_with_transfer(&init, &js_sys::Array::of1(&off));
                     let _ = w2.post_message_with_transfer(&data.0, &data.1);
@@ -281,12 +277,29 @@ pub fn BenchPage() -> impl IntoView {
                 .replace('"', "'")
         ));
         for backend in Backend::ALL {
-            for (data, (message, transfer)) in [
-                ("scatter 1M", scatter_message(&xs, &ys, &cs)),
-                ("heatmap 1000x1000", heatmap_message(&values)),
-            ] {
-                let line = match worker_bench(backend, message, transfer).await {
-                    Ok((used, ms, mb)) => format!("{{\"renderer\":\"{}\",\"used\":\"{used}\",\"data\":\"{data}\",\"median_ms\":{:.2},\"wasm_mb\":{mb:.1}}}", backend.slug(), median(ms)),
+            // A GPU scatter's pass 1 both ways: on the renderer, and on the CPU (the default on
+            // software rasterisers such as this machine's).
+            let passes: &[Option<&'static str>] = if backend == Backend::Canvas2d {
+                &[None]
+            } else {
+                &[Some("gpu"), Some("cpu")]
+            };
+            let mut runs: Vec<(&str, Option<&'static str>)> =
+                passes.iter().map(|&p| ("scatter 1M", p)).collect();
+            runs.push(("heatmap 1000x1000", None));
+            for (data, pass_one) in runs {
+                let (message, transfer) = if data.starts_with("scatter") {
+                    scatter_message(&xs, &ys, &cs)
+                } else {
+                    heatmap_message(&values)
+                };
+                let how = match pass_one {
+                    Some("gpu") => "; pass 1 on the GPU",
+                    Some(_) => "; pass 1 on the CPU",
+                    None => "",
+                };
+                let line = match worker_bench(backend, pass_one, message, transfer).await {
+                    Ok((used, ms, mb)) => format!("{{\"renderer\":\"{}\",\"used\":\"{used}{how}\",\"data\":\"{data}\",\"median_ms\":{:.2},\"wasm_mb\":{mb:.1}}}", backend.slug(), median(ms)),
                     Err(e) => format!("{{\"renderer\":\"{}\",\"data\":\"{data}\",\"error\":\"{}\"}}", backend.slug(), e.replace('"', "'")),
                 };
                 say(line);

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
-use super::splat::{self, Splat};
+use super::bindings::{texture_entry, uniform_entry};
+use super::splat::{self, PassOne, Splat};
 use crate::large_view::colour;
 use crate::large_view::scene::{ScatterScene, INSTANCE_BYTES};
-use crate::large_view::Bounds;
+use crate::large_view::{Bounds, Points};
 
 /// Points per upload slice (1 MiB of instances).
 const UPLOAD_SLICE: usize = 65_536;
@@ -154,29 +155,14 @@ impl GpuRenderer {
         });
         let uniform_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("view"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
+            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT)],
         });
         let image_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("image"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
-                },
-                count: None,
-            }],
+            entries: &[texture_entry(
+                0,
+                wgpu::TextureSampleType::Float { filterable: false },
+            )],
         });
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("large view"),
@@ -221,13 +207,14 @@ impl GpuRenderer {
                 ),
             }],
         });
-        let splat = Splat::new(
+        let mut splat = Splat::new(
             &device,
             &uniform_layout,
             &uniform,
             backend == Backend::WebGpu,
         );
         let info = adapter.get_info();
+        splat.pass_one = PassOne::for_adapter(&info);
         let mut renderer = Self {
             backend,
             adapter_name: if info.name.is_empty() {
@@ -357,6 +344,36 @@ impl GpuRenderer {
         self.instances = Some((buffer, count as u32));
     }
 
+    /// Where a large scatter's pass 1 runs (chosen from the adapter; the benchmark and the tests
+    /// set it to compare or to cover both).
+    pub fn pass_one(&self) -> PassOne {
+        self.splat.pass_one
+    }
+
+    pub fn set_pass_one(&mut self, pass_one: PassOne) {
+        self.splat.pass_one = pass_one;
+    }
+
+    /// Before a frame of a large scatter whose pass 1 runs on the CPU: places `points` (the
+    /// uploaded ones, in the same order) for this camera and uploads the ids.
+    pub fn prepare_points(&mut self, points: &Points, frame: &Frame) {
+        let Some((buffer, count)) = self.instances.as_ref() else {
+            return;
+        };
+        if !frame.points || self.splat.pass_one != PassOne::Cpu || *count < self.splat_from {
+            return;
+        }
+        self.splat.write_cpu_ids(
+            &self.device,
+            &self.queue,
+            buffer,
+            &points.xs,
+            &points.ys,
+            frame.transform,
+            (frame.width.max(1), frame.height.max(1)),
+        );
+    }
+
     /// An RGBA image covering the data rectangle `rect`; reuses the texture when the size is the same.
     pub fn upload_image(&mut self, width: u32, height: u32, rgba: &[u8], rect: Bounds) {
         let size = wgpu::Extent3d {
@@ -468,6 +485,7 @@ impl GpuRenderer {
                         &self.uniform_group,
                         buffer,
                         *count,
+                        frame.transform,
                         size,
                     )
                     .cloned()

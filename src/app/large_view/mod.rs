@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod bench;
+mod bindings;
 pub mod canvas2d;
 pub mod gpu;
 mod js;
@@ -18,4 +19,5 @@ pub mod view;
 pub mod worker_side;
 
 pub use backend::Backend;
+pub use splat::PassOne;
 pub use view::{LargeData, LargeView, LargeViewSpec};

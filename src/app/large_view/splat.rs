@@ -4,7 +4,13 @@
 //! rasterisers spend most of their time setting up small triangles, so a million quads take seconds
 //! where these passes take a fraction of that; the quads stay for small scatters (exact sub-pixel
 //! centres, no neighbourhood search).
+//!
+//! On a software rasteriser pass 1 runs on the CPU instead (`large_view::binning`): there the
+//! "GPU" is this same CPU, and a plain loop places a point in nanoseconds where the rasteriser's
+//! point set-up takes half a microsecond. The ids are then uploaded for the resolve pass.
 
+use super::bindings::{storage_entry, texture_entry, uniform_entry};
+use crate::large_view::binning;
 use crate::large_view::scene::INSTANCE_BYTES;
 
 /// From this many points a scatter is drawn in two passes.
@@ -16,11 +22,37 @@ const COLOUR_ROW: u32 = 2048;
 /// Compute workgroup size in `splat_compute.wgsl`.
 const WORKGROUP: u32 = 256;
 
+/// Where pass 1 (a draw number per pixel) runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassOne {
+    /// A compute pass (WebGPU) or point primitives (WebGL2): right for real GPUs.
+    Gpu,
+    /// A loop in this worker, then one upload of the ids: right for software rasterisers.
+    Cpu,
+}
+
+impl PassOne {
+    /// The CPU places points faster than a software rasteriser (SwiftShader, llvmpipe) does.
+    pub fn for_adapter(info: &wgpu::AdapterInfo) -> Self {
+        let name = info.name.to_lowercase();
+        let software = info.device_type == wgpu::DeviceType::Cpu
+            || ["swiftshader", "llvmpipe", "software"]
+                .iter()
+                .any(|s| name.contains(s));
+        if software {
+            PassOne::Cpu
+        } else {
+            PassOne::Gpu
+        }
+    }
+}
+
 /// Where pass 1 leaves the draw numbers.
 enum Ids {
-    /// WebGL2: an R32Uint texture written by point primitives.
-    Texture(wgpu::TextureView),
-    /// WebGPU: a storage buffer written by the compute pass, with that pass's bind group.
+    /// WebGL2: an R32Uint texture written by point primitives (or by the CPU's upload).
+    Texture(wgpu::Texture, wgpu::TextureView),
+    /// WebGPU: a storage buffer written by the compute pass (or by the CPU's upload), with the
+    /// compute pass's bind group.
     Buffer(wgpu::Buffer, wgpu::BindGroup),
 }
 
@@ -51,36 +83,11 @@ pub struct Splat {
     /// The largest point's radius in CSS pixels.
     pub radius: f32,
     target: Option<Target>,
-}
-
-fn texture_entry(binding: u32, sample_type: wgpu::TextureSampleType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type,
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
-fn storage_entry(
-    binding: u32,
-    visibility: wgpu::ShaderStages,
-    read_only: bool,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
+    pub pass_one: PassOne,
+    /// The CPU's pass 1 output, kept between frames so a redraw allocates nothing.
+    cpu_ids: Vec<u32>,
+    /// The camera (clip transform, target size) the uploaded CPU ids were placed for.
+    cpu_ids_for: Option<([f32; 4], (u32, u32))>,
 }
 
 impl Splat {
@@ -135,6 +142,9 @@ impl Splat {
             colours: None,
             radius: 0.0,
             target: None,
+            pass_one: PassOne::Gpu,
+            cpu_ids: Vec::new(),
+            cpu_ids_for: None,
         }
     }
 
@@ -151,6 +161,7 @@ impl Splat {
     ) {
         self.colours = None;
         self.target = None;
+        self.cpu_ids_for = None;
         let rows = (count as u32).div_ceil(COLOUR_ROW).max(1);
         if count == 0 || rows > max_texture_side {
             return;
@@ -206,8 +217,68 @@ impl Splat {
         self.colours = Some(texture);
     }
 
+    /// The target for `size` device pixels, made when the size changes.
+    fn target_for(
+        &mut self,
+        device: &wgpu::Device,
+        points: &wgpu::Buffer,
+        size: (u32, u32),
+    ) -> Option<&Target> {
+        let colours = self.colours.as_ref()?;
+        if self.target.as_ref().map(|t| t.size) != Some(size) {
+            self.target = Some(self.make_target(device, colours, points, size));
+            self.cpu_ids_for = None;
+        }
+        self.target.as_ref()
+    }
+
+    /// The CPU's pass 1 for the frame with clip `transform` and `size` device pixels: places the
+    /// points (`xs`, `ys` in draw order) and uploads one id per pixel.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_cpu_ids(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        points: &wgpu::Buffer,
+        xs: &[f32],
+        ys: &[f32],
+        transform: [f32; 4],
+        size: (u32, u32),
+    ) {
+        if self.cpu_ids_for == Some((transform, size))
+            || self.target_for(device, points, size).is_none()
+        {
+            return;
+        }
+        let mut ids = std::mem::take(&mut self.cpu_ids);
+        binning::last_point_per_pixel(xs, ys, transform, size.0, size.1, &mut ids);
+        let bytes: &[u8] = bytemuck::cast_slice(&ids);
+        match self.target.as_ref().map(|t| &t.ids) {
+            Some(Ids::Buffer(buffer, _)) => queue.write_buffer(buffer, 0, bytes),
+            Some(Ids::Texture(texture, _)) => queue.write_texture(
+                texture.as_image_copy(),
+                bytes,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(size.0 * 4),
+                    rows_per_image: Some(size.1),
+                },
+                wgpu::Extent3d {
+                    width: size.0,
+                    height: size.1,
+                    depth_or_array_layers: 1,
+                },
+            ),
+            None => {}
+        }
+        self.cpu_ids = ids;
+        self.cpu_ids_for = Some((transform, size));
+    }
+
     /// Pass 1 for a target of `size` device pixels; the resolve pass's bind group, or None when
-    /// the points could not be prepared (the caller draws quads).
+    /// the points could not be prepared (the caller draws quads). With the CPU's pass 1 the ids
+    /// must have been written for this very camera (`write_cpu_ids`).
+    #[allow(clippy::too_many_arguments)]
     pub fn encode_ids(
         &mut self,
         device: &wgpu::Device,
@@ -215,11 +286,14 @@ impl Splat {
         uniform_group: &wgpu::BindGroup,
         points: &wgpu::Buffer,
         count: u32,
+        transform: [f32; 4],
         size: (u32, u32),
     ) -> Option<&wgpu::BindGroup> {
-        let colours = self.colours.as_ref()?;
-        if self.target.as_ref().map(|t| t.size) != Some(size) {
-            self.target = Some(self.make_target(device, colours, points, size));
+        self.target_for(device, points, size)?;
+        if self.pass_one == PassOne::Cpu {
+            return (self.cpu_ids_for == Some((transform, size)))
+                .then(|| self.target.as_ref().map(|t| &t.resolve_group))
+                .flatten();
         }
         let target = self.target.as_ref()?;
         match &target.ids {
@@ -237,7 +311,7 @@ impl Splat {
                 let x = groups.min(65_535);
                 pass.dispatch_workgroups(x, groups.div_ceil(x), 1);
             }
-            Ids::Texture(view) => {
+            Ids::Texture(_, view) => {
                 let pipeline = self.points.as_ref()?;
                 let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                     label: Some("point ids"),
@@ -313,15 +387,17 @@ impl Splat {
                     dimension: wgpu::TextureDimension::D2,
                     format: wgpu::TextureFormat::R32Uint,
                     usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                        | wgpu::TextureUsages::TEXTURE_BINDING
+                        | wgpu::TextureUsages::COPY_DST,
                     view_formats: &[],
                 });
-                Ids::Texture(texture.create_view(&Default::default()))
+                let view = texture.create_view(&Default::default());
+                Ids::Texture(texture, view)
             }
         };
         let ids_resource = match &ids {
             Ids::Buffer(buffer, _) => buffer.as_entire_binding(),
-            Ids::Texture(view) => wgpu::BindingResource::TextureView(view),
+            Ids::Texture(_, view) => wgpu::BindingResource::TextureView(view),
         };
         let resolve_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("resolve"),
@@ -433,16 +509,7 @@ impl Compute {
         });
         let uniform_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("view (compute)"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
+            entries: &[uniform_entry(0, wgpu::ShaderStages::COMPUTE)],
         });
         let uniform_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("view (compute)"),

@@ -27,6 +27,11 @@ impl Renderer {
             Renderer::Canvas(_) => "2D canvas".into(),
         }
     }
+
+    /// A software rasteriser, for which large scatters' pass 1 runs on the CPU.
+    pub fn software(&self) -> bool {
+        matches!(self, Renderer::Gpu(g) if g.pass_one() == super::splat::PassOne::Cpu)
+    }
 }
 
 /// Whether WebGPU has an adapter here (asked without touching any canvas, so a "no" leaves the
@@ -271,17 +276,18 @@ impl Stage {
             }
         }
         let scatter = matches!(self.scene, Scene::Scatter(_));
-        Some((
-            Frame {
-                transform: v.clip_transform(),
-                width,
-                height,
-                pixel_ratio: self.ratio as f32,
-                points: scatter && !density,
-                image: !scatter || density,
-            },
-            v,
-        ))
+        let frame = Frame {
+            transform: v.clip_transform(),
+            width,
+            height,
+            pixel_ratio: self.ratio as f32,
+            points: scatter && !density,
+            image: !scatter || density,
+        };
+        if let (Scene::Scatter(s), Some(Renderer::Gpu(g))) = (&self.scene, self.renderer.as_mut()) {
+            g.prepare_points(&s.points, &frame);
+        }
+        Some((frame, v))
     }
 
     /// Draws the current view on the canvas.

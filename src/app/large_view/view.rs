@@ -113,6 +113,8 @@ struct Signals {
     tooltip: RwSignal<Option<(f64, f64, String)>>,
     selected: RwSignal<Option<(usize, Vec<Vec<String>>)>>,
     ready: RwSignal<bool>,
+    /// A heatmap's value range, the ends of its colour bar.
+    range: RwSignal<Option<(f64, f64)>>,
 }
 
 struct Controller {
@@ -477,9 +479,15 @@ impl Controller {
                 self.state.borrow_mut().backend = backend;
                 // Adapter names run long ("ANGLE (Google, Vulkan …)"): the first words say enough.
                 let adapter: String = text(&data, "adapter").chars().take(40).collect();
+                // On a software rasteriser large scatters are placed on the CPU: say so.
+                let software = if get(&data, "software").is_truthy() {
+                    " · software"
+                } else {
+                    ""
+                };
                 self.signals
                     .backend
-                    .set(format!("{} · {adapter}", backend.name()));
+                    .set(format!("{} · {adapter}{software}", backend.name()));
             }
             "loaded" => {
                 let home = get(&data, "home");
@@ -497,6 +505,8 @@ impl Controller {
                     s.loaded = true;
                 }
                 self.signals.note.set(get(&data, "note").as_string());
+                let (lo, hi) = (get(&data, "lo").as_f64(), get(&data, "hi").as_f64());
+                self.signals.range.set(lo.zip(hi));
                 self.signals.ready.set(true);
                 self.reset();
             }
@@ -898,6 +908,36 @@ fn remove_canvases(host: &web_sys::HtmlElement) {
     }
 }
 
+/// A heatmap's colour scale: the sequential map from `lo` to `hi`, and the colour of missing cells.
+#[component]
+fn ColourBar(lo: f64, hi: f64) -> impl IntoView {
+    let stops = (0..=8)
+        .map(|i| {
+            let [r, g, b, _] = crate::large_view::colour::sequential(f64::from(i) / 8.0);
+            format!("rgb({r},{g},{b}) {}%", i * 100 / 8)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let [r, g, b, _] = crate::large_view::colour::MISSING;
+    let end = |v: f64| {
+        if v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-3) {
+            format!("{v:.2e}")
+        } else {
+            let s = format!("{v:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    };
+    view! {
+        <div class="legend row colour-bar" data-testid="large-view-colour-bar">
+            <span data-testid="colour-bar-lo">{end(lo)}</span>
+            <span class="colour-bar-ramp" role="img" aria-label=format!("colour scale from {} to {}", end(lo), end(hi))
+                style=format!("background:linear-gradient(to right, {stops})")></span>
+            <span data-testid="colour-bar-hi">{end(hi)}</span>
+            <span class="legend-item"><span class="swatch" style=format!("background:rgb({r},{g},{b})")></span>"no value"</span>
+        </div>
+    }
+}
+
 /// A large scatter or heatmap. Its renderer worker starts when this mounts and stops when it goes.
 #[component]
 pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
@@ -909,6 +949,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
         tooltip: RwSignal::new(None),
         selected: RwSignal::new(None),
         ready: RwSignal::new(false),
+        range: RwSignal::new(None),
     };
     let controller = StoredValue::new_local(None::<Rc<Controller>>);
     let heatmap = matches!(spec.data.as_ref(), LargeData::Heatmap { .. });
@@ -986,7 +1027,12 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
                     </label>
                 })}
                 <label class="large-view-backend">
-                    <span data-testid="large-view-backend">{move || signals.backend.get()}</span>
+                    <span
+                        data-testid="large-view-backend"
+                        title="The renderer drawing this view. On a software renderer (no GPU), scatters of 100,000 points or more are placed pixel by pixel on the CPU and coloured on the renderer."
+                    >
+                        {move || signals.backend.get()}
+                    </span>
                     " "
                     <select aria-label="Renderer" on:change=choose_backend>
                         <option value="">"renderer…"</option>
@@ -997,6 +1043,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
                 </label>
             </div>
             {legend_view.map(|l| view! { <div class="legend row">{l}</div> })}
+            {move || signals.range.get().map(|(lo, hi)| view! { <ColourBar lo hi /> })}
             {move || signals.message.get().map(|m| view! { <div class="notice" role="status" data-testid="large-view-message">{m}</div> })}
             <div class="large-view-plot" node_ref=host>
                 {move || signals.tooltip.get().map(|(x, y, t)| view! {

@@ -115,7 +115,7 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
                             3.0
                         },
                     );
-                    loaded(note, &home, count);
+                    loaded(note, &home, count, None);
                     draw(stage);
                 }
                 Err(e) => post_error(e.to_string()),
@@ -129,8 +129,10 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
             match Matrix::new(rows, columns, values, labels(rows), labels(columns)) {
                 Ok(m) => {
                     let count = m.rows * m.columns;
+                    // The colour bar's ends: the range the colours span (after any binning).
+                    let range = (m.lo, m.hi);
                     let (note, home) = stage.load_heatmap(m);
-                    loaded(note, &home, count);
+                    loaded(note, &home, count, Some(range));
                     draw(stage);
                 }
                 Err(e) => post_error(e.to_string()),
@@ -246,14 +248,24 @@ async fn init(stage: &mut Stage, message: &JsValue) {
         stage::renderer(backend, canvas.clone(), on_lost).await
     };
     match made {
-        Ok(renderer) => {
+        Ok(mut renderer) => {
+            // The benchmark compares where a large scatter's pass 1 runs; views use the default.
+            if let stage::Renderer::Gpu(g) = &mut renderer {
+                match text(message, "passOne").as_str() {
+                    "gpu" => g.set_pass_one(super::splat::PassOne::Gpu),
+                    "cpu" => g.set_pass_one(super::splat::PassOne::Cpu),
+                    _ => {}
+                }
+            }
             let adapter = renderer.adapter();
+            let software = renderer.software();
             stage.attach(renderer, Some(canvas));
             post(
                 &object(&[
                     ("kind", "backend".into()),
                     ("backend", backend.slug().into()),
                     ("adapter", adapter.into()),
+                    ("software", software.into()),
                 ])
                 .into(),
                 None,
@@ -265,13 +277,16 @@ async fn init(stage: &mut Stage, message: &JsValue) {
     }
 }
 
-fn loaded(note: Option<String>, home: &Bounds, count: usize) {
+fn loaded(note: Option<String>, home: &Bounds, count: usize, range: Option<(f32, f32)>) {
+    let end = |v: Option<f32>| v.map_or(JsValue::NULL, |v| JsValue::from(f64::from(v)));
     post(
         &object(&[
             ("kind", "loaded".into()),
             ("note", note.map_or(JsValue::NULL, JsValue::from)),
             ("home", bounds_value(home)),
             ("count", (count as f64).into()),
+            ("lo", end(range.map(|r| r.0))),
+            ("hi", end(range.map(|r| r.1))),
         ])
         .into(),
         None,

@@ -69,6 +69,12 @@ struct Client {
 thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
     static STATE: ArcRwSignal<ModelState> = ArcRwSignal::new(ModelState::default());
+    static MEMORY: ArcRwSignal<Option<f64>> = ArcRwSignal::new(None);
+}
+
+/// The model worker's WebAssembly memory in bytes, as of its last answer (None before one).
+pub fn memory() -> ArcRwSignal<Option<f64>> {
+    MEMORY.with(Clone::clone)
 }
 
 /// What the local model is doing (one signal for the page).
@@ -196,6 +202,14 @@ fn received(message: FromWorker) {
                 set_state(ModelState::Failed {
                     message: format!("{source}: {message}"),
                 });
+            }
+            FromWorker::Reply { id, wasm_bytes, .. } if wasm_bytes > 0.0 => {
+                MEMORY.with(|m| m.set(Some(wasm_bytes)));
+                if let Some(waiter) = client.chats.remove(&id) {
+                    answers.push(Box::new(move || {
+                        let _ = waiter.send(Ok(message));
+                    }));
+                }
             }
             FromWorker::Reply { id, .. } | FromWorker::ChatFailed { id, .. } => {
                 if let Some(waiter) = client.chats.remove(&id) {

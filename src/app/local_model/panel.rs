@@ -79,6 +79,7 @@ async fn delete_stored(name: String) -> Result<(), String> {
 #[component]
 pub fn LocalModelPanel(spec: RwSignal<RunSpec>, locked: Signal<bool>) -> impl IntoView {
     let state = client::state();
+    let memory = client::memory();
     let kept = RwSignal::new(None::<Result<Vec<StoredModel>, String>>);
     let refresh = move || {
         spawn_local(async move { kept.set(Some(stored_models().await)) });
@@ -135,6 +136,9 @@ pub fn LocalModelPanel(spec: RwSignal<RunSpec>, locked: Signal<bool>) -> impl In
                     <table class="compact" data-testid="local-model-info">
                         <tbody>
                             {info_rows(&info).into_iter().map(|(k, v)| view! { <tr><th scope="row">{k}</th><td>{v}</td></tr> }).collect_view()}
+                            {memory.get().map(|bytes| view! {
+                                <tr data-testid="local-model-memory"><th scope="row">"memory in use"</th><td>{megabytes(bytes)}</td></tr>
+                            })}
                         </tbody>
                     </table>
                 </div>

@@ -55,6 +55,10 @@ pub enum FromWorker {
     Reply {
         id: u32,
         body: String,
+        /// The worker's WebAssembly memory after the call, in bytes (it only ever grows): what
+        /// the model and its cache hold, apart from the browser's own overhead.
+        #[serde(default)]
+        wasm_bytes: f64,
     },
     ChatFailed {
         id: u32,

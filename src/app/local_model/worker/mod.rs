@@ -182,7 +182,11 @@ async fn serve(
                 post(
                     &scope,
                     &match reply {
-                        Ok(body) => FromWorker::Reply { id, body },
+                        Ok(body) => FromWorker::Reply {
+                            id,
+                            body,
+                            wasm_bytes: wasm_memory_bytes(),
+                        },
                         Err((message, reason)) => FromWorker::ChatFailed {
                             id,
                             message,
@@ -311,6 +315,15 @@ async fn read_model(
             .map_err(|e| LoadError::Storage(e.to_string()))?;
     }
     LocalModel::load(&mut reader).map_err(|e| LoadError::Model(e.to_string()))
+}
+
+/// The size of this worker's WebAssembly memory.
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| b.byte_length() as f64)
 }
 
 /// Refuses a model whose weights cannot fit in this worker's memory, before reading any of them:
