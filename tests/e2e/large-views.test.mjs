@@ -51,7 +51,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   // The colour bar names the ends of the agreement scale.
   const lo = Number(await view.getByTestId("colour-bar-lo").innerText());
   const hi = Number(await view.getByTestId("colour-bar-hi").innerText());
-  assert(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi && lo >= 0 && hi <= 1, `colour bar ${lo} to ${hi}`);
+  assert(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi && lo >= -1 && hi <= 1, `colour bar ${lo} to ${hi}`);
 
   // Hover names the exact cell.
   const overlay = view.getByTestId("large-view-overlay");

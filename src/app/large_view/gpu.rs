@@ -213,7 +213,17 @@ impl GpuRenderer {
             &uniform,
             backend == Backend::WebGpu,
         );
-        let info = adapter.get_info();
+        let mut info = adapter.get_info();
+        if backend == Backend::WebGpu && info.name.is_empty() {
+            // wgpu passes on only the adapter's description, which browsers mostly leave empty;
+            // vendor and architecture ("google swiftshader") say what draws.
+            if let Some((name, software)) = webgpu_adapter_words().await {
+                info.name = name;
+                if software {
+                    info.device_type = wgpu::DeviceType::Cpu;
+                }
+            }
+        }
         splat.pass_one = PassOne::for_adapter(&info);
         let mut renderer = Self {
             backend,
@@ -667,6 +677,41 @@ impl GpuRenderer {
 }
 
 /// Lets the event loop run once (a zero-delay timer), in a page or a worker.
+/// The browser's own WebGPU adapter info, asked through JavaScript: "vendor architecture" and
+/// whether it is a fallback (software) adapter. None where the browser does not say.
+async fn webgpu_adapter_words() -> Option<(String, bool)> {
+    use js_sys::Reflect;
+    let gpu = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"gpu".into()))
+        .ok()?;
+    let request = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = request
+        .call0(&gpu)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let info = Reflect::get(&adapter, &"info".into()).ok()?;
+    let word = |key: &str| {
+        Reflect::get(&info, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let fallback = Reflect::get(&info, &"isFallbackAdapter".into())
+        .or_else(|_| Reflect::get(&adapter, &"isFallbackAdapter".into()))
+        .is_ok_and(|v| v.is_truthy());
+    let name = [word("vendor"), word("architecture")]
+        .into_iter()
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty() || fallback).then_some((name, fallback))
+}
+
 async fn next_tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();

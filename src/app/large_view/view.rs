@@ -115,6 +115,8 @@ struct Signals {
     ready: RwSignal<bool>,
     /// A heatmap's value range, the ends of its colour bar.
     range: RwSignal<Option<(f64, f64)>>,
+    /// The renderer's adapter, in full.
+    adapter: RwSignal<String>,
 }
 
 struct Controller {
@@ -477,8 +479,14 @@ impl Controller {
                 let backend =
                     Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
                 self.state.borrow_mut().backend = backend;
-                // Adapter names run long ("ANGLE (Google, Vulkan …)"): the first words say enough.
-                let adapter: String = text(&data, "adapter").chars().take(40).collect();
+                // Adapter names run long ("ANGLE (Google, Vulkan …"): the first words say enough,
+                // and the label's tooltip has all of it.
+                let full = text(&data, "adapter");
+                self.signals.adapter.set(full.clone());
+                let mut adapter: String = full.chars().take(36).collect();
+                if adapter.len() < full.len() {
+                    adapter.push('…');
+                }
                 // On a software rasteriser large scatters are placed on the CPU: say so.
                 let software = if get(&data, "software").is_truthy() {
                     " · software"
@@ -950,6 +958,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
         selected: RwSignal::new(None),
         ready: RwSignal::new(false),
         range: RwSignal::new(None),
+        adapter: RwSignal::new(String::new()),
     };
     let controller = StoredValue::new_local(None::<Rc<Controller>>);
     let heatmap = matches!(spec.data.as_ref(), LargeData::Heatmap { .. });
@@ -1029,7 +1038,7 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
                 <label class="large-view-backend">
                     <span
                         data-testid="large-view-backend"
-                        title="The renderer drawing this view. On a software renderer (no GPU), scatters of 100,000 points or more are placed pixel by pixel on the CPU and coloured on the renderer."
+                        title=move || format!("The renderer drawing this view: {}. On a software renderer (no GPU), scatters of 100,000 points or more are placed pixel by pixel on the CPU and coloured on the renderer.", signals.adapter.get())
                     >
                         {move || signals.backend.get()}
                     </span>
