@@ -173,11 +173,16 @@ fn a_shared_prefix_is_reused_and_gives_the_cold_start_answer() {
         usage(&warm, "completion_tokens"),
         usage(&cold, "completion_tokens")
     );
+    // Not bit for bit: the tokens read after the reused prefix form a smaller batch, the attention
+    // products sum in another order, and the f16 rounding of queries, keys and attention weights
+    // (as llama.cpp does) can turn a last-bit difference into a few thousandths of a nat. A cache
+    // fault (wrong positions, a stale key) moves log-probabilities by tenths or changes the answer.
+    const SAME: f64 = 0.02;
     let (w, c) = (first_token(&warm), first_token(&cold));
     assert_eq!(w.len(), 20);
     for ((wt, wl), (ct, cl)) in w.iter().zip(&c) {
         assert_eq!(wt, ct);
-        assert!((wl - cl).abs() < 1e-4, "{wt:?}: warm {wl}, cold {cl}");
+        assert!((wl - cl).abs() < SAME, "{wt:?}: warm {wl}, cold {cl}");
     }
     // The same prompt again reuses all but its last token.
     let again = ask(&mut m, &request(QUESTIONS[1], json!({})));
@@ -185,7 +190,14 @@ fn a_shared_prefix_is_reused_and_gives_the_cold_start_answer() {
         again["usage"]["prompt_tokens_details"]["cached_tokens"].as_u64(),
         Some(usage(&again, "prompt_tokens") - 1)
     );
-    assert_eq!(first_token(&again)[0], c[0]);
+    assert_eq!(text(&again), text(&cold));
+    let (at, al) = &first_token(&again)[0];
+    assert_eq!(at, &c[0].0);
+    assert!(
+        (al - c[0].1).abs() < SAME,
+        "{at:?}: again {al}, cold {}",
+        c[0].1
+    );
 }
 
 // ---------------------------------------------------------------- sampling

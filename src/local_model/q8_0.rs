@@ -110,8 +110,8 @@ fn kernel() -> Kernel {
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        // As in `q4_1`: unoptimised builds take the plain loop.
-        #[cfg(all(target_arch = "x86_64", not(debug_assertions)))]
+        // As in `q4_1`: AVX2 wherever the processor has it, tests included.
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the processor has AVX2 and FMA (checked just above).
@@ -140,7 +140,6 @@ fn scalar_dot(weights: &[Q8_0], activations: &[Q8_0]) -> f32 {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[cfg_attr(debug_assertions, allow(dead_code))]
 mod avx2 {
     //! candle's (llama.cpp's) AVX2 `vec_dot_q8_0_q8_0`: |x| · sign(y, x) with `maddubs`.
 
