@@ -120,7 +120,12 @@ fn survey() -> Survey {
     Survey {
         system: text("system"),
         user: text("user"),
-        personas: list("personas"),
+        // STYLE=twin: the same people as digital twins (description and six earlier answers).
+        personas: list(if std::env::var("STYLE").as_deref() == Ok("twin") {
+            "twin_personas"
+        } else {
+            "personas"
+        }),
         questions: list("questions"),
     }
 }

@@ -109,6 +109,8 @@ console.log(JSON.stringify(early));
 // pass); fewer for a quick run.
 const shared = JSON.parse(readFileSync(join(here, "../benches/local_model_survey.json"), "utf8"));
 const PERSONAS = Number(process.env.PERSONAS ?? 10), QUESTIONS = Number(process.env.QUESTIONS ?? 20);
+// STYLE=twin: the same people as digital twins (their description and six earlier answers).
+if (process.env.STYLE === "twin") shared.personas = shared.twin_personas;
 await page.evaluate(([s, P, Q]) => {
   window.__run = async (reuse) => {
     const t0 = performance.now();
@@ -143,7 +145,7 @@ console.log(JSON.stringify({
   renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after: Math.round(peak),
   peak_increase_vs_file: +((peak - before) / (fileBytes / 1048576)).toFixed(2),
   worker_wasm_mb_after: Math.round(wasmMb), renderer_rss_mb_now: Math.round(rendererRssMb()),
-  survey_calls: PERSONAS * QUESTIONS, survey_prompt_tokens: survey.fresh.prompt, survey_tokens_reused: survey.reuse.reused,
+  survey_calls: PERSONAS * QUESTIONS, persona_style: process.env.STYLE ?? "description", survey_prompt_tokens: survey.fresh.prompt, survey_tokens_reused: survey.reuse.reused,
   survey_with_reuse_s: +(survey.reuse.ms / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh.ms / 1000).toFixed(1),
   reuse_speedup: +(survey.fresh.ms / survey.reuse.ms).toFixed(2),
 }, null, 1));

@@ -262,3 +262,58 @@ async fn capability_detection_finds_webgpu_here() {
     assert_eq!(stage::choose(Backend::WebGpu).await, Backend::WebGpu);
     assert_eq!(stage::choose(Backend::WebGl2).await, Backend::WebGl2);
 }
+
+/// Waits `ms` milliseconds (the browser's event loop runs meanwhile).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A WebGL2 context the browser takes back (driver reset, too many contexts) is reported, so the
+/// view can fall back to the next renderer instead of silently drawing nothing.
+#[wasm_bindgen_test]
+async fn a_lost_webgl2_context_is_reported() {
+    let lost = Arc::new(std::sync::Mutex::new(None::<String>));
+    let seen = Arc::clone(&lost);
+    let on_lost = Arc::new(move |m: String| *seen.lock().unwrap() = Some(m));
+    let canvas = web_sys::OffscreenCanvas::new(W, H).unwrap();
+    let renderer = stage::renderer(Backend::WebGl2, canvas.clone(), on_lost)
+        .await
+        .expect("a WebGL2 renderer");
+    let mut stage = Stage::new(W as f64, H as f64, 1.0);
+    stage.attach(renderer, Some(canvas.clone()));
+    let points = Points::new(&[1.0, 2.0], &[1.0, 2.0], None).unwrap();
+    stage.load_scatter(points, None, 4.0);
+    stage.draw().expect("a first frame");
+    sleep(50).await;
+    assert_eq!(*lost.lock().unwrap(), None, "lost before anything happened");
+    // The same context wgpu draws with, asked to pretend the GPU took it back.
+    let gl = canvas
+        .get_context("webgl2")
+        .unwrap()
+        .expect("the WebGL2 context");
+    let get_extension: js_sys::Function = js_sys::Reflect::get(&gl, &"getExtension".into())
+        .unwrap()
+        .into();
+    let extension = get_extension
+        .call1(&gl, &"WEBGL_lose_context".into())
+        .unwrap();
+    let lose: js_sys::Function = js_sys::Reflect::get(&extension, &"loseContext".into())
+        .unwrap()
+        .into();
+    lose.call0(&extension).unwrap();
+    for _ in 0..50 {
+        if lost.lock().unwrap().is_some() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(
+        lost.lock().unwrap().as_deref(),
+        Some("the WebGL2 context was lost")
+    );
+}

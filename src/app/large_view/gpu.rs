@@ -53,6 +53,8 @@ pub struct GpuRenderer {
     device: wgpu::Device,
     queue: wgpu::Queue,
     surface: Option<(wgpu::Surface<'static>, wgpu::SurfaceConfiguration)>,
+    /// WebGL2 reports a lost context as an event on its canvas, not through wgpu.
+    _context_lost: Option<ContextLostListener>,
     uniform: wgpu::Buffer,
     uniform_group: wgpu::BindGroup,
     image_layout: wgpu::BindGroupLayout,
@@ -88,6 +90,10 @@ impl GpuRenderer {
         let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
         descriptor.backends = backends;
         let instance = wgpu::Instance::new(descriptor);
+        let context_lost = match (&canvas, backend) {
+            (Some(c), Backend::WebGl2) => Some(ContextLostListener::new(c, on_lost.clone())),
+            _ => None,
+        };
         let surface = match canvas.clone() {
             Some(c) => Some(
                 instance
@@ -247,7 +253,9 @@ impl GpuRenderer {
             splat,
             splat_from: splat::SPLAT_FROM,
             max_texture_side: limits.max_texture_dimension_2d,
+            _context_lost: None,
         };
+        renderer._context_lost = context_lost;
         if let Some(format) = renderer.surface.as_ref().map(|(_, c)| c.format) {
             renderer.pipelines_for(format);
         }
@@ -677,6 +685,40 @@ impl GpuRenderer {
 }
 
 /// Lets the event loop run once (a zero-delay timer), in a page or a worker.
+/// Calls `on_lost` when the canvas's WebGL context is lost (a driver reset, the browser reclaiming
+/// contexts): wgpu does not notice, and every later frame would silently draw nothing. Removed
+/// with the renderer.
+struct ContextLostListener {
+    canvas: web_sys::OffscreenCanvas,
+    listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl ContextLostListener {
+    fn new(canvas: &web_sys::OffscreenCanvas, on_lost: OnLost) -> Self {
+        let listener =
+            wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                on_lost("the WebGL2 context was lost".to_string())
+            });
+        let _ = canvas.add_event_listener_with_callback(
+            "webglcontextlost",
+            listener.as_ref().unchecked_ref(),
+        );
+        Self {
+            canvas: canvas.clone(),
+            listener,
+        }
+    }
+}
+
+impl Drop for ContextLostListener {
+    fn drop(&mut self) {
+        let _ = self.canvas.remove_event_listener_with_callback(
+            "webglcontextlost",
+            self.listener.as_ref().unchecked_ref(),
+        );
+    }
+}
+
 /// The browser's own WebGPU adapter info, asked through JavaScript: "vendor architecture" and
 /// whether it is a fallback (software) adapter. None where the browser does not say.
 async fn webgpu_adapter_words() -> Option<(String, bool)> {
