@@ -25,17 +25,23 @@ const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", arg
 const page = await browser.newPage();
 await page.goto(site.url);
 
-/** Peak resident memory (VmHWM) of Chromium's renderer processes, in MB. */
+/** Peak resident memory (VmHWM) of Chromium's renderer processes, in MB (the largest), and each
+ * renderer's peak by pid (RENDERERS=1 prints them, to tell the page's process from short-lived ones). */
 function rendererPeakMb() {
   let peak = 0;
+  const each = {};
   for (const line of execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")) {
     if (!line.includes("--type=renderer")) continue;
     const pid = line.trim().split(/\s+/)[0];
     try {
       const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+      if (hwm) {
+        each[pid] = Math.round(Number(hwm[1]) / 1024);
+        peak = Math.max(peak, Number(hwm[1]) / 1024);
+      }
     } catch {}
   }
+  if (process.env.RENDERERS) console.error("renderer peaks (MB by pid):", JSON.stringify(each));
   return peak;
 }
 

@@ -21,8 +21,10 @@ source "$(dirname "$0")/fetch-model.sh"
 
 log() { echo "[llm-server] $*" >&2; }
 
+GGUF_VERSION="0.19.0" # gguf-py: scripts/tiny-model.py writes the test models llama.cpp and we both read
+
 ensure_server() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server, uvicorn' 2>/dev/null; then
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server, uvicorn, gguf' 2>/dev/null; then
     return 0
   fi
   if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
@@ -35,7 +37,7 @@ ensure_server() {
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   local wheel; wheel="$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1)"
   log "installing $wheel with its server extras"
-  "$VENV/bin/python" -m pip install --quiet "${wheel}[server]"
+  "$VENV/bin/python" -m pip install --quiet "${wheel}[server]" "gguf==$GGUF_VERSION"
 }
 
 ensure_model

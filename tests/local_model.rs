@@ -149,6 +149,87 @@ fn agrees_with_llama_cpp_on_first_token_logprobs_and_greedy_answers() {
     assert!(worst < 0.2, "{worst}");
 }
 
+/// No Qwen2 or Llama 3.2 GGUF can be downloaded here, so scripts/tiny-model.py makes each from
+/// SmolLM2's first layers with what only that family has — Qwen2: query/key/value biases, rotation
+/// over head halves ("neox") and its pre-tokenizer; Llama 3.2: the "llama3" rope frequency factors
+/// and its pre-tokenizer. llama.cpp (in the server's Python) and we read the same file.
+fn agrees_with_llama_cpp_as(family: &str, architecture: &str) {
+    let Some(python) = llm_server::python() else {
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let model_file = dir.join(format!("tiny-{family}.gguf"));
+    let script = format!("{}/scripts/tiny-model.py", root());
+    let made = Command::new(&python)
+        .args([&script, family])
+        .arg(model_path())
+        .arg(&model_file)
+        .output()
+        .expect("python runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let mut ours = load_file(&model_file).expect("the test model loads");
+    assert_eq!(ours.info().architecture, architecture);
+    let mut worst = 0.0f64;
+    for (i, question) in QUESTIONS.iter().enumerate() {
+        let body = request(question, json!({"max_tokens": 4}));
+        let body_file = dir.join(format!("{family}-body-{i}.json"));
+        std::fs::write(&body_file, body.to_string()).expect("the body is written");
+        let out = Command::new(&python)
+            .args([&script, "ask"])
+            .arg(&model_file)
+            .arg(&body_file)
+            .output()
+            .expect("python runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: Value = serde_json::from_slice(&out.stdout).expect("llama.cpp's JSON");
+        let mine = ask(&mut ours, &body);
+        assert_eq!(
+            usage(&mine, "prompt_tokens"),
+            usage(&theirs, "prompt_tokens"),
+            "{family}: the pre-tokenizer and the template give llama.cpp's prompt for {question:?}"
+        );
+        assert_eq!(
+            text(&mine),
+            text(&theirs),
+            "{family}: greedy answers to {question:?}"
+        );
+        let our_top = first_token(&mine);
+        for (token, theirs_lp) in first_token(&theirs).into_iter().take(5) {
+            let ours_lp = our_top
+                .iter()
+                .find(|(t, _)| *t == token)
+                .map(|(_, lp)| *lp)
+                .unwrap_or_else(|| {
+                    panic!("{family}: {token:?} is not among our top 20 for {question:?}")
+                });
+            eprintln!(
+                "{family} {question:.20?} {token:>8?}: llama.cpp {theirs_lp:.3}, ours {ours_lp:.3}"
+            );
+            worst = worst.max((ours_lp - theirs_lp).abs());
+        }
+    }
+    eprintln!("{family}: largest difference of a top-5 first-token logprob: {worst:.3} nat");
+    assert!(worst < 0.2, "{family}: {worst}");
+}
+
+#[test]
+fn a_qwen2_model_agrees_with_llama_cpp() {
+    agrees_with_llama_cpp_as("qwen2", "qwen2");
+}
+
+#[test]
+fn a_llama_3_2_style_model_agrees_with_llama_cpp() {
+    agrees_with_llama_cpp_as("llama3", "llama");
+}
+
 // ---------------------------------------------------------------- the cache
 
 #[test]

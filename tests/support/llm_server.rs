@@ -71,6 +71,22 @@ pub fn start(port_from: u16) -> Option<(Server, String)> {
     panic!("the llama.cpp server did not answer within 120 s");
 }
 
+/// The Python that runs the server (with llama-cpp-python and gguf), built once like the server;
+/// None, with a notice, where it cannot be built.
+pub fn python() -> Option<PathBuf> {
+    match Command::new("bash").arg(script()).arg("build").output() {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            eprintln!("SKIPPED: the llama-cpp-python environment cannot be built on this machine");
+            return None;
+        }
+    }
+    let cache = std::env::var_os("SILICO_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/silico")))?;
+    Some(cache.join("llm-venv/bin/python"))
+}
+
 /// POSTs a chat-completions body; the reply's JSON.
 pub fn post(url: &str, body: &Value) -> Value {
     let text = ureq::post(&format!("{url}/chat/completions"))
