@@ -83,6 +83,7 @@ const load = await page.evaluate(async (source) => {
   return { ms: performance.now() - t0, m };
 }, "/models/" + basename(model));
 if (load.m.kind !== "ready") throw new Error(load.m.message);
+const afterDownload = rendererPeakMb();
 // Again, from this browser's storage (what every later visit costs).
 await page.evaluate(() => window.__ask({ kind: "load", source: "/models/none.gguf" }, (m) => m.kind === "ready" || m.kind === "load_failed"));
 const reload = await page.evaluate(async (source) => {
@@ -108,7 +109,8 @@ const decodeTps = (speed.many.usage.completion_tokens - 1) / (speed.many.ms / 10
 
 const early = { first_load_ms: Math.round(load.ms), load_from_storage_ms: Math.round(reload), prefill_tokens: speed.pre.usage.prompt_tokens,
   prefill_tok_s: +prefillTps.toFixed(1), decode_tokens: speed.many.usage.completion_tokens, decode_tok_s: +decodeTps.toFixed(1),
-  renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after_load: Math.round(rendererPeakMb()) };
+  renderer_peak_mb_before_load: Math.round(before), renderer_peak_mb_after_download_and_load: Math.round(afterDownload),
+  renderer_peak_mb_after_load: Math.round(rendererPeakMb()) };
 console.log(JSON.stringify(early));
 // The survey of benches/local_model.rs (the study template's layout: fixed system prompt, then
 // persona and question in the user turn). PERSONAS=10 QUESTIONS=20 is all of it (200 calls per
