@@ -113,6 +113,41 @@ fn usage(reply: &Value, field: &str) -> u64 {
 
 // ---------------------------------------------------------------- llama.cpp
 
+/// Our reply and llama.cpp's to the same body: the same prompt tokens and greedy text; returns the
+/// largest difference of llama.cpp's top-5 first-token logprobs from ours.
+fn compare_with_llama_cpp(label: &str, question: &str, ours: &Value, theirs: &Value) -> f64 {
+    assert_eq!(
+        usage(ours, "prompt_tokens"),
+        usage(theirs, "prompt_tokens"),
+        "{label}: the chat template and pre-tokenizer give llama.cpp's prompt for {question:?}"
+    );
+    assert_eq!(
+        text(ours),
+        text(theirs),
+        "{label}: greedy answers to {question:?}"
+    );
+    assert_eq!(
+        usage(ours, "completion_tokens"),
+        usage(theirs, "completion_tokens")
+    );
+    let our_top = first_token(ours);
+    let mut worst = 0.0f64;
+    for (token, theirs_lp) in first_token(theirs).into_iter().take(5) {
+        let ours_lp = our_top
+            .iter()
+            .find(|(t, _)| *t == token)
+            .map(|(_, lp)| *lp)
+            .unwrap_or_else(|| {
+                panic!("{label}: {token:?} is not among our top 20 for {question:?}")
+            });
+        eprintln!(
+            "{label} {question:.20?} {token:>8?}: llama.cpp {theirs_lp:.3}, ours {ours_lp:.3}"
+        );
+        worst = worst.max((ours_lp - theirs_lp).abs());
+    }
+    worst
+}
+
 #[test]
 fn agrees_with_llama_cpp_on_first_token_logprobs_and_greedy_answers() {
     let Some((_server, url)) = llm_server::start(19200) else {
@@ -124,26 +159,7 @@ fn agrees_with_llama_cpp_on_first_token_logprobs_and_greedy_answers() {
         let body = request(question, json!({}));
         let theirs = llm_server::post(&url, &body);
         let ours = ask(&mut m, &body);
-        assert_eq!(text(&ours), text(&theirs), "greedy answers to {question:?}");
-        assert_eq!(
-            usage(&ours, "prompt_tokens"),
-            usage(&theirs, "prompt_tokens"),
-            "the chat template and tokenizer give llama.cpp's prompt"
-        );
-        assert_eq!(
-            usage(&ours, "completion_tokens"),
-            usage(&theirs, "completion_tokens")
-        );
-        let our_top = first_token(&ours);
-        for (token, theirs_lp) in first_token(&theirs).into_iter().take(5) {
-            let ours_lp = our_top
-                .iter()
-                .find(|(t, _)| *t == token)
-                .map(|(_, lp)| *lp)
-                .unwrap_or_else(|| panic!("{token:?} is not among our top 20 for {question:?}"));
-            eprintln!("{question:.20?} {token:>6?}: llama.cpp {theirs_lp:.3}, ours {ours_lp:.3}");
-            worst = worst.max((ours_lp - theirs_lp).abs());
-        }
+        worst = worst.max(compare_with_llama_cpp("smollm2", question, &ours, &theirs));
     }
     eprintln!("largest difference of a top-5 first-token logprob: {worst:.3} nat");
     assert!(worst < 0.2, "{worst}");
@@ -159,29 +175,10 @@ fn agrees_with_llama_cpp_as(family: &str, architecture: &str) {
     };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let model_file = dir.join(format!("tiny-{family}.gguf"));
-    let script = format!("{}/scripts/tiny-model.py", root());
-    let made = Command::new(&python)
-        .args([&script, family])
-        .arg(model_path())
-        .arg(&model_file)
-        .output()
-        .expect("python runs");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let mut ours = load_file(&model_file).expect("the test model loads");
-    assert_eq!(ours.info().architecture, architecture);
-    let mut worst = 0.0f64;
-    for (i, question) in QUESTIONS.iter().enumerate() {
-        let body = request(question, json!({"max_tokens": 4}));
-        let body_file = dir.join(format!("{family}-body-{i}.json"));
-        std::fs::write(&body_file, body.to_string()).expect("the body is written");
+    let tiny_model = |args: &[&std::ffi::OsStr]| -> Vec<u8> {
         let out = Command::new(&python)
-            .args([&script, "ask"])
-            .arg(&model_file)
-            .arg(&body_file)
+            .arg(format!("{}/scripts/tiny-model.py", root()))
+            .args(args)
             .output()
             .expect("python runs");
         assert!(
@@ -189,32 +186,28 @@ fn agrees_with_llama_cpp_as(family: &str, architecture: &str) {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let theirs: Value = serde_json::from_slice(&out.stdout).expect("llama.cpp's JSON");
+        out.stdout
+    };
+    tiny_model(&[
+        family.as_ref(),
+        model_path().as_os_str(),
+        model_file.as_os_str(),
+    ]);
+    let mut ours = load_file(&model_file).expect("the test model loads");
+    assert_eq!(ours.info().architecture, architecture);
+    let mut worst = 0.0f64;
+    for (i, question) in QUESTIONS.iter().enumerate() {
+        let body = request(question, json!({"max_tokens": 4}));
+        let body_file = dir.join(format!("{family}-body-{i}.json"));
+        std::fs::write(&body_file, body.to_string()).expect("the body is written");
+        let reply = tiny_model(&[
+            "ask".as_ref(),
+            model_file.as_os_str(),
+            body_file.as_os_str(),
+        ]);
+        let theirs: Value = serde_json::from_slice(&reply).expect("llama.cpp's JSON");
         let mine = ask(&mut ours, &body);
-        assert_eq!(
-            usage(&mine, "prompt_tokens"),
-            usage(&theirs, "prompt_tokens"),
-            "{family}: the pre-tokenizer and the template give llama.cpp's prompt for {question:?}"
-        );
-        assert_eq!(
-            text(&mine),
-            text(&theirs),
-            "{family}: greedy answers to {question:?}"
-        );
-        let our_top = first_token(&mine);
-        for (token, theirs_lp) in first_token(&theirs).into_iter().take(5) {
-            let ours_lp = our_top
-                .iter()
-                .find(|(t, _)| *t == token)
-                .map(|(_, lp)| *lp)
-                .unwrap_or_else(|| {
-                    panic!("{family}: {token:?} is not among our top 20 for {question:?}")
-                });
-            eprintln!(
-                "{family} {question:.20?} {token:>8?}: llama.cpp {theirs_lp:.3}, ours {ours_lp:.3}"
-            );
-            worst = worst.max((ours_lp - theirs_lp).abs());
-        }
+        worst = worst.max(compare_with_llama_cpp(family, question, &mine, &theirs));
     }
     eprintln!("{family}: largest difference of a top-5 first-token logprob: {worst:.3} nat");
     assert!(worst < 0.2, "{family}: {worst}");
