@@ -25,24 +25,38 @@ const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", arg
 const page = await browser.newPage();
 await page.goto(site.url);
 
-/** Peak resident memory (VmHWM) of Chromium's renderer processes, in MB (the largest), and each
- * renderer's peak by pid (RENDERERS=1 prints them, to tell the page's process from short-lived ones). */
-function rendererPeakMb() {
-  let peak = 0;
+/** Each renderer process's resident memory now and its peak (VmRSS, VmHWM), in MB by pid. */
+function rendererMemory() {
   const each = {};
   for (const line of execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")) {
     if (!line.includes("--type=renderer")) continue;
     const pid = line.trim().split(/\s+/)[0];
     try {
-      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (hwm) {
-        each[pid] = Math.round(Number(hwm[1]) / 1024);
-        peak = Math.max(peak, Number(hwm[1]) / 1024);
-      }
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      each[pid] = Math.max(kb("VmRSS"), kb("VmHWM")) / 1024;
     } catch {}
   }
-  if (process.env.RENDERERS) console.error("renderer peaks (MB by pid):", JSON.stringify(each));
-  return peak;
+  return each;
+}
+
+// Chromium resets its processes' peak counters (VmHWM) itself from time to time, so one reading at
+// the end can miss the peak: the renderers are sampled every 100 ms and the largest value kept.
+let sampledPeak = 0;
+const sampledByPid = {};
+const sampler = setInterval(() => {
+  for (const [pid, mb] of Object.entries(rendererMemory())) {
+    sampledByPid[pid] = Math.max(sampledByPid[pid] ?? 0, Math.round(mb));
+    sampledPeak = Math.max(sampledPeak, mb);
+  }
+}, 100);
+
+/** The largest resident memory any renderer process has reached so far, in MB (RENDERERS=1 prints
+ * each process's, to tell the page's process from short-lived ones). */
+function rendererPeakMb() {
+  for (const mb of Object.values(rendererMemory())) sampledPeak = Math.max(sampledPeak, mb);
+  if (process.env.RENDERERS) console.error("renderer peaks (MB by pid):", JSON.stringify(sampledByPid));
+  return sampledPeak;
 }
 
 /** Resident memory (VmRSS) of Chromium's renderer processes now, in MB. */
@@ -157,5 +171,6 @@ console.log(JSON.stringify({
   survey_with_reuse_s: +(survey.reuse.ms / 1000).toFixed(1), survey_without_reuse_s: +(survey.fresh.ms / 1000).toFixed(1),
   reuse_speedup: +(survey.fresh.ms / survey.reuse.ms).toFixed(2),
 }, null, 1));
+clearInterval(sampler);
 await browser.close();
 await site.close();

@@ -234,10 +234,14 @@ impl Transformer {
         config: Config,
     ) -> Result<Self, LocalModelError> {
         let mut loader = Loader { header, reader };
-        let table = loader.qtensor("token_embd.weight")?;
-        let embedding = match Q80Matrix::new(&table)? {
-            Some(m) => Embedding::Q80(Arc::new(m)),
-            None => Embedding::Candle(Arc::new(table)),
+        // The file's copy of the table (the largest tensor) goes as soon as it is repacked, so the
+        // layers read next reuse its memory: held to the end, it raised the page's peak by its size.
+        let embedding = {
+            let table = loader.qtensor("token_embd.weight")?;
+            match Q80Matrix::new(&table)? {
+                Some(m) => Embedding::Q80(Arc::new(m)),
+                None => Embedding::Candle(Arc::new(table)),
+            }
         };
         let output = if loader.has("output.weight") {
             loader.matmul("output.weight")?
