@@ -98,8 +98,13 @@ const load = await page.evaluate(async (source) => {
 }, "/models/" + basename(model));
 if (load.m.kind !== "ready") throw new Error(load.m.message);
 const afterDownload = rendererPeakMb();
-// Again, from this browser's storage (what every later visit costs).
-await page.evaluate(() => window.__ask({ kind: "load", source: "/models/none.gguf" }, (m) => m.kind === "ready" || m.kind === "load_failed"));
+// Again, from this browser's storage, in a fresh worker (what every later visit costs; the app also
+// starts a fresh worker to load a different model, since WebAssembly memory never shrinks).
+await page.evaluate(() => new Promise((ok) => {
+  window.__w.terminate();
+  window.__w = new Worker("./silico-model-worker_loader.js");
+  window.__w.addEventListener("message", function f(e) { if (JSON.parse(e.data).kind === "started") { window.__w.removeEventListener("message", f); ok(); } });
+}));
 const reload = await page.evaluate(async (source) => {
   const t0 = performance.now();
   await window.__ask({ kind: "load", source }, (m) => m.kind === "ready" || m.kind === "load_failed");

@@ -270,6 +270,16 @@ pub async fn load(source: &str, file: Option<web_sys::File>) -> Result<serde_jso
             return Ok(info);
         }
     }
+    // WebAssembly memory never shrinks: a worker that held another model would keep that model's
+    // size (and its freed pieces) for the rest of the tab. An idle one is replaced by a fresh one.
+    let idle_with_other_model = CLIENT.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .is_some_and(|c| c.loaded.is_some() && c.loads.is_empty() && c.chats.is_empty())
+    });
+    if idle_with_other_model {
+        stop("another model was loaded");
+    }
     let (sender, receiver) = oneshot::channel();
     with_client(|client| {
         post(
