@@ -1,7 +1,7 @@
 // The Design tab: build a conjoint from scratch, with restrictions, and find it intact after a reload.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert } from "./harness.mjs";
+import { test, assert, distinctColours } from "./harness.mjs";
 
 async function newStudyDesign(page, url, name) {
   await page.goto(url);
@@ -114,6 +114,24 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   assert(first.includes("Profile 1") && first.includes("Profile 2"), first);
   await page.locator("section[aria-labelledby=check-heading]").screenshot({ path: join(artifacts, "design-check.png") });
   await page.locator("section[aria-labelledby=preview-heading]").screenshot({ path: join(artifacts, "design-preview.png") });
+
+  // The level-pair heatmap on the GPU: drawn, its colour bar starting at the restricted pairs' 0,
+  // and the pointer names the pair under it.
+  await page.getByRole("button", { name: "Open level-pair heatmap (GPU)" }).click();
+  const pairs = page.getByTestId("large-view-design-pairs");
+  await pairs.getByTestId("large-view-backend").filter({ hasText: /^(WebGL2|WebGPU) ·/ }).waitFor({ timeout: 60000 });
+  await page.waitForTimeout(500);
+  const drawn = await distinctColours(page, await pairs.locator(".large-view-plot").screenshot());
+  assert(drawn > 5, `pair heatmap drawn: ${drawn} colours`);
+  const lo = await pairs.getByTestId("colour-bar-lo").innerText();
+  assert(lo === "0", `restricted pairs are never shown, so the scale starts at 0: ${lo}`);
+  const box = await pairs.getByTestId("large-view-overlay").boundingBox();
+  await page.mouse.move(box.x + 64 + (box.width - 64) * 0.5, box.y + 10 + (box.height - 50) * 0.4);
+  const tip = pairs.getByTestId("large-view-tooltip");
+  await tip.waitFor({ timeout: 10000 });
+  const pair = await tip.innerText();
+  assert(/^.+ × .+ · (\d+ profiles|same attribute)$/.test(pair), `tooltip names a pair: ${pair}`);
+  await pairs.screenshot({ path: join(artifacts, "design-pairs.png") });
 
   const [download] = await Promise.all([
     page.waitForEvent("download"),
