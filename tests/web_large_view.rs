@@ -317,3 +317,51 @@ async fn a_lost_webgl2_context_is_reported() {
         Some("the WebGL2 context was lost")
     );
 }
+
+/// Each point keeps its own size, in the two-pass path too: the big disc (8 px) reaches 2 pixels
+/// from its centre, the small one (2 px) does not.
+async fn points_keep_their_sizes(backend: Backend, path: Path) {
+    let mut stage = stage_on(backend).await;
+    draw_by(&mut stage, path);
+    // Centres on pixel centres, so the quads' sub-pixel edges do not blur the checks.
+    let points = Points::new(&[2.025, 8.025], &[4.95, 4.95], Some(&[1, 2])).unwrap();
+    stage.load_scatter(points, Some(&[8.0, 2.0]), 4.0);
+    stage.set_view(Bounds {
+        x0: 0.0,
+        x1: 10.0,
+        y0: 0.0,
+        y1: 10.0,
+    });
+    let (_, _, rgba) = stage.pixels().await.unwrap();
+    // Pixel (40, 50) with radius 4; pixel (160, 50) with radius 1.
+    let what = |w: &str| format!("{backend:?} {path:?}: {w}");
+    close(
+        pixel(&rgba, 42, 50),
+        colour::category(1),
+        &what("big point, 2 px out"),
+    );
+    close(
+        pixel(&rgba, 160, 50),
+        colour::category(2),
+        &what("small point's centre"),
+    );
+    close(
+        pixel(&rgba, 162, 50),
+        WHITE,
+        &what("2 px beyond the small point"),
+    );
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_each_point_at_its_size() {
+    points_keep_their_sizes(Backend::WebGpu, Path::Quads).await;
+    points_keep_their_sizes(Backend::WebGpu, Path::TwoPass(PassOne::Gpu)).await;
+    points_keep_their_sizes(Backend::WebGpu, Path::TwoPass(PassOne::Cpu)).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_each_point_at_its_size() {
+    points_keep_their_sizes(Backend::WebGl2, Path::Quads).await;
+    points_keep_their_sizes(Backend::WebGl2, Path::TwoPass(PassOne::Gpu)).await;
+    points_keep_their_sizes(Backend::WebGl2, Path::TwoPass(PassOne::Cpu)).await;
+}

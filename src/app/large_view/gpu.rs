@@ -329,7 +329,14 @@ impl GpuRenderer {
         let storage = self.backend == Backend::WebGpu
             && bytes <= self.device.limits().max_storage_buffer_binding_size;
         let two_pass = storage || self.backend != Backend::WebGpu;
-        let colours = |i: usize| colour::category(scene.points.categories[i]);
+        // Points are opaque, so the colour texture's alpha carries each point's size as a share of
+        // the largest: the two-pass path draws every disc at its own size.
+        let largest = scene.largest_size();
+        let colours = |i: usize| {
+            let mut c = colour::category(scene.points.categories[i]);
+            c[3] = splat::size_share(scene.sizes[i], largest);
+            c
+        };
         self.splat.upload(
             &self.device,
             &self.queue,

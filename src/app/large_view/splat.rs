@@ -22,6 +22,16 @@ const COLOUR_ROW: u32 = 2048;
 /// Compute workgroup size in `splat_compute.wgsl`.
 const WORKGROUP: u32 = 256;
 
+/// A point's diameter as a share of the largest, 1–255 (stored in its colour's alpha; the resolve
+/// pass scales the largest radius by it).
+pub fn size_share(diameter: f32, largest: f32) -> u8 {
+    if largest > 0.0 {
+        (diameter / largest * 255.0).round().clamp(1.0, 255.0) as u8
+    } else {
+        255
+    }
+}
+
 /// Where pass 1 (a draw number per pixel) runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PassOne {
@@ -80,7 +90,7 @@ pub struct Splat {
     /// Each point's colour (RGBA) at texel (i % COLOUR_ROW, i / COLOUR_ROW); None when the points
     /// do not fit one texture (the quads draw them then).
     colours: Option<wgpu::Texture>,
-    /// The largest point's radius in CSS pixels.
+    /// The largest point's radius in CSS pixels (each point's own is a share of it, see `size_share`).
     pub radius: f32,
     target: Option<Target>,
     pub pass_one: PassOne,

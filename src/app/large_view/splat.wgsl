@@ -43,14 +43,17 @@ fn resolve_vs(@builtin(vertex_index) corner: u32) -> @builtin(position) vec4<f32
 
 @fragment
 fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    // The largest disc's radius; a point's own is a share of it, kept in its colour's alpha.
     let radius = view.size.w;
     // Only pixels nearer than radius + 0.5 get any coverage: 3 x 3 for the usual 3-pixel points.
     let edge = radius + 0.5;
     let reach = i32(floor(edge - 0.001));
     let here = vec2<i32>(floor(position.xy));
     let dims = target_size();
+    let width = u32(textureDimensions(colours).x);
     var best = 0u;
     var coverage = 0.0;
+    var colour = vec4<f32>(0.0);
     for (var dy = -reach; dy <= reach; dy = dy + 1) {
         let span = i32(floor(sqrt(max(edge * edge - f32(dy * dy), 0.0)) - 0.001));
         for (var dx = -span; dx <= span; dx = dx + 1) {
@@ -58,23 +61,23 @@ fn resolve_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> 
             if q.x < 0 || q.y < 0 || q.x >= dims.x || q.y >= dims.y {
                 continue;
             }
-            // The disc's edge fades over half a pixel, as the quads' does.
-            let c = clamp(radius + 0.5 - length(vec2<f32>(f32(dx), f32(dy))), 0.0, 1.0);
-            if c <= 0.0 {
+            let id = id_at(q);
+            if id <= best {
                 continue;
             }
-            let id = id_at(q);
-            if id > best {
+            let k = id - 1u;
+            let texel = textureLoad(colours, vec2<i32>(i32(k % width), i32(k / width)), 0);
+            // The disc's edge fades over half a pixel, as the quads' does.
+            let c = clamp(radius * texel.a + 0.5 - length(vec2<f32>(f32(dx), f32(dy))), 0.0, 1.0);
+            if c > 0.0 {
                 best = id;
                 coverage = c;
+                colour = texel;
             }
         }
     }
     if best == 0u {
         discard;
     }
-    let width = u32(textureDimensions(colours).x);
-    let k = best - 1u;
-    let colour = textureLoad(colours, vec2<i32>(i32(k % width), i32(k / width)), 0);
-    return vec4<f32>(colour.rgb, colour.a * coverage);
+    return vec4<f32>(colour.rgb, coverage);
 }
