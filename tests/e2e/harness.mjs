@@ -68,7 +68,9 @@ export async function fillAndChange(page, label, value) {
  * given, then each `{ label: value }` of `fields` in order (e.g. "Max tokens", the API key).
  */
 export async function configureEndpoint(page, { baseUrl, model, respondents, parts, callsAtOnce, fields = {} }) {
-  await page.getByLabel("Provider").selectOption("openai");
+  // Exact: while the Field tab is still opening, the Design tab's "Child Care Provider" level
+  // controls would match a loose "Provider" (and strict mode throws instead of waiting).
+  await page.getByLabel("Provider", { exact: true }).selectOption("openai");
   await page.getByLabel("Base URL", { exact: true }).waitFor();
   await fillAndChange(page, "Base URL", baseUrl);
   await fillAndChange(page, "Model", model);

@@ -64,7 +64,7 @@ test("local_model_in_the_page_measures_and_removes_position_bias", async ({ page
   modelInDist(root);
   await openSurvey(page, url);
   // No endpoint in the study: the local model is the default, and no key is asked for.
-  assert(await page.getByLabel("Provider").inputValue() === "local", "the local model is the default provider");
+  assert(await page.getByLabel("Provider", { exact: true }).inputValue() === "local", "the local model is the default provider");
   assert(await page.getByLabel("API key (kept in this tab only)").count() === 0, "no key field for the local model");
   assert(await page.getByLabel("Model file: a path on this site or a URL (GGUF)").inputValue() === SOURCE, "the model on this site is the default source");
 
