@@ -57,6 +57,14 @@ fn close(got: [u8; 4], want: [u8; 4], what: &str) {
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 
+/// The data window of the known-data scatters: 20 × 10 pixels per data unit on the 200 × 100 target.
+const TEN_BY_TEN: Bounds = Bounds {
+    x0: 0.0,
+    x1: 10.0,
+    y0: 0.0,
+    y1: 10.0,
+};
+
 /// How a scatter is drawn: one quad per point, or the two-pass path of large scatters with its
 /// pass 1 (a draw number per pixel) on the GPU or on the CPU.
 #[derive(Clone, Copy, Debug)]
@@ -87,12 +95,7 @@ async fn scatter_lands_zooms_and_picks(backend: Backend, path: Path) {
     // Row 0 is NaN (dropped), so the point at (2, 3) is row 1.
     let points = Points::new(&[f64::NAN, 2.0, 8.0], &[1.0, 3.0, 7.0], Some(&[0, 1, 2])).unwrap();
     stage.load_scatter(points, None, 8.0);
-    stage.set_view(Bounds {
-        x0: 0.0,
-        x1: 10.0,
-        y0: 0.0,
-        y1: 10.0,
-    });
+    stage.set_view(TEN_BY_TEN);
     let (w, h, rgba) = stage.pixels().await.unwrap();
     assert_eq!((w, h), (W, H));
     // (2, 3) → pixel (40, 70); (8, 7) → (160, 30).
@@ -198,12 +201,7 @@ async fn later_points_cover_earlier(backend: Backend, path: Path) {
     draw_by(&mut stage, path);
     let points = Points::new(&[5.0, 5.0, 5.2], &[5.0, 5.0, 5.0], Some(&[1, 2, 3])).unwrap();
     stage.load_scatter(points, None, 6.0);
-    stage.set_view(Bounds {
-        x0: 0.0,
-        x1: 10.0,
-        y0: 0.0,
-        y1: 10.0,
-    });
+    stage.set_view(TEN_BY_TEN);
     let (_, _, rgba) = stage.pixels().await.unwrap();
     // (5, 5) → pixel (100, 50), drawn over by row 2; row 3 at (104, 50) covers (103, 50).
     close(
@@ -326,12 +324,7 @@ async fn points_keep_their_sizes(backend: Backend, path: Path) {
     // Centres on pixel centres, so the quads' sub-pixel edges do not blur the checks.
     let points = Points::new(&[2.025, 8.025], &[4.95, 4.95], Some(&[1, 2])).unwrap();
     stage.load_scatter(points, Some(&[8.0, 2.0]), 4.0);
-    stage.set_view(Bounds {
-        x0: 0.0,
-        x1: 10.0,
-        y0: 0.0,
-        y1: 10.0,
-    });
+    stage.set_view(TEN_BY_TEN);
     let (_, _, rgba) = stage.pixels().await.unwrap();
     // Pixel (40, 50) with radius 4; pixel (160, 50) with radius 1.
     let what = |w: &str| format!("{backend:?} {path:?}: {w}");

@@ -3,6 +3,15 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// The screen's device pixels per CSS pixel (1 to 3), for canvases sharp on high-density screens.
+pub fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| r.is_finite() && *r >= 1.0)
+        .unwrap_or(1.0)
+        .min(3.0)
+}
+
 /// The current time as RFC 3339 (UTC).
 pub fn now() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())

@@ -13,17 +13,9 @@ use crate::plot::{self, Chart, Figure};
 /// The plot's width in CSS pixels; the canvas holds `devicePixelRatio` times more for sharp text.
 const WIDTH: u32 = plot::DEFAULT_WIDTH;
 
-fn pixel_ratio() -> f64 {
-    web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .filter(|r| r.is_finite() && *r >= 1.0)
-        .unwrap_or(1.0)
-        .min(3.0)
-}
-
 /// Sizes the canvas and draws the chart on it.
 fn paint(canvas: web_sys::HtmlCanvasElement, chart: &Chart) -> Result<(), String> {
-    let ratio = pixel_ratio();
+    let ratio = browser::pixel_ratio();
     let height = plot::chart_height(chart, WIDTH, 1.0);
     canvas.set_width((f64::from(WIDTH) * ratio).round() as u32);
     canvas.set_height((f64::from(height) * ratio).round() as u32);

@@ -1,6 +1,28 @@
 //! Bind-group layout entries shared by the renderer's pipelines (`gpu`) and the large scatters'
 //! two passes (`splat`), so each kind of binding is spelled out once.
 
+/// The view uniform bound at binding 0 for `visibility`: its layout and its bind group.
+pub fn uniform_binding(
+    device: &wgpu::Device,
+    uniform: &wgpu::Buffer,
+    visibility: wgpu::ShaderStages,
+    label: &str,
+) -> (wgpu::BindGroupLayout, wgpu::BindGroup) {
+    let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &[uniform_entry(0, visibility)],
+    });
+    let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout: &layout,
+        entries: &[wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        }],
+    });
+    (layout, group)
+}
+
 pub fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,

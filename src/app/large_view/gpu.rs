@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
-use super::bindings::{texture_entry, uniform_entry};
+use super::bindings::{texture_entry, uniform_binding};
 use super::splat::{self, PassOne, Splat};
 use crate::large_view::colour;
 use crate::large_view::scene::{ScatterScene, INSTANCE_BYTES};
@@ -159,10 +159,18 @@ impl GpuRenderer {
             label: Some("large view"),
             source: wgpu::ShaderSource::Wgsl(include_str!("shader.wgsl").into()),
         });
-        let uniform_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("view"),
-            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT)],
+            size: 48,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
+        let (uniform_layout, uniform_group) = uniform_binding(
+            &device,
+            &uniform,
+            wgpu::ShaderStages::VERTEX_FRAGMENT,
+            "view",
+        );
         let image_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("image"),
             entries: &[texture_entry(
@@ -174,20 +182,6 @@ impl GpuRenderer {
             label: Some("large view"),
             bind_group_layouts: &[Some(&uniform_layout), Some(&image_layout)],
             immediate_size: 0,
-        });
-        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("view"),
-            size: 48,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let uniform_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("view"),
-            layout: &uniform_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            }],
         });
         let empty = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("empty image"),

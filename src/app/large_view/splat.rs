@@ -9,7 +9,7 @@
 //! "GPU" is this same CPU, and a plain loop places a point in nanoseconds where the rasteriser's
 //! point set-up takes half a microsecond. The ids are then uploaded for the resolve pass.
 
-use super::bindings::{storage_entry, texture_entry, uniform_entry};
+use super::bindings::{storage_entry, texture_entry, uniform_binding};
 use crate::large_view::binning;
 use crate::large_view::scene::INSTANCE_BYTES;
 
@@ -517,18 +517,12 @@ impl Compute {
             label: Some("point ids"),
             source: wgpu::ShaderSource::Wgsl(include_str!("splat_compute.wgsl").into()),
         });
-        let uniform_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("view (compute)"),
-            entries: &[uniform_entry(0, wgpu::ShaderStages::COMPUTE)],
-        });
-        let uniform_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("view (compute)"),
-            layout: &uniform_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            }],
-        });
+        let (uniform_layout, uniform_group) = uniform_binding(
+            device,
+            uniform,
+            wgpu::ShaderStages::COMPUTE,
+            "view (compute)",
+        );
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("point ids"),
             entries: &[

@@ -131,14 +131,6 @@ struct Controller {
     listeners: RefCell<Vec<Box<dyn std::any::Any>>>,
 }
 
-fn pixel_ratio() -> f64 {
-    web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .filter(|r| r.is_finite() && *r >= 1.0)
-        .unwrap_or(1.0)
-        .min(3.0)
-}
-
 impl Controller {
     fn plot_size(&self) -> (f64, f64) {
         (self.width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM)
@@ -797,7 +789,7 @@ fn mount(
     // Leptos may rebuild a view of the same shape in place (opening the scatter after the heatmap
     // reuses the host element), so canvases a previous view appended would stay on top of this one.
     remove_canvases(&host);
-    let ratio = pixel_ratio();
+    let ratio = crate::app::browser::pixel_ratio();
     let width = (host.client_width() as f64).clamp(420.0, 1100.0);
     let overlay: web_sys::HtmlCanvasElement = document
         .create_element("canvas")
