@@ -84,8 +84,8 @@ fn conditions_follow_renames_and_disappear_with_their_question() {
             .display_if
             .as_ref()
             .unwrap()
-            .question,
-        "party"
+            .questions(),
+        vec!["party"]
     );
     assert_valid(&study.survey);
     assert_eq!(

@@ -123,7 +123,8 @@ fn import(args: &ImportArgs) -> ExitCode {
         .records
         .clone()
         .unwrap_or_else(|| with_suffix(&args.out, ".records.jsonl"));
-    if let Err(code) = write_outputs_to(&args.out, &records_path, &study, &endpoint, &records) {
+    if let Err(code) = write_outputs_to(&args.out, &records_path, &study, &endpoint, &records, &[])
+    {
         return code;
     }
     let answered = records

@@ -20,8 +20,8 @@ use crate::data::table_to_csv;
 use crate::field::native::{drive, UreqClient};
 use crate::field::HttpClient;
 use crate::field::{
-    plan, records_jsonl, response_tables, CallRecord, FieldRun, FieldSettings, FileCache,
-    MemoryCache, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
+    plan, records_jsonl, response_tables_with_hidden, CallRecord, FieldRun, FieldSettings,
+    FileCache, MemoryCache, NotShown, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
 };
 use crate::local_model::native::{load_file, LocalClient};
 use crate::providers::{ApiKey, EndpointConfig};
@@ -382,9 +382,17 @@ pub fn run(args: &FieldArgs) -> ExitCode {
         },
     );
     let progress = run.progress();
+    let not_shown = run.not_shown().to_vec();
     let records: Vec<CallRecord> = run.into_records();
-    if let Err(code) = write_outputs(args, &study, &endpoint, &records) {
+    if let Err(code) = write_outputs(args, &study, &endpoint, &records, &not_shown) {
         return code;
+    }
+    if !not_shown.is_empty() {
+        println!(
+            "field: {} questions not shown to their respondent by the survey's logic (status \
+             not_shown in the survey table)",
+            not_shown.len()
+        );
     }
     println!(
         "field: {} of {total} calls settled: {} answered, {} refused, {} unparsed, {} failed; \
@@ -427,8 +435,9 @@ pub fn write_outputs_to(
     study: &Study,
     endpoint: &EndpointConfig,
     records: &[CallRecord],
+    not_shown: &[NotShown],
 ) -> Result<(), ExitCode> {
-    let tables = response_tables(study, endpoint, records);
+    let tables = response_tables_with_hidden(study, endpoint, records, not_shown);
     for (i, table) in tables.iter().enumerate() {
         let path = if i == 0 {
             out.to_path_buf()
@@ -445,10 +454,18 @@ fn write_outputs(
     study: &Study,
     endpoint: &EndpointConfig,
     records: &[CallRecord],
+    not_shown: &[NotShown],
 ) -> Result<(), ExitCode> {
     let records_path = args
         .records
         .clone()
         .unwrap_or_else(|| with_suffix(&args.out, ".records.jsonl"));
-    write_outputs_to(&args.out, &records_path, study, endpoint, records)
+    write_outputs_to(
+        &args.out,
+        &records_path,
+        study,
+        endpoint,
+        records,
+        not_shown,
+    )
 }

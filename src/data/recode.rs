@@ -111,13 +111,18 @@ pub fn default_missing_codes(question: &Question) -> Vec<String> {
         let same = |s: &str| s.trim().eq_ignore_ascii_case(code);
         match &question.answer {
             QuestionKind::SingleChoice { options }
+            | QuestionKind::Dropdown { options }
             | QuestionKind::MultipleChoice { options, .. }
-            | QuestionKind::Ranking { options } => {
+            | QuestionKind::Ranking { options, .. }
+            | QuestionKind::ConstantSum { options, .. } => {
                 options.iter().any(|o| same(&o.code) || same(&o.label))
             }
             QuestionKind::Scale { labels, .. } => labels.iter().any(|l| same(l)),
             QuestionKind::Matrix { scale, .. } => scale.iter().any(|l| same(l)),
-            QuestionKind::Numeric { .. } | QuestionKind::FreeText { .. } => false,
+            QuestionKind::Numeric { .. }
+            | QuestionKind::FreeText { .. }
+            | QuestionKind::Slider { .. }
+            | QuestionKind::Descriptive => false,
         }
     };
     COMMON_MISSING_CODES
@@ -184,8 +189,9 @@ pub fn recode_value(raw: &str, question: &Question, recode: &Recode) -> Recoded 
     }
     match &question.answer {
         QuestionKind::SingleChoice { options }
+        | QuestionKind::Dropdown { options }
         | QuestionKind::MultipleChoice { options, .. }
-        | QuestionKind::Ranking { options } => {
+        | QuestionKind::Ranking { options, .. } => {
             if let Some(o) = options.iter().find(|o| o.code == raw) {
                 return Recoded::Code(o.code.clone());
             }
@@ -213,6 +219,17 @@ pub fn recode_value(raw: &str, question: &Question, recode: &Recode) -> Recoded 
             Some(x) => Recoded::Number(x),
             None => Recoded::Unknown,
         },
+        QuestionKind::Slider { min, max, .. } => match parse_number(raw) {
+            Some(x) if x < *min || x > *max => Recoded::OutOfRange(x),
+            Some(x) => Recoded::Number(x),
+            None => Recoded::Unknown,
+        },
+        QuestionKind::ConstantSum { total, .. } => match parse_number(raw) {
+            Some(x) if x < 0.0 || x > *total => Recoded::OutOfRange(x),
+            Some(x) => Recoded::Number(x),
+            None => Recoded::Unknown,
+        },
         QuestionKind::FreeText { .. } => Recoded::Code(raw.to_string()),
+        QuestionKind::Descriptive => Recoded::Missing,
     }
 }

@@ -29,6 +29,7 @@ mod random;
 mod sampling;
 mod sdt;
 mod space;
+pub mod survey_flow;
 mod survey_order;
 
 pub use diagnostics::{
@@ -44,7 +45,9 @@ pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
 pub use qualtrics::qualtrics_randomiser;
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
-pub use survey_order::{survey_for_respondent, ShownQuestion};
+pub use survey_order::{
+    piped_answer, respondent_survey, survey_for_respondent, Layout, RespondentSurvey, ShownQuestion,
+};
 
 use crate::study::{Conjoint, DesignStrategy, DesignedTask};
 use efficient::EfficientSpec;

@@ -47,7 +47,9 @@ fn with_distribution<'a>(
     records
         .iter()
         .filter_map(move |r| match (&r.item, &r.distribution) {
-            (ItemRef::Question { id }, Some(d)) if id == question => Some((r, &d.probabilities)),
+            (ItemRef::Question { id, .. }, Some(d)) if id == question => {
+                Some((r, &d.probabilities))
+            }
             _ => None,
         })
 }
@@ -62,7 +64,7 @@ pub fn chosen_by_position(records: &[CallRecord], question: Option<&str>) -> (Ve
     for record in records {
         let same_item = match (&record.item, question) {
             (ItemRef::Task { .. }, None) => true,
-            (ItemRef::Question { id }, Some(q)) => id == q,
+            (ItemRef::Question { id, .. }, Some(q)) => id == q,
             _ => false,
         };
         if !same_item || record.shown.len() < 2 {
@@ -106,6 +108,7 @@ mod tests {
                 label: ((b'A' + i as u8) as char).to_string(),
                 text: code.to_string(),
                 levels: Vec::new(),
+                exclusive: false,
             })
             .collect();
         r
@@ -113,7 +116,10 @@ mod tests {
 
     #[test]
     fn a_model_that_always_picks_the_first_option_is_seen_whatever_the_order() {
-        let q = || ItemRef::Question { id: "Q1".into() };
+        let q = || ItemRef::Question {
+            id: "Q1".into(),
+            item: None,
+        };
         let records = vec![
             record(q(), &["pos", "neu", "neg"], "pos"),
             record(q(), &["neg", "pos", "neu"], "neg"),

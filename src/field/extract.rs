@@ -94,7 +94,10 @@ pub fn extract(
     }
     match expect {
         Expect::Choice => choice(&text, shown),
-        Expect::Number | Expect::Text => {
+        _ if expect.has_parts() => Extracted::Unparsed {
+            reason: "an answer with several parts read as one (a bug)".into(),
+        },
+        _ => {
             if is_refusal(&text) {
                 return Extracted::Refused {
                     reason: format!("the reply declines: {}", clip(&text)),
@@ -196,7 +199,7 @@ fn choice(text: &str, shown: &[ShownOption]) -> Extracted {
 }
 
 /// The whole reply (trimmed of quotes, brackets and a final full stop) is a label or an option text.
-fn match_whole<'a>(text: &str, shown: &'a [ShownOption]) -> Option<&'a ShownOption> {
+pub(super) fn match_whole<'a>(text: &str, shown: &'a [ShownOption]) -> Option<&'a ShownOption> {
     let t = strip_lead(text)
         .trim_end_matches(['.', ')', ']', '"', '\'', '*', '`', ' '])
         .trim();
@@ -208,7 +211,7 @@ fn match_whole<'a>(text: &str, shown: &'a [ShownOption]) -> Option<&'a ShownOpti
 }
 
 /// Drops "Answer:", "Profile", "Option", quotes and brackets in front of a label.
-fn strip_lead(text: &str) -> &str {
+pub(super) fn strip_lead(text: &str) -> &str {
     let mut t = text.trim();
     loop {
         let before = t;
@@ -235,7 +238,7 @@ fn strip_lead(text: &str) -> &str {
 }
 
 /// `phrase` appears in `text` with no letter or digit glued to either side.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
+pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text[from..].find(phrase) {
         let start = from + at;
@@ -259,12 +262,12 @@ fn contains_phrase(text: &str, phrase: &str) -> bool {
     false
 }
 
-fn is_refusal(text: &str) -> bool {
+pub(super) fn is_refusal(text: &str) -> bool {
     let lower = text.to_lowercase();
     REFUSALS.iter().any(|r| lower.contains(r))
 }
 
-fn first_number(text: &str) -> Option<f64> {
+pub(super) fn first_number(text: &str) -> Option<f64> {
     let bytes: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < bytes.len() {
@@ -288,7 +291,7 @@ fn first_number(text: &str) -> Option<f64> {
     None
 }
 
-fn format_number(x: f64) -> String {
+pub(super) fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -296,7 +299,7 @@ fn format_number(x: f64) -> String {
     }
 }
 
-fn clip(text: &str) -> String {
+pub(super) fn clip(text: &str) -> String {
     let mut out: String = text.chars().take(160).collect();
     if out.len() < text.len() {
         out.push('…');
@@ -360,6 +363,7 @@ mod tests {
                 label: l.to_string(),
                 text: t.to_string(),
                 levels: Vec::new(),
+                exclusive: false,
             })
             .collect()
     }

@@ -6,6 +6,9 @@
 //!   options in the order and with the labels shown, personas ([`persona`]) and per-call seeds.
 //! - [`extract`]: the answer in a reply (structured output, a label or option text in free text,
 //!   the first-token distribution over labels); refusals and unparsed replies keep their reason.
+//! - [`survey_plan`]: the survey's calls, made as each LLM respondent's own answers route it
+//!   through the survey's logic (`design::survey_flow`); `extract_parts` reads answers with
+//!   several parts (multiple choice, ranking, matrix battery, sliders, constant sum).
 //! - [`record`]: the call record; [`table`]: records as long response tables and exports.
 //! - [`cache`]: cache keys (hash of the exact request + sample index) and caches.
 //! - [`scheduler`]: concurrency, rate limits, backoff and retries as a pure state machine.
@@ -24,6 +27,7 @@ pub mod cache;
 pub mod debias;
 pub mod error;
 pub mod extract;
+mod extract_parts;
 pub mod http;
 mod labels;
 pub mod persona;
@@ -33,6 +37,7 @@ pub mod run;
 pub mod scheduler;
 mod seed;
 pub mod spec;
+pub mod survey_plan;
 pub mod table;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -49,7 +54,8 @@ pub use plan::{
 pub use record::{CallRecord, Status};
 pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};
 pub use scheduler::SchedulerConfig;
-pub use spec::{outgoing_persona_fields, response_tables, RunSpec};
+pub use spec::{outgoing_persona_fields, response_tables, response_tables_with_hidden, RunSpec};
+pub use survey_plan::{NotShown, SurveyPlan};
 pub use table::{
     conjoint_table, level_orders, read_records_jsonl, records_csv, records_jsonl, survey_table,
 };

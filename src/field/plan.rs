@@ -6,12 +6,13 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
-use super::labels::{label, profile_label};
+use super::labels::profile_label;
 use super::persona::{natural_count, personas, Persona};
 use super::seed;
+use super::survey_plan::SurveyPlan;
 use crate::design;
 use crate::providers::{ChatCall, Message};
-use crate::study::{Conjoint, DesignedTask, OptionLabels, QuestionKind, Study};
+use crate::study::{Conjoint, DesignedTask, OptionLabels, Study};
 
 /// How options are ordered on each call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -88,31 +89,79 @@ pub struct ShownOption {
     /// Conjoint profiles only: the level of each attribute, in the conjoint's attribute order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<String>,
+    /// Multiple choice: selecting it excludes the other options.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
 }
 
 /// What a valid answer looks like.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
     /// One of the shown options.
     Choice,
     Number,
     Text,
+    /// Between `min` and `max` of the shown options (multiple choice).
+    Multiple {
+        min: u32,
+        max: u32,
+    },
+    /// The top `count` shown options, most preferred first.
+    Ranking {
+        count: u32,
+    },
+    /// One shown scale point per item (a matrix battery in one call).
+    Rating,
+    /// A number from `min` to `max` (one slider), rounded to `step`.
+    Bounded {
+        min: f64,
+        max: f64,
+        step: f64,
+    },
+    /// A number per item (several sliders).
+    Sliders {
+        min: f64,
+        max: f64,
+        step: f64,
+    },
+    /// Numbers per item that add up to `total` (constant sum).
+    Allocation {
+        total: f64,
+    },
+}
+
+impl Expect {
+    /// Whether the answer has several parts (read by `extract_parts`).
+    pub fn has_parts(self) -> bool {
+        !matches!(self, Self::Choice | Self::Number | Self::Text)
+    }
 }
 
 /// Which item a call asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemRef {
-    Task { task: u32 },
-    Question { id: String },
+    Task {
+        task: u32,
+    },
+    Question {
+        id: String,
+        /// A matrix item asked on its own call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
 }
 
 impl ItemRef {
     pub fn name(&self) -> String {
         match self {
             Self::Task { task } => format!("task {task}"),
-            Self::Question { id } => id.clone(),
+            Self::Question { id, item: None } => id.clone(),
+            Self::Question {
+                id,
+                item: Some(item),
+            } => format!("{id}_{item}"),
         }
     }
 }
@@ -129,16 +178,41 @@ pub struct PlannedCall {
     pub persona: Persona,
     pub call: ChatCall,
     pub shown: Vec<ShownOption>,
+    /// Rows with a value each (matrix battery items, sliders, constant-sum options), labelled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ShownOption>,
     pub expect: Expect,
 }
 
-/// Every call of a run.
-#[derive(Clone, Debug, PartialEq)]
+/// Every call of a run known before anything is answered, and the survey's walks that add the
+/// calls later answers make ready.
+#[derive(Clone, Debug)]
 pub struct Plan {
     pub calls: Vec<PlannedCall>,
-    /// Questions left out and why (e.g. ranking questions are not fielded yet).
+    /// Questions left out and why.
     pub skipped: Vec<String>,
     pub respondents: u32,
+    /// The survey part, when the run fields one.
+    pub survey: Option<SurveyPlan>,
+}
+
+impl Plan {
+    /// The fewest and the most calls the run can make (they differ when the survey's logic
+    /// decides what is asked).
+    pub fn call_range(&self) -> (usize, usize) {
+        let conjoint = self
+            .calls
+            .iter()
+            .filter(|c| matches!(c.item, ItemRef::Task { .. }))
+            .count();
+        match &self.survey {
+            Some(survey) => {
+                let (low, high) = survey.call_range();
+                (conjoint + low, conjoint + high)
+            }
+            None => (self.calls.len(), self.calls.len()),
+        }
+    }
 }
 
 /// Builds the plan of a run.
@@ -158,16 +232,12 @@ pub struct Planner {
     respondents: u32,
     samples: u32,
     tasks: Vec<DesignedTask>,
-    survey_wanted: bool,
+    survey: Option<SurveyPlan>,
     next_task: usize,
-    next_respondent: u32,
+    /// Next survey walker to start.
+    next_walker: usize,
     calls: Vec<PlannedCall>,
     skipped: Vec<String>,
-}
-
-/// Whether the settings ask survey question `id`.
-fn asked(settings: &FieldSettings, id: &str) -> bool {
-    settings.questions.is_empty() || settings.questions.iter().any(|q| q == id)
 }
 
 impl Planner {
@@ -195,40 +265,19 @@ impl Planner {
             Some(conjoint) => conjoint_tasks(conjoint, respondents)?,
             None => Vec::new(),
         };
-        let mut skipped = Vec::new();
-        if survey_wanted {
-            for question in study
-                .survey
-                .questions
-                .iter()
-                .filter(|q| asked(settings, &q.id))
-            {
-                if !matches!(
-                    question.answer,
-                    QuestionKind::SingleChoice { .. }
-                        | QuestionKind::Scale { .. }
-                        | QuestionKind::Numeric { .. }
-                        | QuestionKind::FreeText { .. }
-                ) {
-                    skipped.push(format!(
-                        "{}: {} questions are not fielded yet",
-                        question.id,
-                        question.answer.type_name()
-                    ));
-                }
-            }
-        }
+        let survey = (survey_wanted && study.survey.questions.iter().any(|q| q.answer.is_asked()))
+            .then(|| SurveyPlan::new(&study, settings, &people, respondents));
         Ok(Self {
             settings: settings.clone(),
             people,
             respondents,
             samples: settings.samples.max(1),
             tasks,
-            survey_wanted,
+            survey,
             next_task: 0,
-            next_respondent: 1,
+            next_walker: 0,
             calls: Vec::new(),
-            skipped,
+            skipped: Vec::new(),
             study,
         })
     }
@@ -255,13 +304,27 @@ impl Planner {
             self.next_task += 1;
             left -= 1;
         }
-        while left > 0 && self.survey_wanted && self.next_respondent <= self.respondents {
-            self.survey_calls(self.next_respondent);
-            self.next_respondent += 1;
-            left -= 1;
+        if let Some(survey) = self.survey.as_mut() {
+            // Each respondent's samples together, as a respondent's survey is one unit.
+            let per_respondent = self.samples as usize;
+            while left > 0 && self.next_walker < survey.walkers() {
+                for _ in 0..per_respondent {
+                    if self.next_walker >= survey.walkers() {
+                        break;
+                    }
+                    let first = self.calls.len();
+                    let ready = survey.advance(self.next_walker, first, &|_| None);
+                    self.calls.extend(ready);
+                    self.next_walker += 1;
+                }
+                left -= 1;
+            }
         }
         Ok(self.next_task >= self.tasks.len()
-            && (!self.survey_wanted || self.next_respondent > self.respondents))
+            && self
+                .survey
+                .as_ref()
+                .is_none_or(|s| self.next_walker >= s.walkers()))
     }
 
     /// Calls planned so far.
@@ -277,101 +340,8 @@ impl Planner {
             calls: self.calls,
             skipped: self.skipped,
             respondents: self.respondents,
+            survey: self.survey,
         })
-    }
-
-    fn survey_calls(&mut self, respondent: u32) {
-        let study = &self.study;
-        let settings = &self.settings;
-        let samples = self.samples;
-        let calls = &mut self.calls;
-        let people = &self.people;
-        let persona = &people[(respondent - 1) as usize];
-        let shown = design::survey_for_respondent(
-            &study.survey,
-            respondent,
-            settings.seed,
-            &Default::default(),
-            &persona.fields.clone().into_iter().collect(),
-        );
-        for question in shown {
-            if !asked(settings, &question.id) {
-                continue;
-            }
-            let Some((index, spec)) = study
-                .survey
-                .questions
-                .iter()
-                .enumerate()
-                .find(|(_, q)| q.id == question.id)
-            else {
-                continue;
-            };
-            let expect = match spec.answer {
-                QuestionKind::SingleChoice { .. } | QuestionKind::Scale { .. } => Expect::Choice,
-                QuestionKind::Numeric { .. } => Expect::Number,
-                QuestionKind::FreeText { .. } => Expect::Text,
-                _ => continue,
-            };
-            let anchored: Vec<bool> = question
-                .options
-                .iter()
-                .map(|(code, _)| {
-                    spec.answer
-                        .options()
-                        .and_then(|o| o.iter().find(|o| &o.code == code))
-                        .is_some_and(|o| o.anchored)
-                })
-                .collect();
-            for sample in 0..samples {
-                let custom_id = format!("r{respondent}-q{index}-s{sample}");
-                let order =
-                    option_order(&anchored, settings.order, sample, settings.seed, &custom_id);
-                let shown: Vec<ShownOption> = order
-                    .iter()
-                    .enumerate()
-                    .map(|(position, &i)| {
-                        let (code, text) = &question.options[i];
-                        ShownOption {
-                            code: code.clone(),
-                            label: label(settings.labels, position, text),
-                            text: text.clone(),
-                            levels: Vec::new(),
-                        }
-                    })
-                    .collect();
-                let options_text = shown
-                    .iter()
-                    .map(|o| {
-                        if settings.labels == OptionLabels::Text {
-                            format!("- {}", o.text)
-                        } else {
-                            format!("{}. {}", o.label, o.text)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let user = study
-                    .fielding
-                    .templates
-                    .survey_question
-                    .replace("{{persona}}", &persona.text)
-                    .replace("{{question}}", &question.text)
-                    .replace("{{options}}", &options_text);
-                calls.push(PlannedCall {
-                    call: chat(study, user, &shown, settings, &custom_id),
-                    custom_id,
-                    respondent,
-                    item: ItemRef::Question {
-                        id: question.id.clone(),
-                    },
-                    sample,
-                    persona: persona.clone(),
-                    shown,
-                    expect,
-                });
-            }
-        }
     }
 }
 
@@ -431,6 +401,7 @@ fn conjoint_call(
                             .map_or_else(String::new, |lv| lv.name.clone())
                     })
                     .collect(),
+                exclusive: false,
             }
         })
         .collect();
@@ -440,24 +411,28 @@ fn conjoint_call(
             label: "none".into(),
             text: "none of these profiles".into(),
             levels: Vec::new(),
+            exclusive: false,
         });
     }
+    let labels = shown.iter().map(|o| o.label.clone()).collect();
     Ok(PlannedCall {
-        call: chat(study, user, &shown, settings, &custom_id),
+        call: chat_messages(study, user, labels, settings, &custom_id),
         custom_id,
         respondent: task.respondent,
         item: ItemRef::Task { task: task.task },
         sample,
         persona: persona.clone(),
         shown,
+        items: Vec::new(),
         expect: Expect::Choice,
     })
 }
 
-fn chat(
+/// The system prompt and the user message of one call, with its labels and seed.
+pub(super) fn chat_messages(
     study: &Study,
     user: String,
-    shown: &[ShownOption],
+    answer_labels: Vec<String>,
     settings: &FieldSettings,
     custom_id: &str,
 ) -> ChatCall {
@@ -476,7 +451,8 @@ fn chat(
     });
     ChatCall {
         messages,
-        answer_labels: shown.iter().map(|o| o.label.clone()).collect(),
+        answer_labels,
+        answer_shape: Default::default(),
         seed: settings
             .send_seed
             .then(|| seed::call_seed(settings.seed, custom_id)),
@@ -485,7 +461,7 @@ fn chat(
 
 /// Indices into the shown options, in the order this call displays them. Anchored options keep
 /// their places; the others are shuffled or rotated among the free places.
-fn option_order(
+pub(super) fn option_order(
     anchored: &[bool],
     mode: OrderMode,
     sample: u32,

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::extract::{Extracted, LabelDistribution, Method};
-use super::plan::{ItemRef, PlannedCall, ShownOption};
+use super::extract::{extract, label_distribution, Extracted, LabelDistribution, Method};
+use super::plan::{Expect, ItemRef, PlannedCall, ShownOption};
 use crate::providers::{Message, ProviderReply};
 use crate::study::SamplingParameters;
 
@@ -47,6 +47,12 @@ pub struct CallRecord {
     pub messages: Vec<Message>,
     /// The options in the order shown, with their labels.
     pub shown: Vec<ShownOption>,
+    /// Rows with a value each (matrix battery items, sliders, constant-sum options), as shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ShownOption>,
+    /// The answer type, for answers with several parts (how `answer` is written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
     pub status: Status,
     /// The option code, number or text; set only when answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +104,38 @@ pub(crate) struct Outcome<'a> {
     pub latency_ms: Option<f64>,
 }
 
-pub(crate) fn answered_record(
+/// The record of a call that got a reply: the answer read from it (every answer type, with
+/// structured output when the endpoint asked for it) and, for a single choice, the first-token
+/// distribution over the labels. The one place a reply becomes a record (sent, cached, batch).
+pub(crate) fn reply_record(
+    call: &PlannedCall,
+    outcome: Outcome<'_>,
+    reply: &ProviderReply,
+) -> CallRecord {
+    let structured = outcome.parameters.structured_output;
+    let extracted = if call.expect.has_parts() {
+        match &reply.refusal {
+            Some(refusal) => Extracted::Refused {
+                reason: format!("the provider reports a refusal: {refusal}"),
+            },
+            None => super::extract_parts::extract_parts(
+                reply.text.trim(),
+                &call.shown,
+                &call.items,
+                call.expect,
+                structured,
+            ),
+        }
+    } else {
+        extract(reply, &call.shown, call.expect, structured)
+    };
+    let distribution = (call.expect == Expect::Choice)
+        .then(|| label_distribution(reply, &call.shown))
+        .flatten();
+    answered_record(call, outcome, reply, extracted, distribution)
+}
+
+fn answered_record(
     call: &PlannedCall,
     outcome: Outcome<'_>,
     reply: &ProviderReply,
@@ -154,6 +191,8 @@ fn base(call: &PlannedCall, outcome: Outcome<'_>) -> CallRecord {
         seed: call.call.seed,
         messages: call.call.messages.clone(),
         shown: call.shown.clone(),
+        items: call.items.clone(),
+        expect: call.expect.has_parts().then_some(call.expect),
         status: Status::Failed,
         answer: None,
         method: None,

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{cache_key, CachedReply, ResponseCache};
 use super::error::FieldError;
-use super::extract::{extract, label_distribution};
 use super::http::{HttpRequest, HttpResponse, TransportError};
-use super::plan::{Plan, PlannedCall};
-use super::record::{answered_record, failed_record, CallRecord, Outcome, Status};
+use super::plan::{ItemRef, Plan, PlannedCall};
+use super::record::{failed_record, reply_record, CallRecord, Outcome, Status};
 use super::scheduler::{AfterFailure, Next, Scheduler, SchedulerConfig};
+use super::survey_plan::{NotShown, SurveyPlan};
 use crate::providers::{provider_for, EndpointConfig, Provider, ProviderError};
 
 /// Identifies one attempt in flight.
@@ -127,6 +127,14 @@ pub struct FieldRun {
     cache_slice: usize,
     /// Indices settled since the caller last asked ([`FieldRun::drain_settled`]).
     settled_log: Vec<usize>,
+    /// The survey's walks: settling a survey call can make later questions ready.
+    survey: Option<SurveyPlan>,
+    /// The survey walker of each call (None for conjoint tasks).
+    walker_of: Vec<Option<usize>>,
+    /// Records from an earlier run for calls the logic has not made yet, by custom id.
+    pending_restore: HashMap<String, CallRecord>,
+    /// Calls an earlier page left on the wire that the logic has not made yet, with the reason.
+    pending_interrupt: HashMap<String, String>,
 }
 
 /// The name records carry for a provider.
@@ -147,6 +155,11 @@ impl FieldRun {
     ) -> Result<Self, FieldError> {
         let provider = provider_for(endpoint.provider);
         let n = plan.calls.len();
+        let walker_of = plan
+            .calls
+            .iter()
+            .map(|c| walker(plan.survey.as_ref(), c))
+            .collect();
         let plan_chars: Vec<usize> = plan
             .calls
             .iter()
@@ -176,7 +189,93 @@ impl FieldRun {
             cache_cursor: 0,
             cache_slice: usize::MAX,
             settled_log: Vec::new(),
+            survey: plan.survey,
+            walker_of,
+            pending_restore: HashMap::new(),
+            pending_interrupt: HashMap::new(),
         })
+    }
+
+    /// Questions the survey's logic hid so far, with the rule that hid each.
+    pub fn not_shown(&self) -> &[NotShown] {
+        self.survey.as_ref().map_or(&[], |s| s.not_shown())
+    }
+
+    /// The fewest and the most calls the run can still come to (equal without survey logic).
+    pub fn call_range(&self) -> (usize, usize) {
+        let conjoint = self
+            .calls
+            .iter()
+            .filter(|c| matches!(c.item, ItemRef::Task { .. }))
+            .count();
+        match &self.survey {
+            Some(survey) => {
+                let (low, high) = survey.call_range();
+                (conjoint + low, conjoint + high)
+            }
+            None => (self.calls.len(), self.calls.len()),
+        }
+    }
+
+    /// Walks the survey of each walker in `walkers` as far as the settled records allow, adding
+    /// the calls that became ready (and settling those an earlier run already answered).
+    fn grow(&mut self, walkers: Vec<usize>) {
+        let mut work = walkers;
+        while let Some(w) = work.pop() {
+            let Some(survey) = self.survey.as_mut() else {
+                return;
+            };
+            let records = &self.records;
+            let first = self.calls.len();
+            let ready = survey.advance(w, first, &|i| records.get(i).and_then(Option::as_ref));
+            if ready.is_empty() {
+                continue;
+            }
+            self.scheduler.add(ready.len());
+            self.progress.total += ready.len();
+            for call in ready {
+                let index = self.calls.len();
+                let id = call.custom_id.clone();
+                self.calls.push(call);
+                self.records.push(None);
+                self.walker_of.push(Some(w));
+                if let Some(record) = self.pending_restore.remove(&id) {
+                    if self.take_over(index, record) {
+                        work.push(w);
+                    }
+                } else if let Some(reason) = self.pending_interrupt.remove(&id) {
+                    self.mark_interrupted(index, &reason);
+                    work.push(w);
+                }
+            }
+        }
+    }
+
+    /// Takes an earlier run's record for call `index` when it was made from the same request.
+    fn take_over(&mut self, index: usize, record: CallRecord) -> bool {
+        let call = &self.calls[index];
+        let same_request = cache_key(
+            &self.provider.build(&self.endpoint, &call.call),
+            call.sample,
+        ) == record.cache_key;
+        if self.records[index].is_some() || !same_request {
+            return false;
+        }
+        self.scheduler.skip(index);
+        self.count(&record);
+        self.records[index] = Some(record);
+        true
+    }
+
+    fn mark_interrupted(&mut self, index: usize, reason: &str) {
+        let call = &self.calls[index];
+        let key = cache_key(
+            &self.provider.build(&self.endpoint, &call.call),
+            call.sample,
+        );
+        let record = failed_record(call, self.outcome(key, 1, false, None), reason.into());
+        self.scheduler.skip(index);
+        self.finish(index, record);
     }
 
     pub fn calls(&self) -> &[PlannedCall] {
@@ -227,25 +326,31 @@ impl FieldRun {
             .enumerate()
             .map(|(i, c)| (c.custom_id.clone(), i))
             .collect();
+        let mut walkers = Vec::new();
         for record in records {
             if retry_failed && record.status == Status::Failed {
                 continue;
             }
-            if let Some(&i) = index.get(&record.custom_id) {
-                let call = &self.calls[i];
-                let same_request = cache_key(
-                    &self.provider.build(&self.endpoint, &call.call),
-                    call.sample,
-                ) == record.cache_key;
-                if self.records[i].is_none() && same_request {
-                    self.scheduler.skip(i);
-                    self.count(&record);
-                    self.records[i] = Some(record);
-                    taken += 1;
+            match index.get(&record.custom_id) {
+                Some(&i) => {
+                    if self.take_over(i, record) {
+                        taken += 1;
+                        walkers.extend(self.walker_of[i]);
+                    }
                 }
+                // A survey call the logic makes once earlier answers are in.
+                None if self.survey.is_some() => {
+                    self.pending_restore
+                        .insert(record.custom_id.clone(), record);
+                }
+                None => {}
             }
         }
-        taken
+        let waiting = self.pending_restore.len();
+        walkers.sort_unstable();
+        walkers.dedup();
+        self.grow(walkers);
+        taken + waiting - self.pending_restore.len()
     }
 
     /// Sets the key for the calls still to send (a reopened page learns it only when the user
@@ -262,19 +367,16 @@ impl FieldRun {
         let mut marked = 0;
         for id in custom_ids {
             let Some(index) = self.calls.iter().position(|c| &c.custom_id == id) else {
+                if self.survey.is_some() {
+                    self.pending_interrupt
+                        .insert(id.clone(), reason.to_string());
+                }
                 continue;
             };
             if self.records[index].is_some() {
                 continue;
             }
-            let call = &self.calls[index];
-            let key = cache_key(
-                &self.provider.build(&self.endpoint, &call.call),
-                call.sample,
-            );
-            let record = failed_record(call, self.outcome(key, 1, false, None), reason.into());
-            self.scheduler.skip(index);
-            self.finish(index, record);
+            self.mark_interrupted(index, reason);
             marked += 1;
         }
         marked
@@ -408,20 +510,11 @@ impl FieldRun {
             return;
         };
         let call = &self.calls[index];
-        let extracted = extract(
-            &reply,
-            &call.shown,
-            call.expect,
-            self.endpoint.parameters.structured_output,
-        );
-        let distribution = label_distribution(&reply, &call.shown);
         // Counted as done without an attempt.
-        let record = answered_record(
+        let record = reply_record(
             call,
             self.outcome(key, 0, true, Some(hit.latency_ms)),
             &reply,
-            extracted,
-            distribution,
         );
         self.scheduler.skip(index);
         self.progress.cache_hits += 1;
@@ -465,19 +558,10 @@ impl FieldRun {
                     self.progress.cache_write_errors += 1;
                 }
                 let call = &self.calls[index];
-                let extracted = extract(
-                    &reply,
-                    &call.shown,
-                    call.expect,
-                    self.endpoint.parameters.structured_output,
-                );
-                let distribution = label_distribution(&reply, &call.shown);
-                let mut record = answered_record(
+                let mut record = reply_record(
                     call,
                     self.outcome(key, ticket.attempt, false, Some(response.latency_ms)),
                     &reply,
-                    extracted,
-                    distribution,
                 );
                 self.redact(&mut record);
                 self.finish(index, record);
@@ -543,6 +627,17 @@ impl FieldRun {
         self.requests.remove(&index);
         self.count(&record);
         self.records[index] = Some(record);
+        if let Some(w) = self.walker_of.get(index).copied().flatten() {
+            self.grow(vec![w]);
+        }
+    }
+}
+
+/// The survey walker a planned call belongs to.
+fn walker(survey: Option<&SurveyPlan>, call: &PlannedCall) -> Option<usize> {
+    match call.item {
+        ItemRef::Question { .. } => survey?.walker_of(call.respondent, call.sample),
+        ItemRef::Task { .. } => None,
     }
 }
 

@@ -114,6 +114,16 @@ impl Scheduler {
         }
     }
 
+    /// Adds `n` items at the end (calls a survey's logic made ready); they queue after the rest.
+    pub fn add(&mut self, n: usize) {
+        for _ in 0..n {
+            self.ready.push_back(self.state.len());
+            self.state.push(State::Waiting);
+            self.attempts.push(0);
+            self.remaining += 1;
+        }
+    }
+
     /// Marks an item done without sending it (a cached reply, or a record from an earlier run).
     pub fn skip(&mut self, item: usize) {
         if let Some(state) = self.state.get_mut(item) {

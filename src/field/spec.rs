@@ -10,6 +10,7 @@ use super::plan::{plan, FieldSettings, ItemRef, Plan, Planner};
 use super::record::CallRecord;
 use super::run::{provider_name, FieldRun, PriceRange};
 use super::scheduler::SchedulerConfig;
+use super::survey_plan::NotShown;
 use super::table::{conjoint_table, survey_table};
 use crate::providers::{ApiKey, EndpointConfig};
 use crate::study::{Endpoint, Provenance, ProviderKind, ResponseTable, Study};
@@ -156,6 +157,16 @@ pub fn response_tables(
     endpoint: &EndpointConfig,
     records: &[CallRecord],
 ) -> Vec<ResponseTable> {
+    response_tables_with_hidden(study, endpoint, records, &[])
+}
+
+/// [`response_tables`] with the questions the survey's logic hid as `not_shown` rows.
+pub fn response_tables_with_hidden(
+    study: &Study,
+    endpoint: &EndpointConfig,
+    records: &[CallRecord],
+    not_shown: &[NotShown],
+) -> Vec<ResponseTable> {
     let provenance = Provenance {
         description: format!(
             "LLM answers from {} ({}) at {}, fielded by silico {}",
@@ -176,13 +187,13 @@ pub fn response_tables(
     if let (true, Some(conjoint)) = (has(true), study.conjoint.as_ref()) {
         tables.push(conjoint_table(&name, conjoint, records, provenance.clone()));
     }
-    if has(false) {
+    if has(false) || !not_shown.is_empty() {
         let survey_name = if tables.is_empty() {
             name
         } else {
             format!("{name}-survey")
         };
-        tables.push(survey_table(&survey_name, records, provenance));
+        tables.push(survey_table(&survey_name, records, not_shown, provenance));
     }
     tables
 }

@@ -1,8 +1,10 @@
 //! Records as long response tables (so `analysis::amce` and the survey statistics read LLM answers
 //! directly) and as CSV/JSONL exports.
 
-use super::plan::ItemRef;
+use super::plan::{Expect, ItemRef};
 use super::record::{CallRecord, Status};
+use super::survey_plan::NotShown;
+use crate::design::survey_flow::{split_items, split_list};
 use crate::study::{
     Column, ColumnRole, ColumnValues, Conjoint, Provenance, ResponseSource, ResponseTable,
 };
@@ -111,75 +113,209 @@ pub fn conjoint_table(
     }
 }
 
-/// One row per respondent × question × sample: `respondent`, `question`, `sample`, `answer` (the
-/// option code, number or text; empty unless answered), `label` (the label it was shown with),
-/// `position` (1-based place it was shown at), `shown_order` (codes as shown, `|`-separated),
-/// `probabilities` (`code=p` pairs from the first token), `status`, `reason`, `raw_reply`,
-/// `model`, `custom_id`.
-pub fn survey_table(name: &str, records: &[CallRecord], provenance: Provenance) -> ResponseTable {
-    let mut cols: [Vec<Option<String>>; 11] = Default::default();
-    let mut respondent = Vec::new();
-    let mut sample = Vec::new();
+/// One row per respondent × question × sample (× item, for answers with several parts):
+/// `respondent`, `question`, `item` (the matrix item, slider, or option of a multiple choice,
+/// ranking or constant sum; empty for one-part answers), `sample`, `answer` (the option code,
+/// number or text; for a multiple choice 1/0 per option, for a ranking the option's rank; empty
+/// unless answered), `label` (the label it was shown with), `position` (1-based place it was
+/// shown at), `shown_order` (codes as shown, `|`-separated), `probabilities` (`code=p` pairs
+/// from the first token), `status` (`not_shown` for a question the survey's logic hid, with the
+/// rule as `reason`), `reason`, `raw_reply`, `model`, `custom_id`.
+pub fn survey_table(
+    name: &str,
+    records: &[CallRecord],
+    not_shown: &[NotShown],
+    provenance: Provenance,
+) -> ResponseTable {
+    let mut rows = SurveyRows::default();
     for record in records {
-        let ItemRef::Question { id } = &record.item else {
+        let ItemRef::Question { id, item } = &record.item else {
             continue;
         };
-        respondent.push(Some(f64::from(record.respondent)));
-        sample.push(Some(f64::from(record.sample)));
-        let chosen = record.chosen();
         let answered = record.status == Status::Answered;
-        let position = chosen.and_then(|c| record.shown.iter().position(|o| o.code == c.code));
-        let values = [
-            Some(id.clone()),
-            record.answer.clone().filter(|_| answered),
-            chosen.map(|c| c.label.clone()),
-            position.map(|p| (p + 1).to_string()),
-            (!record.shown.is_empty()).then(|| {
-                record
-                    .shown
-                    .iter()
-                    .map(|o| o.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            }),
-            record.distribution.as_ref().map(|d| {
+        let answer = record.answer.as_deref().filter(|_| answered);
+        let shown_order = (!record.shown.is_empty()).then(|| {
+            record
+                .shown
+                .iter()
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        });
+        let base = Row {
+            respondent: record.respondent,
+            sample: record.sample,
+            question: id.clone(),
+            item: item.clone(),
+            answer: None,
+            label: None,
+            position: None,
+            shown_order,
+            probabilities: record.distribution.as_ref().map(|d| {
                 d.probabilities
                     .iter()
                     .map(|(c, p)| format!("{c}={p:.6}"))
                     .collect::<Vec<_>>()
                     .join(";")
             }),
-            Some(record.status.as_str().to_string()),
-            record.reason.clone(),
-            record.raw_reply.clone(),
-            Some(record.model.clone()),
-            Some(record.custom_id.clone()),
-        ];
-        for (column, value) in cols.iter_mut().zip(values) {
-            column.push(value);
+            status: record.status.as_str().to_string(),
+            reason: record.reason.clone(),
+            raw_reply: record.raw_reply.clone(),
+            model: Some(record.model.clone()),
+            custom_id: Some(record.custom_id.clone()),
+        };
+        match record.expect {
+            Some(Expect::Multiple { .. } | Expect::Ranking { .. }) => {
+                let listed = answer.map(split_list).unwrap_or_default();
+                let ranking = matches!(record.expect, Some(Expect::Ranking { .. }));
+                for (position, option) in record.shown.iter().enumerate() {
+                    let place = listed.iter().position(|c| *c == option.code);
+                    let value = answer.map(|_| match (ranking, place) {
+                        (true, Some(p)) => Some((p + 1).to_string()),
+                        (true, None) => None,
+                        (false, hit) => Some(u8::from(hit.is_some()).to_string()),
+                    });
+                    rows.push(Row {
+                        item: Some(option.code.clone()),
+                        answer: value.flatten(),
+                        label: Some(option.label.clone()),
+                        position: Some(position + 1),
+                        ..base.clone()
+                    });
+                }
+            }
+            Some(_) if !record.items.is_empty() => {
+                let values = answer.map(split_items).unwrap_or_default();
+                for (position, row) in record.items.iter().enumerate() {
+                    let value = values.iter().find(|(i, _)| *i == row.code).map(|(_, v)| *v);
+                    let label = value.and_then(|v| record.shown.iter().find(|o| o.code == v));
+                    rows.push(Row {
+                        item: Some(row.code.clone()),
+                        answer: value.map(str::to_string),
+                        label: label.map(|o| o.label.clone()),
+                        position: Some(position + 1),
+                        ..base.clone()
+                    });
+                }
+            }
+            _ => {
+                let chosen = record.chosen();
+                rows.push(Row {
+                    answer: answer.map(str::to_string),
+                    label: chosen.map(|c| c.label.clone()),
+                    position: chosen
+                        .and_then(|c| record.shown.iter().position(|o| o.code == c.code))
+                        .map(|p| p + 1),
+                    ..base
+                });
+            }
         }
     }
-    let [question, answer, label, position, shown, probabilities, status, reason, raw, model, custom_id] =
-        cols;
-    ResponseTable {
-        name: name.to_string(),
-        source: ResponseSource::Llm,
-        provenance,
-        columns: vec![
-            number("respondent", ColumnRole::Respondent, respondent),
-            text("question", ColumnRole::Question, question),
-            number("sample", ColumnRole::Covariate, sample),
-            text("answer", ColumnRole::Answer, answer),
-            text("label", ColumnRole::Covariate, label),
-            text("position", ColumnRole::Covariate, position),
-            text("shown_order", ColumnRole::Covariate, shown),
-            text("probabilities", ColumnRole::Covariate, probabilities),
-            text("status", ColumnRole::Covariate, status),
-            text("reason", ColumnRole::Covariate, reason),
-            text("raw_reply", ColumnRole::Covariate, raw),
-            text("model", ColumnRole::Covariate, model),
-            text("custom_id", ColumnRole::Covariate, custom_id),
-        ],
+    for hidden in not_shown {
+        rows.push(Row {
+            respondent: hidden.respondent,
+            sample: hidden.sample,
+            question: hidden.question.clone(),
+            status: "not_shown".into(),
+            reason: Some(hidden.rule.clone()),
+            ..Row::default()
+        });
+    }
+    rows.table(name, provenance)
+}
+
+#[derive(Clone, Default)]
+struct Row {
+    respondent: u32,
+    sample: u32,
+    question: String,
+    item: Option<String>,
+    answer: Option<String>,
+    label: Option<String>,
+    position: Option<usize>,
+    shown_order: Option<String>,
+    probabilities: Option<String>,
+    status: String,
+    reason: Option<String>,
+    raw_reply: Option<String>,
+    model: Option<String>,
+    custom_id: Option<String>,
+}
+
+#[derive(Default)]
+struct SurveyRows {
+    rows: Vec<Row>,
+}
+
+impl SurveyRows {
+    fn push(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    fn table(self, name: &str, provenance: Provenance) -> ResponseTable {
+        let rows = self.rows;
+        let texts = |f: &dyn Fn(&Row) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+        ResponseTable {
+            name: name.to_string(),
+            source: ResponseSource::Llm,
+            provenance,
+            columns: vec![
+                number(
+                    "respondent",
+                    ColumnRole::Respondent,
+                    rows.iter().map(|r| Some(f64::from(r.respondent))).collect(),
+                ),
+                text(
+                    "question",
+                    ColumnRole::Question,
+                    texts(&|r| Some(r.question.clone())),
+                ),
+                text("item", ColumnRole::Covariate, texts(&|r| r.item.clone())),
+                number(
+                    "sample",
+                    ColumnRole::Covariate,
+                    rows.iter().map(|r| Some(f64::from(r.sample))).collect(),
+                ),
+                text("answer", ColumnRole::Answer, texts(&|r| r.answer.clone())),
+                text("label", ColumnRole::Covariate, texts(&|r| r.label.clone())),
+                text(
+                    "position",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.position.map(|p| p.to_string())),
+                ),
+                text(
+                    "shown_order",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.shown_order.clone()),
+                ),
+                text(
+                    "probabilities",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.probabilities.clone()),
+                ),
+                text(
+                    "status",
+                    ColumnRole::Covariate,
+                    texts(&|r| Some(r.status.clone())),
+                ),
+                text(
+                    "reason",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.reason.clone()),
+                ),
+                text(
+                    "raw_reply",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.raw_reply.clone()),
+                ),
+                text("model", ColumnRole::Covariate, texts(&|r| r.model.clone())),
+                text(
+                    "custom_id",
+                    ColumnRole::Covariate,
+                    texts(&|r| r.custom_id.clone()),
+                ),
+            ],
+        }
     }
 }
 

@@ -49,7 +49,7 @@ impl Provider for Anthropic {
             body["tools"] = json!([{
                 "name": "answer",
                 "description": "Record the answer.",
-                "input_schema": super::openai::answer_schema(&call.answer_labels)
+                "input_schema": super::openai::answer_schema(&call.answer_labels, &call.answer_shape)
             }]);
             body["tool_choice"] = json!({"type": "tool", "name": "answer"});
         }

@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 use super::{Anthropic, EndpointConfig, OpenAiCompatible, Provider, ProviderError, ProviderReply};
 use crate::field::cache::cache_key;
 use crate::field::error::FieldError;
-use crate::field::extract::{extract, label_distribution};
 use crate::field::plan::PlannedCall;
-use crate::field::record::{answered_record, failed_record, CallRecord, Outcome};
+use crate::field::record::{failed_record, reply_record, CallRecord, Outcome};
 use crate::study::ProviderKind;
 
 /// One line per call: `{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"}`.
@@ -201,16 +200,7 @@ pub fn records_from_results(
                 }
                 Some(BatchResult {
                     reply: Ok(reply), ..
-                }) => {
-                    let extracted = extract(
-                        &reply,
-                        &call.shown,
-                        call.expect,
-                        endpoint.parameters.structured_output,
-                    );
-                    let distribution = label_distribution(&reply, &call.shown);
-                    answered_record(call, outcome, &reply, extracted, distribution)
-                }
+                }) => reply_record(call, outcome, &reply),
             }
         })
         .collect();

@@ -93,6 +93,9 @@ pub struct ChatCall {
     pub messages: Vec<Message>,
     /// The labels a valid answer may take, for structured output (a JSON-schema enum).
     pub answer_labels: Vec<String>,
+    /// The answer's shape, for structured output's schema.
+    #[serde(default, skip_serializing_if = "AnswerShape::is_one")]
+    pub answer_shape: AnswerShape,
     /// The per-call seed, when the run has one.
     pub seed: Option<u64>,
 }
@@ -113,6 +116,29 @@ impl ChatCall {
             .filter(|m| m.role != "system")
             .collect();
         ((!system.is_empty()).then(|| system.join("\n\n")), rest)
+    }
+}
+
+/// What structured output asks for in `{"answer": …}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum AnswerShape {
+    /// One label (or, without labels, a string).
+    #[default]
+    One,
+    /// Between `min` and `max` distinct labels.
+    Several { min: u32, max: u32 },
+    /// `count` distinct labels in order.
+    Order { count: u32 },
+    /// An object with one value per item: a label, or a number when `numeric`.
+    PerItem { items: Vec<String>, numeric: bool },
+    /// A number.
+    Number,
+}
+
+impl AnswerShape {
+    pub fn is_one(&self) -> bool {
+        *self == Self::One
     }
 }
 
@@ -280,6 +306,7 @@ mod tests {
                 message("assistant", "A"),
             ],
             answer_labels: Vec::new(),
+            answer_shape: AnswerShape::One,
             seed: None,
         };
         let (system, rest) = call.split_system();

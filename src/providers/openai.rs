@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    join_url, with_extra_headers, ChatCall, EndpointConfig, Provider, ProviderError, ProviderReply,
-    Usage,
+    join_url, with_extra_headers, AnswerShape, ChatCall, EndpointConfig, Provider, ProviderError,
+    ProviderReply, Usage,
 };
 use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
@@ -14,12 +14,38 @@ use crate::study::ProviderKind;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenAiCompatible;
 
-/// The JSON schema that constrains a reply to `{"answer": <one of the labels>}`.
-pub fn answer_schema(labels: &[String]) -> Value {
-    let mut answer = json!({"type": "string"});
+/// The JSON schema that constrains a reply to `{"answer": …}`: one of the labels, several or an
+/// order of them, one value per item, or a number, as the call's answer shape says.
+pub fn answer_schema(labels: &[String], shape: &AnswerShape) -> Value {
+    let mut label = json!({"type": "string"});
     if !labels.is_empty() {
-        answer["enum"] = json!(labels);
+        label["enum"] = json!(labels);
     }
+    let answer = match shape {
+        AnswerShape::One => label,
+        AnswerShape::Number => json!({"type": "number"}),
+        AnswerShape::Several { min, max } => json!({
+            "type": "array", "items": label, "uniqueItems": true,
+            "minItems": min, "maxItems": max
+        }),
+        AnswerShape::Order { count } => json!({
+            "type": "array", "items": label, "uniqueItems": true,
+            "minItems": count, "maxItems": count
+        }),
+        AnswerShape::PerItem { items, numeric } => {
+            let value = if *numeric {
+                json!({"type": "number"})
+            } else {
+                label
+            };
+            let properties: serde_json::Map<String, Value> =
+                items.iter().map(|i| (i.clone(), value.clone())).collect();
+            json!({
+                "type": "object", "properties": properties, "required": items,
+                "additionalProperties": false
+            })
+        }
+    };
     json!({
         "type": "object",
         "properties": {"answer": answer},
@@ -58,7 +84,7 @@ impl Provider for OpenAiCompatible {
         if p.structured_output {
             body["response_format"] = json!({
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "strict": true, "schema": answer_schema(&call.answer_labels)}
+                "json_schema": {"name": "answer", "strict": true, "schema": answer_schema(&call.answer_labels, &call.answer_shape)}
             });
         }
         body

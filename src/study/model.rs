@@ -82,6 +82,10 @@ pub struct Survey {
     pub blocks: Vec<Block>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub randomise_block_order: bool,
+    /// The survey flow, as Qualtrics has it: blocks, branches, block randomisers, embedded data
+    /// and the end of the survey. Empty: questions outside blocks first, then the blocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<FlowElement>,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
@@ -92,6 +96,47 @@ pub struct Block {
     pub title: String,
     /// Question ids, in display order.
     pub questions: Vec<String>,
+    /// Shuffle the block's questions for each respondent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub randomise_questions: bool,
+}
+
+/// One element of the survey flow.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FlowElement {
+    /// Shows a block's questions.
+    Block { block: String },
+    /// Runs `flow` only when `condition` holds for this respondent.
+    Branch {
+        condition: DisplayCondition,
+        flow: Vec<FlowElement>,
+    },
+    /// Runs `show` of the elements of `flow` (all when absent), in a random order unless
+    /// `keep_order`; `even` balances how often each subset is shown across respondents.
+    Randomizer {
+        flow: Vec<FlowElement>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        show: Option<u32>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        even: bool,
+        #[serde(default, skip_serializing_if = "is_default")]
+        keep_order: bool,
+    },
+    /// Sets embedded data fields (e.g. the condition a randomiser assigned).
+    EmbeddedData { fields: Vec<EmbeddedField> },
+    /// Elements run in order, as one unit (a randomiser's member).
+    Group { flow: Vec<FlowElement> },
+    /// The respondent's survey ends here.
+    EndSurvey,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddedField {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub value: String,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
@@ -107,8 +152,26 @@ pub struct Question {
     pub option_order: OptionOrder,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_if: Option<DisplayCondition>,
+    /// Skip logic: after this question is answered, the first rule that holds jumps ahead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip: Vec<SkipRule>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub required: bool,
+}
+
+/// A jump taken after a question when its condition holds.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SkipRule {
+    pub condition: DisplayCondition,
+    pub to: SkipTarget,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipTarget {
+    EndOfBlock,
+    EndOfSurvey,
 }
 
 /// The answer format, serialised with a `type` tag.
@@ -144,14 +207,59 @@ pub enum QuestionKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_length: Option<u32>,
     },
+    /// An order of the options, most preferred first: all of them, or the top `top_k`.
     Ranking {
         options: Vec<AnswerOption>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top_k: Option<u32>,
     },
-    /// Several items rated on one shared scale.
+    /// Several items rated on one shared scale (codes 1, 2, … from the first scale point).
     Matrix {
         items: Vec<MatrixItem>,
         scale: Vec<String>,
+        /// One call per item, or one call for the whole battery.
+        #[serde(default, skip_serializing_if = "is_default")]
+        ask: MatrixAsk,
     },
+    /// One or several sliders on `min`..`max` in steps of `step`.
+    Slider {
+        /// The sliders; empty is a single slider answered as the question itself.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<MatrixItem>,
+        min: f64,
+        max: f64,
+        #[serde(default = "default_step")]
+        step: f64,
+    },
+    /// Allocate `total` (usually 100) across the options.
+    ConstantSum {
+        options: Vec<AnswerOption>,
+        #[serde(default = "default_total")]
+        total: f64,
+    },
+    /// A single choice shown as a list.
+    Dropdown {
+        options: Vec<AnswerOption>,
+    },
+    /// Text shown to the respondent, never asked.
+    Descriptive,
+}
+
+fn default_step() -> f64 {
+    1.0
+}
+
+fn default_total() -> f64 {
+    100.0
+}
+
+/// How a matrix battery is asked.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatrixAsk {
+    #[default]
+    PerItem,
+    Battery,
 }
 
 impl QuestionKind {
@@ -165,6 +273,10 @@ impl QuestionKind {
             Self::FreeText { .. } => "free_text",
             Self::Ranking { .. } => "ranking",
             Self::Matrix { .. } => "matrix",
+            Self::Slider { .. } => "slider",
+            Self::ConstantSum { .. } => "constant_sum",
+            Self::Dropdown { .. } => "dropdown",
+            Self::Descriptive => "descriptive",
         }
     }
 
@@ -173,9 +285,16 @@ impl QuestionKind {
         match self {
             Self::SingleChoice { options }
             | Self::MultipleChoice { options, .. }
-            | Self::Ranking { options } => Some(options),
+            | Self::Ranking { options, .. }
+            | Self::ConstantSum { options, .. }
+            | Self::Dropdown { options } => Some(options),
             _ => None,
         }
+    }
+
+    /// Whether a respondent answers it (descriptive text is only shown).
+    pub fn is_asked(&self) -> bool {
+        !matches!(self, Self::Descriptive)
     }
 }
 
@@ -189,6 +308,9 @@ pub struct AnswerOption {
     /// Anchored options ("Other", "None", "Don't know") keep their place when the others are shuffled.
     #[serde(default, skip_serializing_if = "is_default")]
     pub anchored: bool,
+    /// Multiple choice: selecting it excludes every other option ("None of these").
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub exclusive: bool,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
@@ -208,12 +330,167 @@ pub enum OptionOrder {
     Reverse,
 }
 
-/// Show the question only if an earlier question's answer is one of the listed codes.
+/// When a question is shown (or a branch taken): a test of an earlier answer, a persona field or
+/// embedded data, or `all` / `any` / `not` of other conditions.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum DisplayCondition {
+    Answer(AnswerCondition),
+    Persona(FieldCondition),
+    Embedded(EmbeddedCondition),
+    All { all: Vec<DisplayCondition> },
+    Any { any: Vec<DisplayCondition> },
+    Not { not: Box<DisplayCondition> },
+}
+
+/// A test of an earlier question's answer. With `any_of`: one of these codes was chosen (for a
+/// multiple choice, selected; for a ranking, ranked). With `op` and `value`: a number compared
+/// (numeric, slider, scale code, matrix item). `item` names a matrix item, slider or
+/// constant-sum option.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct DisplayCondition {
+pub struct AnswerCondition {
     pub question: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub any_of: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<CompareOp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// A persona field's value is one of `any_of`.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FieldCondition {
+    pub persona: String,
+    pub any_of: Vec<String>,
+}
+
+/// An embedded data field's value (set by the flow) is one of `any_of`.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddedCondition {
+    pub embedded: String,
+    pub any_of: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl DisplayCondition {
+    /// The simple form `{question, any_of}` most conditions take.
+    pub fn answer_is(question: &str, any_of: Vec<String>) -> Self {
+        Self::Answer(AnswerCondition {
+            question: question.to_string(),
+            item: None,
+            any_of,
+            op: None,
+            value: None,
+        })
+    }
+
+    /// The questions whose answers the condition reads.
+    pub fn questions(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Self::Answer(a) = c {
+                out.push(a.question.as_str());
+            }
+        });
+        out
+    }
+
+    /// Points every test of question `old` at `new` (the question was renamed).
+    pub fn rename_question(&mut self, old: &str, new: &str) {
+        match self {
+            Self::Answer(a) if a.question == old => a.question = new.to_string(),
+            Self::All { all: list } | Self::Any { any: list } => {
+                for c in list {
+                    c.rename_question(old, new);
+                }
+            }
+            Self::Not { not } => not.rename_question(old, new),
+            _ => {}
+        }
+    }
+
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Self)) {
+        f(self);
+        match self {
+            Self::All { all: list } | Self::Any { any: list } => {
+                for c in list {
+                    c.visit(f);
+                }
+            }
+            Self::Not { not } => not.visit(f),
+            _ => {}
+        }
+    }
+}
+
+impl std::fmt::Display for DisplayCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |list: &[DisplayCondition], word: &str| {
+            list.iter()
+                .map(|c| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(word)
+        };
+        match self {
+            Self::Answer(a) => {
+                let subject = match &a.item {
+                    Some(item) => format!("{} item {item}", a.question),
+                    None => a.question.clone(),
+                };
+                match (a.op, a.value) {
+                    (Some(op), Some(v)) => write!(f, "{subject} {} {v}", op.symbol()),
+                    _ => write!(f, "{subject} is one of {}", a.any_of.join(", ")),
+                }
+            }
+            Self::Persona(p) => {
+                write!(f, "persona {} is one of {}", p.persona, p.any_of.join(", "))
+            }
+            Self::Embedded(e) => write!(f, "{} is one of {}", e.embedded, e.any_of.join(", ")),
+            Self::All { all } => f.write_str(&join(all, " and ")),
+            Self::Any { any } => f.write_str(&join(any, " or ")),
+            Self::Not { not } => write!(f, "not ({not})"),
+        }
+    }
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Eq => "=",
+            Self::Ne => "≠",
+            Self::Lt => "<",
+            Self::Le => "≤",
+            Self::Gt => ">",
+            Self::Ge => "≥",
+        }
+    }
+
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Self::Eq => left == right,
+            Self::Ne => left != right,
+            Self::Lt => left < right,
+            Self::Le => left <= right,
+            Self::Gt => left > right,
+            Self::Ge => left >= right,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,6 +689,22 @@ pub struct Fielding {
     /// empty asks them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ask_only: Vec<String>,
+    /// What an LLM respondent remembers of its earlier survey answers.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub memory: Memory,
+}
+
+/// Earlier questions and answers put before each survey question (EDSL's memory plans).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Memory {
+    /// Every question asked on its own.
+    #[default]
+    None,
+    /// The last `k` questions shown (descriptive text included) and their answers.
+    Last { k: u32 },
+    /// Everything shown so far.
+    All,
 }
 
 impl Default for Fielding {
@@ -424,6 +717,7 @@ impl Default for Fielding {
             option_labels: OptionLabels::default(),
             randomise_option_order: true,
             ask_only: Vec::new(),
+            memory: Memory::None,
         }
     }
 }

@@ -41,6 +41,7 @@ fn options(labels: &[&str]) -> Vec<AnswerOption> {
             code: (i + 1).to_string(),
             label: (*label).to_string(),
             anchored: false,
+            exclusive: false,
         })
         .collect()
 }
@@ -80,6 +81,7 @@ pub fn blank_kind(type_name: &str) -> Result<QuestionKind, SurveyEditError> {
         "free_text" => QuestionKind::FreeText { max_length: None },
         "ranking" => QuestionKind::Ranking {
             options: options(&["Option 1", "Option 2", "Option 3"]),
+            top_k: None,
         },
         "matrix" => QuestionKind::Matrix {
             items: vec![
@@ -93,6 +95,7 @@ pub fn blank_kind(type_name: &str) -> Result<QuestionKind, SurveyEditError> {
                 },
             ],
             scale: agreement_scale(),
+            ask: Default::default(),
         },
         other => return Err(SurveyEditError::UnknownType(other.to_string())),
     })
@@ -111,6 +114,7 @@ pub fn add_question(survey: &mut Survey, type_name: &str) -> Result<(), SurveyEd
         answer,
         option_order: Default::default(),
         display_if: None,
+        skip: Vec::new(),
         required: false,
     });
     Ok(())
@@ -143,8 +147,12 @@ pub fn set_id(study: &mut Study, index: usize, id: &str) -> Result<(), SurveyEdi
     }
     let old = std::mem::replace(&mut question_mut(survey, index)?.id, id.to_string());
     for question in &mut survey.questions {
-        if let Some(condition) = question.display_if.as_mut().filter(|c| c.question == old) {
-            condition.question = id.to_string();
+        for condition in question
+            .display_if
+            .iter_mut()
+            .chain(question.skip.iter_mut().map(|rule| &mut rule.condition))
+        {
+            condition.rename_question(&old, id);
         }
     }
     let members = survey
@@ -167,7 +175,7 @@ pub fn set_type(survey: &mut Survey, index: usize, type_name: &str) -> Result<()
         match &mut answer {
             QuestionKind::SingleChoice { options }
             | QuestionKind::MultipleChoice { options, .. }
-            | QuestionKind::Ranking { options } => *options = old,
+            | QuestionKind::Ranking { options, .. } => *options = old,
             QuestionKind::Scale { labels, .. } => {
                 *labels = old.into_iter().map(|o| o.label).collect()
             }
@@ -191,7 +199,7 @@ pub fn set_lines(survey: &mut Survey, index: usize, text: &str) -> Result<(), Su
     match &mut question.answer {
         QuestionKind::SingleChoice { options }
         | QuestionKind::MultipleChoice { options, .. }
-        | QuestionKind::Ranking { options } => {
+        | QuestionKind::Ranking { options, .. } => {
             let mut next = options
                 .iter()
                 .filter_map(|o| o.code.parse::<u32>().ok())
@@ -214,6 +222,7 @@ pub fn set_lines(survey: &mut Survey, index: usize, text: &str) -> Result<(), Su
                     code,
                     label,
                     anchored,
+                    exclusive: false,
                 });
             }
         }
@@ -243,7 +252,7 @@ pub fn set_anchored(
     let question = question_mut(survey, index)?;
     if let QuestionKind::SingleChoice { options }
     | QuestionKind::MultipleChoice { options, .. }
-    | QuestionKind::Ranking { options } = &mut question.answer
+    | QuestionKind::Ranking { options, .. } = &mut question.answer
     {
         for option in options.iter_mut().filter(|o| o.code == code) {
             option.anchored = anchored;
@@ -270,10 +279,7 @@ pub fn set_condition(
             if earlier.answer.options().is_none() || codes.is_empty() {
                 return Err(SurveyEditError::BadCondition);
             }
-            Some(DisplayCondition {
-                question: earlier.id.clone(),
-                any_of: codes,
-            })
+            Some(DisplayCondition::answer_is(&earlier.id, codes))
         }
     };
     question_mut(survey, index)?.display_if = display_if;
@@ -302,10 +308,13 @@ pub fn remove_question(study: &mut Study, index: usize) -> Result<(), SurveyEdit
         if question
             .display_if
             .as_ref()
-            .is_some_and(|c| c.question == removed)
+            .is_some_and(|c| c.questions().contains(&removed.as_str()))
         {
             question.display_if = None;
         }
+        question
+            .skip
+            .retain(|rule| !rule.condition.questions().contains(&removed.as_str()));
     }
     for block in &mut survey.blocks {
         block.questions.retain(|q| *q != removed);
@@ -318,7 +327,7 @@ pub fn lines_of(answer: &QuestionKind) -> Option<String> {
     match answer {
         QuestionKind::SingleChoice { options }
         | QuestionKind::MultipleChoice { options, .. }
-        | QuestionKind::Ranking { options } => Some(
+        | QuestionKind::Ranking { options, .. } => Some(
             options
                 .iter()
                 .map(|o| o.label.as_str())

@@ -85,10 +85,35 @@ fn check_survey(survey: &Survey, problems: &mut Problems) {
             problems.push(format!("{path}.text"), "empty question text");
         }
         check_answer(&question.answer, &format!("{path}.answer"), problems);
+        let earlier = Earlier {
+            position: &position,
+            survey,
+        };
         if let Some(condition) = &question.display_if {
-            check_condition(condition, i, &position, survey, &path, problems);
+            check_condition(
+                condition,
+                i,
+                &earlier,
+                &format!("{path}.display_if"),
+                problems,
+            );
+        }
+        for (j, rule) in question.skip.iter().enumerate() {
+            // A skip rule reads the question's own answer (and earlier ones).
+            check_condition(
+                &rule.condition,
+                i + 1,
+                &earlier,
+                &format!("{path}.skip[{j}].condition"),
+                problems,
+            );
         }
     }
+    let earlier = Earlier {
+        position: &position,
+        survey,
+    };
+    check_flow(&survey.flow, survey, &earlier, "survey.flow", problems);
     problems.names(
         survey.blocks.iter().map(|b| b.id.as_str()),
         |i| format!("survey.blocks[{i}].id"),
@@ -171,7 +196,44 @@ fn check_answer(answer: &QuestionKind, path: &str, problems: &mut Problems) {
                 }
             }
         }
-        QuestionKind::Matrix { items, scale } => {
+        QuestionKind::Ranking {
+            options,
+            top_k: Some(k),
+        } => {
+            if *k == 0 || *k as usize > options.len() {
+                problems.push(
+                    format!("{path}.top_k"),
+                    format!("must be between 1 and the {} options", options.len()),
+                );
+            }
+        }
+        QuestionKind::Slider {
+            items,
+            min,
+            max,
+            step,
+        } => {
+            if !(min.is_finite() && max.is_finite() && min < max) {
+                problems.push(
+                    format!("{path}.max"),
+                    format!("max {max} must be a number above min {min}"),
+                );
+            }
+            if !(step.is_finite() && *step > 0.0) {
+                problems.push(format!("{path}.step"), "step must be a positive number");
+            }
+            problems.names(
+                items.iter().map(|it| it.id.as_str()),
+                |i| format!("{path}.items[{i}].id"),
+                "item id",
+            );
+        }
+        QuestionKind::ConstantSum { total, .. } => {
+            if !(total.is_finite() && *total > 0.0) {
+                problems.push(format!("{path}.total"), "total must be a positive number");
+            }
+        }
+        QuestionKind::Matrix { items, scale, .. } => {
             if items.is_empty() {
                 problems.push(format!("{path}.items"), "a matrix needs at least one item");
             }
@@ -188,42 +250,158 @@ fn check_answer(answer: &QuestionKind, path: &str, problems: &mut Problems) {
     }
 }
 
+/// Where a question sits in the survey's order and what it is, for checking conditions on it.
+struct Earlier<'a> {
+    position: &'a HashMap<&'a str, usize>,
+    survey: &'a Survey,
+}
+
+/// Checks a condition read at question `index` (or, with `index` = the number of questions, in
+/// the flow, where any question may be tested).
 fn check_condition(
     condition: &DisplayCondition,
     index: usize,
-    position: &HashMap<&str, usize>,
-    survey: &Survey,
+    earlier: &Earlier<'_>,
     path: &str,
     problems: &mut Problems,
 ) {
-    let path = format!("{path}.display_if");
-    match position.get(condition.question.as_str()) {
-        None => problems.push(
-            format!("{path}.question"),
-            format!("no question with id {:?}", condition.question),
-        ),
-        Some(&earlier) if earlier >= index => problems.push(
-            format!("{path}.question"),
-            format!("{:?} is not asked before this question", condition.question),
-        ),
-        Some(&earlier) => {
-            if let Some(options) = survey.questions[earlier].answer.options() {
-                for (j, code) in condition.any_of.iter().enumerate() {
-                    if !options.iter().any(|o| &o.code == code) {
+    match condition {
+        DisplayCondition::Answer(a) => match earlier.position.get(a.question.as_str()) {
+            None => problems.push(
+                format!("{path}.question"),
+                format!("no question with id {:?}", a.question),
+            ),
+            Some(&at) if at >= index => problems.push(
+                format!("{path}.question"),
+                format!(
+                    "{:?} is not asked before this question, so the condition would wait for \
+                     itself (a cycle in the logic)",
+                    a.question
+                ),
+            ),
+            Some(&at) => {
+                let tested = &earlier.survey.questions[at].answer;
+                if a.op.is_some() != a.value.is_some() {
+                    problems.push(path.to_string(), "op and value go together");
+                } else if a.op.is_none() && a.any_of.is_empty() {
+                    problems.push(
+                        format!("{path}.any_of"),
+                        "lists no answers, so the condition never holds",
+                    );
+                }
+                if let (Some(options), None) = (tested.options(), &a.item) {
+                    for (j, code) in a.any_of.iter().enumerate() {
+                        if !options.iter().any(|o| &o.code == code) {
+                            problems.push(
+                                format!("{path}.any_of[{j}]"),
+                                format!("{:?} has no option {code:?}", a.question),
+                            );
+                        }
+                    }
+                }
+                if let Some(item) = &a.item {
+                    let known = match tested {
+                        QuestionKind::Matrix { items, .. } | QuestionKind::Slider { items, .. } => {
+                            items.iter().any(|i| &i.id == item)
+                        }
+                        QuestionKind::ConstantSum { options, .. } => {
+                            options.iter().any(|o| &o.code == item)
+                        }
+                        _ => false,
+                    };
+                    if !known {
                         problems.push(
-                            format!("{path}.any_of[{j}]"),
-                            format!("{:?} has no option {code:?}", condition.question),
+                            format!("{path}.item"),
+                            format!("{:?} has no item {item:?}", a.question),
                         );
                     }
                 }
+                if !tested.is_asked() {
+                    problems.push(
+                        format!("{path}.question"),
+                        format!("{:?} is descriptive text: it has no answer", a.question),
+                    );
+                }
+            }
+        },
+        DisplayCondition::Persona(p) => {
+            if p.any_of.is_empty() {
+                problems.push(format!("{path}.any_of"), "lists no values");
             }
         }
+        DisplayCondition::Embedded(e) => {
+            if e.any_of.is_empty() {
+                problems.push(format!("{path}.any_of"), "lists no values");
+            }
+        }
+        DisplayCondition::All { all: list } | DisplayCondition::Any { any: list } => {
+            let key = if matches!(condition, DisplayCondition::All { .. }) {
+                "all"
+            } else {
+                "any"
+            };
+            if list.is_empty() {
+                problems.push(format!("{path}.{key}"), "lists no conditions");
+            }
+            for (j, c) in list.iter().enumerate() {
+                check_condition(c, index, earlier, &format!("{path}.{key}[{j}]"), problems);
+            }
+        }
+        DisplayCondition::Not { not } => {
+            check_condition(not, index, earlier, &format!("{path}.not"), problems)
+        }
     }
-    if condition.any_of.is_empty() {
-        problems.push(
-            format!("{path}.any_of"),
-            "lists no answers, so the question would never be shown",
-        );
+}
+
+fn check_flow(
+    flow: &[FlowElement],
+    survey: &Survey,
+    earlier: &Earlier<'_>,
+    path: &str,
+    problems: &mut Problems,
+) {
+    for (i, element) in flow.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        match element {
+            FlowElement::Block { block } => {
+                if !survey.blocks.iter().any(|b| &b.id == block) {
+                    problems.push(
+                        format!("{path}.block"),
+                        format!("no block with id {block:?}"),
+                    );
+                }
+            }
+            FlowElement::Branch { condition, flow } => {
+                check_condition(
+                    condition,
+                    survey.questions.len(),
+                    earlier,
+                    &format!("{path}.condition"),
+                    problems,
+                );
+                check_flow(flow, survey, earlier, &format!("{path}.flow"), problems);
+            }
+            FlowElement::Randomizer { flow, show, .. } => {
+                if show.is_some_and(|k| k == 0 || k as usize > flow.len()) {
+                    problems.push(
+                        format!("{path}.show"),
+                        format!("must be between 1 and the {} elements it holds", flow.len()),
+                    );
+                }
+                check_flow(flow, survey, earlier, &format!("{path}.flow"), problems);
+            }
+            FlowElement::Group { flow } => {
+                check_flow(flow, survey, earlier, &format!("{path}.flow"), problems)
+            }
+            FlowElement::EmbeddedData { fields } => {
+                for (j, field) in fields.iter().enumerate() {
+                    if field.name.trim().is_empty() {
+                        problems.push(format!("{path}.fields[{j}].name"), "empty name");
+                    }
+                }
+            }
+            FlowElement::EndSurvey => {}
+        }
     }
 }
 

@@ -46,7 +46,7 @@ fn rows(records: &[CallRecord]) -> Vec<Row> {
     let mut questions: Vec<String> = records
         .iter()
         .filter_map(|r| match &r.item {
-            ItemRef::Question { id } => Some(id.clone()),
+            ItemRef::Question { id, .. } => Some(id.clone()),
             ItemRef::Task { .. } => None,
         })
         .collect();
