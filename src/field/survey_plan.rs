@@ -182,10 +182,17 @@ impl SurveyPlan {
             }
         };
         let layout = respondent_survey(survey, walker.respondent, self.settings.seed);
+        let settings = &self.settings;
+        let asks = |q: usize| {
+            let question = &survey.questions[q];
+            question.answer.is_asked() && asked(settings, &question.id)
+        };
         let walk = layout.program.walk(&WalkInputs {
             answer: &answer,
             persona: &persona_fields,
             memory: self.study.fielding.memory,
+            asked: &asks,
+            already: walker.visited,
         });
         let mut new_calls = Vec::new();
         let mut new_not_shown = Vec::new();
@@ -250,6 +257,31 @@ impl SurveyPlan {
             }
             new_shown.push(visit.question);
             shown_before.push(visit.question);
+        }
+        if walk.complete {
+            // Questions the walk never met are not shown either, so tables tell them from
+            // questions that were asked and not answered.
+            let in_program = layout.program.questions();
+            let visited: HashSet<usize> = walk.visits.iter().map(|v| v.question).collect();
+            for (q, question) in survey.questions.iter().enumerate() {
+                if visited.contains(&q)
+                    || !question.answer.is_asked()
+                    || !asked(&self.settings, &question.id)
+                {
+                    continue;
+                }
+                let rule = if in_program.contains(&q) {
+                    "not reached: the survey ended or skipped past it"
+                } else {
+                    "not in this respondent's survey: a block randomiser showed other blocks"
+                };
+                new_not_shown.push(NotShown {
+                    respondent: walker.respondent,
+                    sample: walker.sample,
+                    question: question.id.clone(),
+                    rule: rule.into(),
+                });
+            }
         }
         let walker = &mut self.walkers[w];
         walker.visited = walk.visits.len();

@@ -13,6 +13,12 @@ pub struct WalkInputs<'a, 'b> {
     pub answer: &'b dyn Fn(&str) -> AnswerState<'a>,
     pub persona: &'b HashMap<String, String>,
     pub memory: Memory,
+    /// Whether a shown question is asked (gets calls); descriptive text and questions left out
+    /// of the run are not, so nothing waits for their answers.
+    pub asked: &'b dyn Fn(usize) -> bool,
+    /// How many visits of an earlier walk were already acted on: questions this walk meets
+    /// after them are about to be asked, so their answers are pending whatever `answer` says.
+    pub already: usize,
 }
 
 /// A question the walk reached.
@@ -79,7 +85,16 @@ impl<'a> RespondentProgram<'a> {
         // Shown questions so far, for memory: each must have settled before the next is asked.
         let mut shown_so_far: Vec<usize> = Vec::new();
         let mut steps = 0usize;
+        // Questions this walk is the first to meet and that will be asked: pending.
+        let mut fresh: Vec<&str> = Vec::new();
         while pc < self.instrs.len() {
+            let state = |id: &str| {
+                if fresh.contains(&id) {
+                    AnswerState::Pending
+                } else {
+                    (inputs.answer)(id)
+                }
+            };
             // A program never loops (jumps only go forward), but a bound costs nothing.
             steps += 1;
             if steps > self.instrs.len() * 2 + 8 {
@@ -96,13 +111,7 @@ impl<'a> RespondentProgram<'a> {
                     return walk;
                 }
                 Instr::Branch { condition, else_to } => {
-                    match evaluate(
-                        condition,
-                        inputs.answer,
-                        &kind,
-                        inputs.persona,
-                        &walk.embedded,
-                    ) {
+                    match evaluate(condition, &state, &kind, inputs.persona, &walk.embedded) {
                         Truth::Unknown => return walk,
                         Truth::True => pc += 1,
                         Truth::False => pc = *else_to,
@@ -114,13 +123,7 @@ impl<'a> RespondentProgram<'a> {
                 } => {
                     let q = &survey.questions[*question];
                     if let Some(condition) = &q.display_if {
-                        match evaluate(
-                            condition,
-                            inputs.answer,
-                            &kind,
-                            inputs.persona,
-                            &walk.embedded,
-                        ) {
+                        match evaluate(condition, &state, &kind, inputs.persona, &walk.embedded) {
                             Truth::Unknown => return walk,
                             Truth::False => {
                                 walk.visits.push(Visit {
@@ -134,7 +137,7 @@ impl<'a> RespondentProgram<'a> {
                             Truth::True => {}
                         }
                     }
-                    let pending = |id: &str| (inputs.answer)(id) == AnswerState::Pending;
+                    let pending = |id: &str| state(id) == AnswerState::Pending;
                     let options_text = q
                         .answer
                         .options()
@@ -165,11 +168,21 @@ impl<'a> RespondentProgram<'a> {
                         rule: None,
                     });
                     shown_so_far.push(*question);
+                    if walk.visits.len() > inputs.already && (inputs.asked)(*question) {
+                        fresh.push(q.id.as_str());
+                    }
+                    let state = |id: &str| {
+                        if fresh.contains(&id) {
+                            AnswerState::Pending
+                        } else {
+                            (inputs.answer)(id)
+                        }
+                    };
                     pc += 1;
                     for rule in &q.skip {
                         match evaluate(
                             &rule.condition,
-                            inputs.answer,
+                            &state,
                             &kind,
                             inputs.persona,
                             &walk.embedded,
