@@ -44,6 +44,7 @@ pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
 pub use qualtrics::qualtrics_randomiser;
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
+pub use space::describe_restriction;
 pub use survey_order::{survey_for_respondent, ShownQuestion};
 
 use crate::study::{Conjoint, DesignStrategy, DesignedTask};
