@@ -101,7 +101,7 @@ impl Frame {
         // are cut with an ellipsis (the tooltip has them whole). The plot is about square, so
         // 50 levels get about 12 px each, room for every name.
         let left = (width * 0.26).clamp(110.0, 230.0);
-        let side = (width - left - RIGHT).clamp(280.0, 640.0);
+        let side = (width - left - RIGHT).clamp(160.0, 640.0);
         Self {
             left,
             bottom: left,
@@ -377,15 +377,18 @@ impl Controller {
             }
             _ => self.draw_numbered_axes(&c, &v),
         }
-        c.set_text_align("center");
-        c.set_text_baseline("bottom");
-        let _ = c.fill_text(&self.spec.x_label, left + w / 2.0, height - 2.0);
-        c.save();
-        let _ = c.translate(14.0, TOP + h / 2.0);
-        let _ = c.rotate(-std::f64::consts::FRAC_PI_2);
-        c.set_text_baseline("middle");
-        let _ = c.fill_text(&self.spec.y_label, 0.0, 0.0);
-        c.restore();
+        // Named axes say "Education: 4th Grade" at every tick: a title would only take their room.
+        if self.spec.axis_names.is_none() {
+            c.set_text_align("center");
+            c.set_text_baseline("bottom");
+            let _ = c.fill_text(&self.spec.x_label, left + w / 2.0, height - 2.0);
+            c.save();
+            let _ = c.translate(14.0, TOP + h / 2.0);
+            let _ = c.rotate(-std::f64::consts::FRAC_PI_2);
+            c.set_text_baseline("middle");
+            let _ = c.fill_text(&self.spec.y_label, 0.0, 0.0);
+            c.restore();
+        }
         if !marks {
             return;
         }
@@ -514,8 +517,9 @@ impl Controller {
         // Cell p of the x axis spans x in [p, p + 1); drawn row r spans y in [rows - r - 1, rows - r).
         let px_x = w / (v.view.x1 - v.view.x0);
         let px_y = h / (v.view.y1 - v.view.y0);
-        let room = left - 8.0 - 22.0; // beside the tick, clear of the axis title
-        let room_x = bottom - 8.0 - 22.0;
+        // Beside the tick, to the view's edge.
+        let room = left - 10.0;
+        let room_x = bottom - 10.0;
         c.set_font(NAME_FONT);
         let order_or_identity = |o: &[usize], n: usize| -> Vec<usize> {
             if o.len() == n {
@@ -998,7 +1002,8 @@ fn mount(
     // reuses the host element), so canvases a previous view appended would stay on top of this one.
     remove_canvases(&host);
     let ratio = crate::app::browser::pixel_ratio();
-    let width = (host.client_width() as f64).clamp(420.0, 1100.0);
+    // At least 300 px: narrower plots say little, and a phone's column (about 360 px) still fits.
+    let width = (host.client_width() as f64).clamp(300.0, 1100.0);
     let frame = Frame::for_view(
         width,
         spec.axis_names.is_some() && matches!(spec.data.as_ref(), LargeData::Heatmap { .. }),
