@@ -4,6 +4,9 @@
 # so a fresh clone compiles only silico itself and the first test run reuses the wasm serve built.
 # Trunk asks cargo where the target directory is, so it follows CARGO_TARGET_DIR too.
 # CARGO_TARGET_DIR set by the caller wins (and is left alone). Source it after scripts/tools.sh.
+# Cargo locks the cache while it builds; trunk's wasm-bindgen and wasm-opt steps write fixed paths
+# in it (target/wasm-bindgen, target/wasm-opt) without a lock, so test.sh runs trunk under
+# flock on $CARGO_TARGET_DIR/trunk.lock; do not run two `trunk serve` from different checkouts.
 
 if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   export CARGO_TARGET_DIR="$SILICO_TOOLS/../target"

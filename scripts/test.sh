@@ -46,7 +46,9 @@ require_tests "native tests" "$log_dir/native.log"
 
 step "wasm build (trunk, release)"
 bash scripts/llm-server.sh model >/dev/null # the local model, served from dist/models/ (Trunk.toml hook)
-trunk build --release
+# Trunk's wasm-bindgen and wasm-opt steps write fixed paths in the shared build cache (outside
+# cargo's lock): one trunk build at a time, or two checkouts could swap each other's wasm.
+flock "$CARGO_TARGET_DIR/trunk.lock" trunk build --release
 
 step "wasm tests in headless Chromium"
 # web_large_view renders known data on WebGPU (SwiftShader's adapter), WebGL2 and Canvas2D and reads
