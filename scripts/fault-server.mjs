@@ -4,7 +4,7 @@
 //   node scripts/fault-server.mjs --port 18100 [--faults 0.2] [--rate-429 R] [--rate-500 R]
 //        [--rate-slow R] [--slow-ms MS] [--rate-malformed R] [--rate-truncated R]
 //        [--retry-after S] [--seed N] [--utilities JSON] [--require-key KEY] [--answer-delay-ms MS]
-//        [--html-replies] [--answer-from-persona FIELD]
+//        [--html-replies] [--answer-from-persona FIELD] [--long-replies CHARS]
 //
 // The respondent: for a conjoint task (profiles rendered as "Profile X" followed by "- attribute:
 // level" lines) it picks profile 1 of 2 with probability 0.5 + U(1) - U(2) (a linear probability
@@ -25,6 +25,11 @@
 //
 // --html-replies puts an `<img onerror>` tag before every answer, as a hostile or confused model
 // might: the page must show it as text and never run it.
+//
+// --long-replies CHARS makes every reply a ramble of about CHARS characters, as a small model
+// without a token limit writes: half of them (by the request's hash) start with the answer's
+// label ("B. …", which parses), the others never name an option (unparsed, with a reason that
+// quotes the ramble). Words are ordinary, plus one unbroken 61-letter run, for the page's layout.
 import http from 'node:http';
 import crypto from 'node:crypto';
 
@@ -51,6 +56,7 @@ const requireKey = args['require-key'];
 const utilities = args.utilities ? JSON.parse(args.utilities) : {};
 const htmlReplies = args['html-replies'] === 'true';
 const personaField = args['answer-from-persona'];
+const longReplies = num('long-replies', 0);
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const personaPattern = personaField
   ? new RegExp(`${escapeRegExp(personaField)}(?:"\\s*:\\s*"|:\\s*|\\nA:\\s*)(\\d+)`)
@@ -137,14 +143,28 @@ function respond(body, raw) {
   return { text: labels[pick], top };
 }
 
+const RAMBLE = ('Well, thinking about this question carefully, there are several things to weigh here, ' +
+  'and it is not easy to say which matters more to a person like me in the end. ' +
+  'ProfiledAbroadPositiveApproceAbroadProxReunitedFamilyEmployer ' +
+  'On the one hand the first description sounds reasonable; on the other hand the second one has its own merits, ' +
+  'so perhaps the honest answer is that it depends on circumstances that are not described at all. ').repeat(20);
+
+/** About `chars` characters of ramble, cut at a word; with `label` first when the hash says so. */
+function ramble(label, raw, chars) {
+  const lead = uniformFromHash(raw, 'ramble') < 0.5 ? `${label}. ` : '';
+  const cut = RAMBLE.slice(0, Math.max(0, chars - lead.length));
+  return lead + cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : cut.length).trim();
+}
+
 function completion(body, raw) {
-  const { text, top } = respond(body, raw);
+  const { text: label, top } = respond(body, raw);
+  const text = longReplies > 0 ? ramble(label, raw, longReplies) : label;
   const content = htmlReplies ? `${HOSTILE} ${text}` : text;
   const choice = { index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' };
   if (body.logprobs && top) {
     const n = Math.max(1, Math.min(Number(body.top_logprobs || 1), 20));
-    const first = top.find((t) => t.token === text) || top[0];
-    choice.logprobs = { content: [{ token: text, logprob: first.logprob, top_logprobs: top.slice(0, n) }] };
+    const first = top.find((t) => t.token === label) || top[0];
+    choice.logprobs = { content: [{ token: label, logprob: first.logprob, top_logprobs: top.slice(0, n) }] };
   }
   return {
     id: 'chatcmpl-' + crypto.createHash('sha1').update(raw).digest('hex').slice(0, 12),

@@ -6,24 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tools.sh
 
-# Compiled dependencies are kept in a cache beside the tools, so a fresh clone rebuilds only silico itself
-# (cargo still rebuilds whatever changed; silico's own old builds are dropped each run, and the cache is
-# wiped if it still grows past 40 GB). CARGO_TARGET_DIR
-# set by the caller wins. Incremental compilation only pays off when editing, not for one-off builds.
-if [ -z "${CARGO_TARGET_DIR:-}" ]; then
-  export CARGO_TARGET_DIR="$SILICO_TOOLS/../target"
-  mkdir -p "$CARGO_TARGET_DIR"
-  # silico's own library, bins, tests and benches are rebuilt for every clone anyway (new file times);
-  # dropping the previous run's copies keeps the cache at the size of the dependencies.
-  for name in silico $(cd src/bin && ls *.rs) $(cd tests && ls *.rs) $(cd benches && ls *.rs); do
-    crate=${name%.rs}; crate=${crate//-/_}
-    find "$CARGO_TARGET_DIR" -path '*/deps/*' \( -name "$crate-*" -o -name "lib$crate-*" \) -delete 2>/dev/null || true
-  done
-  if [ "$(du -s --block-size=1G "$CARGO_TARGET_DIR" | cut -f1)" -gt 40 ]; then
-    echo "the build cache $CARGO_TARGET_DIR is over 40 GB: starting it afresh" >&2
-    rm -rf "$CARGO_TARGET_DIR" && mkdir -p "$CARGO_TARGET_DIR"
-  fi
-fi
+# One build cache with scripts/serve.sh (~/.cache/silico/target unless CARGO_TARGET_DIR is set):
+# dependencies compile once per machine, and the release wasm serve built is reused here.
+. scripts/build-cache.sh
+# Incremental compilation only pays off when editing, not for one-off builds.
 export CARGO_INCREMENTAL=0
 # The e2e tests compare the page's output with the native tool's.
 export SILICO_CLI="$CARGO_TARGET_DIR/debug/silico"
@@ -60,7 +46,9 @@ require_tests "native tests" "$log_dir/native.log"
 
 step "wasm build (trunk, release)"
 bash scripts/llm-server.sh model >/dev/null # the local model, served from dist/models/ (Trunk.toml hook)
-trunk build --release
+# Trunk's wasm-bindgen and wasm-opt steps write fixed paths in the shared build cache (outside
+# cargo's lock): one trunk build at a time, or two checkouts could swap each other's wasm.
+flock "$CARGO_TARGET_DIR/trunk.lock" trunk build --release
 
 step "wasm tests in headless Chromium"
 # web_large_view renders known data on WebGPU (SwiftShader's adapter), WebGL2 and Canvas2D and reads

@@ -85,3 +85,27 @@ fn the_copied_csv_is_byte_identical_to_the_source() {
         );
     }
 }
+
+#[test]
+fn the_restrictions_list_and_the_diagnostics_name_levels_in_one_order() {
+    // The example's file lists CountryOfOrigin's levels alphabetically (France, Germany, India…),
+    // not in the attribute's order (India, Germany, France…): the Design tab's list and the
+    // diagnostics' table of restricted combinations used to disagree.
+    let study =
+        parse_study(&std::fs::read(repo("public/examples/immigration.json")).unwrap()).unwrap();
+    let conjoint = study.conjoint.unwrap();
+    let tasks = silico::design::generate(&conjoint, 5, 1).unwrap();
+    let diagnostics = silico::design::diagnose(&conjoint, &tasks).unwrap();
+    assert_eq!(diagnostics.restricted.len(), conjoint.restrictions.len());
+    for (restriction, cells) in conjoint.restrictions.iter().zip(&diagnostics.restricted) {
+        assert_eq!(
+            silico::design::describe_restriction(&conjoint, restriction),
+            cells.description
+        );
+    }
+    let country = silico::design::describe_restriction(&conjoint, &conjoint.restrictions[1]);
+    assert!(
+        country.contains("CountryOfOrigin ∈ {India, Germany, France, Mexico, Philippines, Poland}"),
+        "{country}"
+    );
+}

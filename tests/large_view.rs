@@ -386,3 +386,61 @@ fn a_million_points_fit_the_memory_budget() {
     );
     assert_eq!(scene.instance_bytes().len(), n * 16);
 }
+
+#[test]
+fn named_axes_label_every_level_that_fits_and_name_each_attribute_once() {
+    let pairs: Vec<(String, String)> = [
+        ("Gender", "Female"),
+        ("Gender", "Male"),
+        ("Education", "No Formal"),
+        ("Education", "4th Grade"),
+        ("Education", "8th Grade"),
+    ]
+    .iter()
+    .map(|(a, l)| (a.to_string(), l.to_string()))
+    .collect();
+    let names = ticks::AxisNames::grouped(&pairs);
+    assert_eq!(names.groups, ["Gender", "Education"]);
+    let identity: Vec<usize> = (0..5).collect();
+    // Room for every name: all five, each attribute named at its first level.
+    let all = ticks::named_positions(0.0, 5.0, 5, 20.0, 12.0);
+    assert_eq!(all, [0, 1, 2, 3, 4]);
+    assert_eq!(
+        names.labels(&all, &identity),
+        [
+            "Gender: Female",
+            "Male",
+            "Education: No Formal",
+            "4th Grade",
+            "8th Grade"
+        ]
+    );
+    assert_eq!(names.boundaries(&identity), [2]);
+    // Reordered (by mean, seriation): the groups are scattered, so each label names its own.
+    let order = [2, 0, 3, 1, 4];
+    assert_eq!(
+        names.labels(&all, &order),
+        [
+            "Education: No Formal",
+            "Gender: Female",
+            "Education: 4th Grade",
+            "Gender: Male",
+            "Education: 8th Grade"
+        ]
+    );
+    assert_eq!(names.boundaries(&order), [1, 2, 3, 4]);
+    // 50 levels at 7 px each with 12 px names: every 2nd; at 1 px every 20th; none out of view.
+    let dense = ticks::named_positions(0.0, 50.0, 50, 7.0, 12.0);
+    assert_eq!(dense.len(), 25);
+    assert!(dense.iter().all(|p| p % 2 == 0));
+    assert_eq!(
+        ticks::named_positions(0.0, 50.0, 50, 1.0, 12.0),
+        [0, 20, 40]
+    );
+    // Zoomed to cells 10.2..13.9: the centres 10.5, 11.5, 12.5 are in view, 13.5 too.
+    assert_eq!(
+        ticks::named_positions(10.2, 13.9, 50, 100.0, 12.0),
+        [10, 11, 12, 13]
+    );
+    assert!(ticks::named_positions(60.0, 70.0, 50, 10.0, 12.0).is_empty());
+}

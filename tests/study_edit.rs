@@ -131,3 +131,18 @@ fn structural_edits_discard_a_stored_design() {
         "moving past the top is a no-op"
     );
 }
+
+#[test]
+fn a_new_restriction_keeps_the_attributes_level_order() {
+    let mut c = immigration_like();
+    // Ticked College first, then No Formal: stored (and listed) as the attribute orders them.
+    add_restriction(
+        &mut c,
+        set("Job", &["Janitor", "Doctor"]),
+        set("Education", &["College", "No Formal"]),
+    )
+    .unwrap();
+    let added = c.restrictions.last().unwrap();
+    assert_eq!(added.exclude[0].levels, ["Doctor", "Janitor"]);
+    assert_eq!(added.exclude[1].levels, ["No Formal", "College"]);
+}

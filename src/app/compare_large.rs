@@ -70,6 +70,7 @@ fn heatmap_spec(matrix_csv: &str) -> Result<LargeViewSpec, String> {
                 finite.len().to_string(),
             ]
         }),
+        axis_names: None,
     })
 }
 
@@ -143,6 +144,7 @@ fn scatter_spec(
             "twin".into(),
         ],
         table_row: describe_row,
+        axis_names: None,
     })
 }
 

@@ -9,6 +9,7 @@ use super::large_view::view::Hit;
 use super::large_view::{LargeData, LargeView, LargeViewSpec};
 use crate::design::Diagnostics;
 use crate::large_view::inputs;
+use crate::large_view::ticks::AxisNames;
 
 fn spec(d: &Diagnostics) -> LargeViewSpec {
     let levels: Vec<(String, String)> = d
@@ -22,14 +23,15 @@ fn spec(d: &Diagnostics) -> LargeViewSpec {
         .map(|p| (p.first.clone(), p.second.clone(), p.counts.clone()))
         .collect();
     let m = inputs::pair_matrix(&levels, &pairs);
+    let names = Rc::new(AxisNames::grouped(&levels));
     let n = m.row_labels.len();
     let labels = Rc::new(m.row_labels);
     let values = Rc::new(m.values);
     let (l1, l2, v2) = (labels.clone(), labels.clone(), values.clone());
     LargeViewSpec {
         name: "design-pairs".into(),
-        x_label: format!("level (1–{n})"),
-        y_label: format!("level (1–{n})"),
+        x_label: "attribute: level".into(),
+        y_label: "attribute: level".into(),
         data: Rc::new(LargeData::Heatmap {
             rows: n,
             columns: n,
@@ -61,6 +63,7 @@ fn spec(d: &Diagnostics) -> LargeViewSpec {
                 },
             ]
         }),
+        axis_names: Some(names),
     }
 }
 

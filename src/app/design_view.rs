@@ -328,10 +328,9 @@ fn RestrictionsEditor(open: OpenStudy) -> impl IntoView {
             <h2 id="restrictions-heading">"Restrictions"</h2>
             <p class="muted">"Level combinations that must never appear in one profile (e.g. Job = Doctor with Education = No Formal)."</p>
             <ul class="restrictions" data-testid="restrictions">
-                {move || conjoint_of(open).map(|c| c.restrictions.into_iter().enumerate().map(|(r, restriction)| {
-                    let text = restriction.exclude.iter()
-                        .map(|s| format!("{} ∈ {{{}}}", s.attribute, s.levels.join(", ")))
-                        .collect::<Vec<_>>().join(" with ");
+                {move || conjoint_of(open).map(|c| c.restrictions.iter().enumerate().map(|(r, restriction)| {
+                    // The diagnostics' table of restricted combinations says it the same way.
+                    let text = crate::design::describe_restriction(&c, restriction);
                     view! {
                         <li>"Never " {text}
                             " " <button class="secondary danger" aria-label=format!("Delete restriction {}", r + 1)

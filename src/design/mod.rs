@@ -45,6 +45,7 @@ pub use power_sim::{simulate_power, PowerPoint, PowerSimulation};
 pub use preview::{task_prompt, task_table};
 pub use qualtrics::qualtrics_randomiser;
 pub use sdt::{import_sdt, study_from_sdt, SdtError};
+pub use space::describe_restriction;
 pub use survey_order::{
     piped_answer, respondent_survey, survey_for_respondent, Layout, RespondentSurvey, ShownQuestion,
 };

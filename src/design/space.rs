@@ -3,7 +3,7 @@
 
 use super::error::DesignError;
 use super::sampling::{pick, DesignRng};
-use crate::study::Conjoint;
+use crate::study::{Conjoint, Restriction};
 
 /// Search steps allowed for one feasibility question before giving up on an exact answer (the
 /// samplers' attempt caps still prevent hangs then).
@@ -178,20 +178,20 @@ impl Space {
             .any(|&r| self.rules[r].matches(profile))
     }
 
-    /// A readable form of a rule: `Job ∈ {doctor} with Education ∈ {no formal}`.
+    /// A readable form of a rule: `Job ∈ {doctor} with Education ∈ {no formal}`, the same text as
+    /// [`describe_restriction`] gives for the restriction it was compiled from.
     pub fn describe(&self, rule: &Rule) -> String {
         let parts: Vec<String> = rule
             .clauses
             .iter()
             .map(|c| {
-                let levels: Vec<&str> = c
+                let levels = c
                     .mask
                     .iter()
                     .enumerate()
                     .filter(|(_, &on)| on)
-                    .map(|(l, _)| self.level_names[c.attribute][l].as_str())
-                    .collect();
-                format!("{} ∈ {{{}}}", self.names[c.attribute], levels.join(", "))
+                    .map(|(l, _)| self.level_names[c.attribute][l].as_str());
+                clause_text(&self.names[c.attribute], levels)
             })
             .collect();
         parts.join(" with ")
@@ -355,4 +355,50 @@ pub fn prepare(conjoint: &Conjoint) -> Result<Space, DesignError> {
     };
     space.check_feasible(distinct)?;
     Ok(space)
+}
+
+/// A restriction as the Design tab lists it: `Job ∈ {Doctor} with Education ∈ {No Formal}`. Each
+/// clause's levels come in the attribute's own order, whatever order the file (or the order the
+/// boxes were ticked in) gave them, so the list reads like the diagnostics' table of restricted
+/// combinations, which is compiled from level masks. Levels the attribute lacks (a file not yet
+/// valid) follow in the file's order, so nothing the file says is hidden.
+pub fn describe_restriction(conjoint: &Conjoint, restriction: &Restriction) -> String {
+    let parts: Vec<String> = restriction
+        .exclude
+        .iter()
+        .map(|set| {
+            let known: Vec<&str> = conjoint
+                .attributes
+                .iter()
+                .find(|a| a.name == set.attribute)
+                .map(|a| {
+                    a.levels
+                        .iter()
+                        .map(|l| l.name.as_str())
+                        .filter(|n| set.levels.iter().any(|x| x == n))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let unknown = set
+                .levels
+                .iter()
+                .map(String::as_str)
+                .filter(|l| !known.contains(l));
+            let mut seen = Vec::new();
+            let levels = known.iter().copied().chain(unknown).filter(|l| {
+                let first = !seen.contains(l);
+                seen.push(*l);
+                first
+            });
+            clause_text(&set.attribute, levels)
+        })
+        .collect();
+    parts.join(" with ")
+}
+
+fn clause_text<'a>(attribute: &str, levels: impl Iterator<Item = &'a str>) -> String {
+    format!(
+        "{attribute} ∈ {{{}}}",
+        levels.collect::<Vec<_>>().join(", ")
+    )
 }

@@ -271,22 +271,23 @@ pub fn add_restriction(
     first: LevelSet,
     second: LevelSet,
 ) -> Result<(), EditError> {
+    let (mut first, mut second) = (first, second);
     if first.attribute == second.attribute || first.levels.is_empty() || second.levels.is_empty() {
         return Err(EditError::BadRestriction);
     }
-    for set in [&first, &second] {
+    for set in [&mut first, &mut second] {
         let attribute = conjoint
             .attributes
             .iter()
             .find(|a| a.name == set.attribute)
             .ok_or(EditError::BadRestriction)?;
-        if !set
-            .levels
-            .iter()
-            .all(|l| attribute.levels.iter().any(|x| &x.name == l))
-        {
+        let position = |l: &String| attribute.levels.iter().position(|x| &x.name == l);
+        if !set.levels.iter().all(|l| position(l).is_some()) {
             return Err(EditError::BadRestriction);
         }
+        // The boxes are ticked in any order; the file keeps the attribute's, as the page shows it.
+        set.levels.sort_by_key(|l| position(l));
+        set.levels.dedup();
     }
     conjoint.restrictions.push(Restriction {
         exclude: vec![first, second],

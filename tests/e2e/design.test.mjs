@@ -91,6 +91,13 @@ test("diagnose_preview_power_and_export_the_example_design", async ({ page, url,
   const checks = await report.locator("tbody tr").filter({ hasText: "never shown" }).count();
   assert(checks === 2, `both restrictions hold (${checks} rows say never shown)`);
   assert(!(text.includes("✗")), "no restricted combination was shown");
+  // The restrictions list and the table of restricted combinations name the levels in one order
+  // (the attribute's), although the file lists CountryOfOrigin's alphabetically.
+  const listed = (await page.getByTestId("restrictions").locator("li").allInnerTexts())
+    .map((t) => t.replace(/^Never\s+/, "").replace(/\s*Delete$/, ""));
+  const combinations = await report.locator("table").first().locator("tbody tr td:nth-child(2)").allInnerTexts();
+  assert(JSON.stringify(listed) === JSON.stringify(combinations), `list ${JSON.stringify(listed)} vs table ${JSON.stringify(combinations)}`);
+  assert(listed[1].includes("{India, Germany, France,"), `the attribute's order: ${listed[1]}`);
 
   await page.getByLabel("Expected AMCE").fill("0.05");
   await page.getByLabel("Levels of the attribute").fill("5");

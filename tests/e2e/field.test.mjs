@@ -229,6 +229,88 @@ test("field_keys_stay_secret_and_replies_are_text", async ({ page, context, url 
   }
 });
 
+/**
+ * The Field tab's selects show their longest option whole: its text (measured in the select's own
+ * font) fits inside the box beside the arrow. A select's scrollWidth never exceeds its clientWidth
+ * (it clips inside), so that check alone proves nothing; it is kept as the minimum.
+ */
+async function selectsThatClip(page) {
+  return page.evaluate(() => {
+    const ctx = document.createElement("canvas").getContext("2d");
+    return [...document.querySelectorAll("fieldset.panel select")].flatMap((s) => {
+      const style = getComputedStyle(s);
+      ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const longest = Math.max(...[...s.options].map((o) => ctx.measureText(o.text).width));
+      // The drop-down arrow takes about 20 px of the content box (Chromium's menulist).
+      const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+      return s.scrollWidth > s.clientWidth || longest > room
+        ? [`${s.id}: longest option ${Math.ceil(longest)} px in ${Math.floor(room)} px`] : [];
+    });
+  });
+}
+
+test("field_long_replies_get_the_room_are_clamped_and_selects_fit_their_text", async ({ page, url, artifacts }) => {
+  const server = await faultServer(["--long-replies", "500"]);
+  try {
+    await importStudy(page, url, STUDY);
+    await page.getByLabel("Provider", { exact: true }).waitFor();
+    let clipping = await selectsThatClip(page);
+    assert(clipping.length === 0, `the local model's form: ${clipping.join("; ")}`);
+    await configureEndpoint(page, { baseUrl: server.url, model: "fault-server", respondents: 3 });
+    clipping = await selectsThatClip(page);
+    assert(clipping.length === 0, `the endpoint form: ${clipping.join("; ")}`);
+
+    await page.getByRole("button", { name: "Start fielding" }).click();
+    await waitForPhase(page, "Finished");
+    const table = page.getByTestId("field-records");
+    const rows = table.locator("tbody tr");
+    assert((await rows.count()) === 12, `the latest 12 of 15 calls: ${await rows.count()}`);
+    const reply = rows.first().locator("td.reply");
+    const reason = rows.first().locator("td.reason");
+    const text = await reply.locator(".clamp").textContent();
+    assert(text.length > 450, `the whole reply is in the page: ${text.length} characters`);
+    const [replyBox, reasonBox] = [await reply.boundingBox(), await reason.boundingBox()];
+    assert(replyBox.width > 1.5 * reasonBox.width, `the reply has the room: ${replyBox.width} px vs the reason's ${reasonBox.width} px`);
+    // Clamped to four lines (plus the "show all" line): twelve long replies stay about a screen.
+    const line = await reply.locator(".clamp").evaluate((e) => parseFloat(getComputedStyle(e).lineHeight));
+    assert(replyBox.height < 8 * line, `a 500-character reply is clamped: ${replyBox.height} px, lines of ${line} px`);
+    const tableHeight = (await table.boundingBox()).height;
+    assert(tableHeight < 12 * 8 * line, `the table stays bounded: ${tableHeight} px`);
+    const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert(pageHeight < 5000, `the page stays bounded: ${pageHeight} px`);
+    // Words are whole: the clamp wraps at spaces, not inside "thinking".
+    const words = await reply.locator(".clamp").evaluate((e) => {
+      const range = document.createRange();
+      const node = e.firstChild;
+      const at = node.textContent.indexOf("thinking");
+      range.setStart(node, at);
+      range.setEnd(node, at + "thinking".length);
+      return range.getClientRects().length;
+    });
+    assert(words === 1, `"thinking" is on one line: ${words} boxes`);
+    await table.screenshot({ path: join(artifacts, "field-long-replies.png") });
+
+    // "show all" opens one reply (and only that one), still as text.
+    const show = rows.first().locator("td.reply").getByRole("button", { name: "show all" });
+    await show.click();
+    const opened = await rows.first().locator("td.reply").boundingBox();
+    assert(opened.height > replyBox.height + 2 * line, `open: ${opened.height} px vs ${replyBox.height} px`);
+    assert((await rows.nth(1).locator("td.reply").boundingBox()).height < 8 * line, "the next reply stays clamped");
+    await rows.first().locator("td.reply").getByRole("button", { name: "show less" }).click();
+
+    // On a phone each reply is a card: nothing wider than the screen, the reply still clamped.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const card = await rows.first().locator("td.reply").boundingBox();
+    assert(card.width > 250 && card.height < 10 * line, `a reply card on a phone: ${card.width}×${card.height} px`);
+    await table.screenshot({ path: join(artifacts, "field-long-replies-phone.png") });
+    assert(overflow <= 0, `nothing sticks out sideways on a phone: ${overflow} px`);
+  } finally {
+    server.stop();
+  }
+});
+
 /** Starts the real small model (scripts/llm-server.sh: SmolLM2-135M behind llama-cpp-python). */
 async function modelServer() {
   const { execFileSync } = await import("node:child_process");

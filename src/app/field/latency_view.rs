@@ -74,6 +74,7 @@ fn spec(records: Vec<CallRecord>) -> LargeViewSpec {
             .map(String::from)
             .to_vec(),
         table_row: cells,
+        axis_names: None,
     }
 }
 

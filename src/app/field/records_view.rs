@@ -11,41 +11,74 @@ use super::run_store::{self, StoredRun};
 use crate::app::open_study::OpenStudy;
 use crate::app::{browser, storage};
 use crate::data::table_to_csv;
-use crate::field::{records_csv, records_jsonl, response_tables, RunSpec};
+use crate::field::{records_csv, records_jsonl, response_tables, CallRecord, RunSpec};
 use crate::providers::batch::{
     anthropic_batch_requests, openai_batch_jsonl, read_results, records_from_results,
 };
 use crate::study::ProviderKind;
 
+/// A record's row stays the same element while it is among the latest (so a "show all" opened on
+/// it survives the view's refreshes); a retried call settles as a new row.
+fn row_key(r: &CallRecord) -> (String, u32, &'static str) {
+    (r.custom_id.clone(), r.attempts, r.status.as_str())
+}
+
 #[component]
 pub fn RecentRecords(driver: Rc<Driver>) -> impl IntoView {
     let view = driver.view.clone();
-    let rows = move || {
-        view.with(|v| {
-            v.recent
-                .iter()
-                .map(|r| {
-                    view! {
-                        <tr>
-                            <td>{r.custom_id.clone()}</td>
-                            <td>{r.status.as_str()}</td>
-                            <td>{r.answer.clone().unwrap_or_default()}</td>
-                            <td class="reply">{r.raw_reply.clone().unwrap_or_default()}</td>
-                            <td>{r.reason.clone().unwrap_or_default()}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        })
-    };
+    let records = move || view.with(|v| v.recent.clone());
+    // The table has a fixed layout with the reply taking the room left by the narrow columns;
+    // on a phone the rows become cards (style/field.css), each cell named by its data-label.
     view! {
         <h3>"Latest replies"</h3>
         <div class="table-scroll">
-            <table data-testid="field-records">
+            <table class="data replies" data-testid="field-records">
+                <colgroup>
+                    <col class="col-call" /><col class="col-status" /><col class="col-answer" />
+                    <col class="col-reply" /><col class="col-reason" />
+                </colgroup>
                 <thead><tr><th>"Call"</th><th>"Status"</th><th>"Answer"</th><th>"Reply (as text)"</th><th>"Reason"</th></tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody>
+                    <For each=records key=row_key let:r>
+                        <tr>
+                            <td data-label="Call">{r.custom_id.clone()}</td>
+                            <td data-label="Status">{r.status.as_str()}</td>
+                            <td data-label="Answer">{r.answer.clone().unwrap_or_default()}</td>
+                            <td data-label="Reply" class="reply"><Clamped text=r.raw_reply.clone().unwrap_or_default() /></td>
+                            <td data-label="Reason" class="reason"><Clamped text=r.reason.clone().unwrap_or_default() /></td>
+                        </tr>
+                    </For>
+                </tbody>
             </table>
         </div>
+    }
+}
+
+/// Untrusted text (a model's reply, or a reason quoting one), shown as text and clamped to a few
+/// lines (style/field.css) so one long reply cannot stretch the page; "show all" appears only when
+/// the clamp actually hid something, which depends on the column's width, so it is measured.
+#[component]
+fn Clamped(text: String) -> impl IntoView {
+    let expanded = RwSignal::new(false);
+    let clipped = RwSignal::new(false);
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            // After layout: the row has just been inserted.
+            request_animation_frame(move || {
+                clipped.set(el.scroll_height() > el.client_height() + 1);
+            });
+        }
+    });
+    let empty = text.is_empty();
+    view! {
+        <div class="clamp" class:open=move || expanded.get() node_ref=node>{text}</div>
+        {move || (!empty && (clipped.get() || expanded.get())).then(|| view! {
+            <button type="button" class="link-button" aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| expanded.update(|e| *e = !*e)>
+                {move || if expanded.get() { "show less" } else { "show all" }}
+            </button>
+        })}
     }
 }
 

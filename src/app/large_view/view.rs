@@ -14,7 +14,8 @@ use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
 use super::js::{get, num, object, text};
-use crate::large_view::{ticks, Bounds, Viewport};
+use crate::large_view::ticks::{self, AxisNames};
+use crate::large_view::{Bounds, Viewport};
 
 /// Where Trunk puts the renderer worker's loader (workers keep unhashed names).
 const WORKER_URL: &str = "./silico-gpu_loader.js";
@@ -23,6 +24,9 @@ const LEFT: f64 = 64.0;
 const RIGHT: f64 = 14.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 44.0;
+/// Named axes: the names' font, and the least distance between two names.
+const NAME_FONT: &str = "11px system-ui, sans-serif";
+const NAME_SPACING: f64 = 12.0;
 /// Rows listed under the view for a selection (the count is always complete).
 const TABLE_ROWS: usize = 200;
 
@@ -71,6 +75,39 @@ pub struct LargeViewSpec {
     /// The linked table: its header and one selected row's cells.
     pub table_header: Vec<String>,
     pub table_row: Rc<dyn Fn(u32) -> Vec<String>>,
+    /// A heatmap whose rows and columns are the same named things (the design's levels): the
+    /// axes name them instead of numbering them, in a wider margin and a squarer plot.
+    pub axis_names: Option<Rc<AxisNames>>,
+}
+
+/// Where the plot sits in the view: margins for the axes' labels, and the view's height.
+#[derive(Clone, Copy)]
+struct Frame {
+    left: f64,
+    bottom: f64,
+    height: f64,
+}
+
+impl Frame {
+    fn for_view(width: f64, named: bool) -> Self {
+        if !named {
+            return Self {
+                left: LEFT,
+                bottom: BOTTOM,
+                height: HEIGHT,
+            };
+        }
+        // "ReasonForApplication: Reunite with Family" needs about 220 px at 11 px; longer names
+        // are cut with an ellipsis (the tooltip has them whole). The plot is about square, so
+        // 50 levels get about 12 px each, room for every name.
+        let left = (width * 0.26).clamp(110.0, 230.0);
+        let side = (width - left - RIGHT).clamp(160.0, 640.0);
+        Self {
+            left,
+            bottom: left,
+            height: TOP + side + left,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -103,6 +140,9 @@ struct State {
     pick_next: Option<(f64, f64)>,
     backend: Backend,
     canvas: Option<web_sys::HtmlCanvasElement>,
+    /// A heatmap's drawn row and column → source row and column (the worker's current order).
+    row_order: Vec<usize>,
+    column_order: Vec<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -127,13 +167,17 @@ struct Controller {
     state: RefCell<State>,
     signals: Signals,
     width: f64,
+    frame: Frame,
     ratio: f64,
     listeners: RefCell<Vec<Box<dyn std::any::Any>>>,
 }
 
 impl Controller {
     fn plot_size(&self) -> (f64, f64) {
-        (self.width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM)
+        (
+            self.width - self.frame.left - RIGHT,
+            self.frame.height - TOP - self.frame.bottom,
+        )
     }
 
     fn post(&self, message: &JsValue, transfer: Option<&js_sys::Array>) {
@@ -164,9 +208,10 @@ impl Controller {
         let (w, h) = self.plot_size();
         canvas.set_width((w * self.ratio).round() as u32);
         canvas.set_height((h * self.ratio).round() as u32);
+        let left = self.frame.left;
         let _ = canvas.set_attribute(
             "style",
-            &format!("position:absolute;left:{LEFT}px;top:{TOP}px;width:{w}px;height:{h}px;"),
+            &format!("position:absolute;left:{left}px;top:{TOP}px;width:{w}px;height:{h}px;"),
         );
         let _ = canvas.set_attribute("data-testid", "large-view-marks");
         let _ = canvas.set_attribute("aria-hidden", "true");
@@ -312,20 +357,96 @@ impl Controller {
         };
         let r = self.ratio;
         let _ = c.set_transform(r, 0.0, 0.0, r, 0.0, 0.0);
-        c.clear_rect(0.0, 0.0, self.width, HEIGHT);
+        let Frame { left, height, .. } = self.frame;
+        c.clear_rect(0.0, 0.0, self.width, height);
         let state = self.state.borrow();
         let (w, h) = self.plot_size();
         c.set_stroke_style_str("#5b636e");
         c.set_line_width(1.0);
-        c.stroke_rect(LEFT - 0.5, TOP - 0.5, w + 1.0, h + 1.0);
+        c.stroke_rect(left - 0.5, TOP - 0.5, w + 1.0, h + 1.0);
         if !state.loaded {
             return;
         }
         let v = state.viewport;
         c.set_fill_style_str("#1f2328");
         c.set_font("12px system-ui, sans-serif");
+        match (&self.spec.axis_names, self.spec.data.as_ref()) {
+            (Some(names), LargeData::Heatmap { rows, columns, .. }) => {
+                self.draw_named_axes(&c, &state, names, *rows, *columns);
+                c.set_font("12px system-ui, sans-serif");
+            }
+            _ => self.draw_numbered_axes(&c, &v),
+        }
+        // Named axes say "Education: 4th Grade" at every tick: a title would only take their room.
+        if self.spec.axis_names.is_none() {
+            c.set_text_align("center");
+            c.set_text_baseline("bottom");
+            let _ = c.fill_text(&self.spec.x_label, left + w / 2.0, height - 2.0);
+            c.save();
+            let _ = c.translate(14.0, TOP + h / 2.0);
+            let _ = c.rotate(-std::f64::consts::FRAC_PI_2);
+            c.set_text_baseline("middle");
+            let _ = c.fill_text(&self.spec.y_label, 0.0, 0.0);
+            c.restore();
+        }
+        if !marks {
+            return;
+        }
+        c.save();
+        c.begin_path();
+        c.rect(left, TOP, w, h);
+        c.clip();
+        c.set_stroke_style_str("#d55e00");
+        c.set_line_width(1.5);
+        match &state.drag {
+            Drag::Box { from, to } => {
+                c.set_fill_style_str("rgba(213,94,0,0.08)");
+                let (x, y) = (left + from.0.min(to.0), TOP + from.1.min(to.1));
+                let (bw, bh) = ((to.0 - from.0).abs(), (to.1 - from.1).abs());
+                c.fill_rect(x, y, bw, bh);
+                c.stroke_rect(x, y, bw, bh);
+            }
+            Drag::Lasso(path) if path.len() > 1 => {
+                c.begin_path();
+                c.move_to(left + path[0].0, TOP + path[0].1);
+                for p in &path[1..] {
+                    c.line_to(left + p.0, TOP + p.1);
+                }
+                c.close_path();
+                c.set_fill_style_str("rgba(213,94,0,0.08)");
+                c.fill();
+                c.stroke();
+            }
+            _ => {}
+        }
+        if let Some(hit) = &state.hover {
+            let rows = match self.spec.data.as_ref() {
+                LargeData::Heatmap { rows, .. } => *rows as f64,
+                _ => 0.0,
+            };
+            c.set_stroke_style_str("#000000");
+            c.set_line_width(2.0);
+            if let Some(col) = hit.column {
+                // x, y hold the cell's drawn column and row (row 0 on top).
+                let _ = col;
+                let (x0, y0) = v.to_pixel(hit.x, rows - hit.y);
+                let (x1, y1) = v.to_pixel(hit.x + 1.0, rows - hit.y - 1.0);
+                c.stroke_rect(left + x0, TOP + y0, x1 - x0, y1 - y0);
+            } else {
+                let (px, py) = v.to_pixel(hit.x, hit.y);
+                c.begin_path();
+                let _ = c.arc(left + px, TOP + py, 7.0, 0.0, std::f64::consts::TAU);
+                c.stroke();
+            }
+        }
+        c.restore();
+    }
+
+    /// Round ticks (scatter) or row and column numbers from 1 (heatmap, row 1 on top).
+    fn draw_numbered_axes(&self, c: &web_sys::CanvasRenderingContext2d, v: &Viewport) {
+        let left = self.frame.left;
+        let (w, h) = self.plot_size();
         let heatmap = self.is_heatmap();
-        // Heatmap axes count rows and columns from 1 (row 1 on top); only whole positions.
         let x_ticks = ticks::ticks(v.view.x0, v.view.x1, (w / 90.0).max(2.0) as usize);
         c.set_text_align("center");
         c.set_text_baseline("top");
@@ -337,7 +458,7 @@ impl Controller {
             if !(0.0..=w).contains(&px) {
                 continue;
             }
-            let x = LEFT + px;
+            let x = left + px;
             c.begin_path();
             c.move_to(x, TOP + h);
             c.line_to(x, TOP + h + 5.0);
@@ -366,72 +487,114 @@ impl Controller {
             }
             let y = TOP + py;
             c.begin_path();
-            c.move_to(LEFT - 5.0, y);
-            c.line_to(LEFT, y);
+            c.move_to(left - 5.0, y);
+            c.line_to(left, y);
             c.stroke();
             let label = if heatmap {
                 format!("{}", (rows - t.value) as i64 + 1)
             } else {
                 t.label.clone()
             };
-            let _ = c.fill_text(&label, LEFT - 8.0, y);
+            let _ = c.fill_text(&label, left - 8.0, y);
         }
-        c.set_text_align("center");
-        c.set_text_baseline("bottom");
-        let _ = c.fill_text(&self.spec.x_label, LEFT + w / 2.0, HEIGHT - 2.0);
-        c.save();
-        let _ = c.translate(14.0, TOP + h / 2.0);
-        let _ = c.rotate(-std::f64::consts::FRAC_PI_2);
-        c.set_text_baseline("middle");
-        let _ = c.fill_text(&self.spec.y_label, 0.0, 0.0);
-        c.restore();
-        if !marks {
-            return;
-        }
+    }
+
+    /// A heatmap's rows and columns by name: every one when 12 px apart fit, else every 2nd,
+    /// 5th, 10th…; the group (attribute) named at its first labelled member, and thin lines
+    /// between groups while they are contiguous (the source order). Names too long for the
+    /// margin end in an ellipsis; the tooltip names the cell in full.
+    fn draw_named_axes(
+        &self,
+        c: &web_sys::CanvasRenderingContext2d,
+        state: &State,
+        names: &AxisNames,
+        rows: usize,
+        columns: usize,
+    ) {
+        let Frame { left, bottom, .. } = self.frame;
+        let (w, h) = self.plot_size();
+        let v = state.viewport;
+        // Cell p of the x axis spans x in [p, p + 1); drawn row r spans y in [rows - r - 1, rows - r).
+        let px_x = w / (v.view.x1 - v.view.x0);
+        let px_y = h / (v.view.y1 - v.view.y0);
+        // Beside the tick, to the view's edge.
+        let room = left - 10.0;
+        let room_x = bottom - 10.0;
+        c.set_font(NAME_FONT);
+        let order_or_identity = |o: &[usize], n: usize| -> Vec<usize> {
+            if o.len() == n {
+                o.to_vec()
+            } else {
+                (0..n).collect()
+            }
+        };
+        let row_order = order_or_identity(&state.row_order, rows);
+        let column_order = order_or_identity(&state.column_order, columns);
+        // Group boundaries as thin white lines across the plot, where groups are contiguous.
+        let contiguous = |o: &[usize]| names.boundaries(o).len() < names.groups.len();
         c.save();
         c.begin_path();
-        c.rect(LEFT, TOP, w, h);
+        c.rect(left, TOP, w, h);
         c.clip();
-        c.set_stroke_style_str("#d55e00");
-        c.set_line_width(1.5);
-        match &state.drag {
-            Drag::Box { from, to } => {
-                c.set_fill_style_str("rgba(213,94,0,0.08)");
-                let (x, y) = (LEFT + from.0.min(to.0), TOP + from.1.min(to.1));
-                let (bw, bh) = ((to.0 - from.0).abs(), (to.1 - from.1).abs());
-                c.fill_rect(x, y, bw, bh);
-                c.stroke_rect(x, y, bw, bh);
-            }
-            Drag::Lasso(path) if path.len() > 1 => {
+        c.set_stroke_style_str("rgba(255,255,255,0.9)");
+        if contiguous(&column_order) {
+            for b in names.boundaries(&column_order) {
+                let (px, _) = v.to_pixel(b as f64, 0.0);
                 c.begin_path();
-                c.move_to(LEFT + path[0].0, TOP + path[0].1);
-                for p in &path[1..] {
-                    c.line_to(LEFT + p.0, TOP + p.1);
-                }
-                c.close_path();
-                c.set_fill_style_str("rgba(213,94,0,0.08)");
-                c.fill();
+                c.move_to(left + px, TOP);
+                c.line_to(left + px, TOP + h);
                 c.stroke();
             }
-            _ => {}
         }
-        if let Some(hit) = &state.hover {
-            c.set_stroke_style_str("#000000");
-            c.set_line_width(2.0);
-            if let Some(col) = hit.column {
-                // x, y hold the cell's drawn column and row (row 0 on top).
-                let _ = col;
-                let (x0, y0) = v.to_pixel(hit.x, rows - hit.y);
-                let (x1, y1) = v.to_pixel(hit.x + 1.0, rows - hit.y - 1.0);
-                c.stroke_rect(LEFT + x0, TOP + y0, x1 - x0, y1 - y0);
-            } else {
-                let (px, py) = v.to_pixel(hit.x, hit.y);
+        if contiguous(&row_order) {
+            for b in names.boundaries(&row_order) {
+                let (_, py) = v.to_pixel(0.0, (rows - b) as f64);
                 c.begin_path();
-                let _ = c.arc(LEFT + px, TOP + py, 7.0, 0.0, std::f64::consts::TAU);
+                c.move_to(left, TOP + py);
+                c.line_to(left + w, TOP + py);
                 c.stroke();
             }
         }
         c.restore();
+        c.set_stroke_style_str("#5b636e");
+        // Rows: drawn position r has its centre at y = rows - r - 0.5.
+        let shown = ticks::named_positions(
+            rows as f64 - v.view.y1,
+            rows as f64 - v.view.y0,
+            rows,
+            px_y,
+            NAME_SPACING,
+        );
+        let labels = names.labels(&shown, &row_order);
+        c.set_text_align("right");
+        c.set_text_baseline("middle");
+        for (&r, label) in shown.iter().zip(&labels) {
+            let (_, py) = v.to_pixel(0.0, rows as f64 - r as f64 - 0.5);
+            let y = TOP + py;
+            c.begin_path();
+            c.move_to(left - 4.0, y);
+            c.line_to(left, y);
+            c.stroke();
+            let _ = c.fill_text(&fit(c, label, room), left - 6.0, y);
+        }
+        // Columns: names read upwards, ending at the tick.
+        let shown = ticks::named_positions(v.view.x0, v.view.x1, columns, px_x, NAME_SPACING);
+        let labels = names.labels(&shown, &column_order);
+        for (&p, label) in shown.iter().zip(&labels) {
+            let (px, _) = v.to_pixel(p as f64 + 0.5, 0.0);
+            let x = left + px;
+            c.begin_path();
+            c.move_to(x, TOP + h);
+            c.line_to(x, TOP + h + 4.0);
+            c.stroke();
+            c.save();
+            let _ = c.translate(x, TOP + h + 6.0);
+            let _ = c.rotate(-std::f64::consts::FRAC_PI_2);
+            c.set_text_align("right");
+            c.set_text_baseline("middle");
+            let _ = c.fill_text(&fit(c, label, room_x), 0.0, 0.0);
+            c.restore();
+        }
     }
 
     fn request_pick(&self, px: f64, py: f64) {
@@ -568,6 +731,21 @@ impl Controller {
                     .collect();
                 self.signals.selected.set(Some((rows.len(), table)));
             }
+            "ordered" => {
+                let order = |key: &str| -> Vec<usize> {
+                    js_sys::Uint32Array::new(&get(&data, key))
+                        .to_vec()
+                        .into_iter()
+                        .map(|i| i as usize)
+                        .collect()
+                };
+                {
+                    let mut s = self.state.borrow_mut();
+                    s.row_order = order("rows");
+                    s.column_order = order("columns");
+                }
+                self.draw_overlay(true);
+            }
             "pixels" => self.export_png(&data),
             "error" => self.signals.message.set(Some(text(&data, "message"))),
             _ => {}
@@ -576,9 +754,13 @@ impl Controller {
 
     fn show_hover(&self, hover: Option<Hit>) {
         let (px, py) = self.state.borrow().pointer;
-        let tooltip = hover
-            .as_ref()
-            .map(|hit| (LEFT + px + 14.0, TOP + py + 14.0, (self.spec.describe)(hit)));
+        let tooltip = hover.as_ref().map(|hit| {
+            (
+                self.frame.left + px + 14.0,
+                TOP + py + 14.0,
+                (self.spec.describe)(hit),
+            )
+        });
         self.state.borrow_mut().hover = hover;
         self.signals.tooltip.set(tooltip);
         self.draw_overlay(true);
@@ -594,7 +776,7 @@ impl Controller {
             let canvas: web_sys::HtmlCanvasElement =
                 document.create_element("canvas")?.dyn_into()?;
             canvas.set_width((self.width * self.ratio).round() as u32);
-            canvas.set_height((HEIGHT * self.ratio).round() as u32);
+            canvas.set_height((self.frame.height * self.ratio).round() as u32);
             let c: web_sys::CanvasRenderingContext2d = canvas
                 .get_context("2d")?
                 .ok_or("no 2D context")?
@@ -602,7 +784,7 @@ impl Controller {
             c.set_fill_style_str("#ffffff");
             c.fill_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
             let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&rgba, w, h)?;
-            c.put_image_data(&image, LEFT * self.ratio, TOP * self.ratio)?;
+            c.put_image_data(&image, self.frame.left * self.ratio, TOP * self.ratio)?;
             self.draw_overlay(false);
             c.draw_image_with_html_canvas_element(&self.overlay, 0.0, 0.0)?;
             self.draw_overlay(true);
@@ -622,7 +804,10 @@ impl Controller {
     }
 
     fn plot_point(&self, e: &web_sys::MouseEvent) -> (f64, f64) {
-        (e.offset_x() as f64 - LEFT, e.offset_y() as f64 - TOP)
+        (
+            e.offset_x() as f64 - self.frame.left,
+            e.offset_y() as f64 - TOP,
+        )
     }
 
     fn pointer_down(&self, e: web_sys::PointerEvent) {
@@ -755,6 +940,33 @@ impl Controller {
     }
 }
 
+/// `text`, cut with an ellipsis to `room` pixels in the context's current font.
+fn fit(c: &web_sys::CanvasRenderingContext2d, text: &str, room: f64) -> String {
+    // measureText through JS: web-sys's binding needs its TextMetrics feature, and turning a
+    // web-sys feature on rebuilds every crate that depends on it.
+    let measure = js_sys::Reflect::get(c.as_ref(), &"measureText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let width = |t: &str| {
+        measure
+            .as_ref()
+            .and_then(|f| f.call1(c.as_ref(), &t.into()).ok())
+            .map_or(0.0, |m| num(&m, "width"))
+    };
+    if width(text) <= room {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let cut: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if width(&cut) <= room {
+            return cut;
+        }
+    }
+    String::new()
+}
+
 fn listen<E: JsCast + 'static>(
     ctl: &Rc<Controller>,
     target: &web_sys::EventTarget,
@@ -790,17 +1002,23 @@ fn mount(
     // reuses the host element), so canvases a previous view appended would stay on top of this one.
     remove_canvases(&host);
     let ratio = crate::app::browser::pixel_ratio();
-    let width = (host.client_width() as f64).clamp(420.0, 1100.0);
+    // At least 300 px: narrower plots say little, and a phone's column (about 360 px) still fits.
+    let width = (host.client_width() as f64).clamp(300.0, 1100.0);
+    let frame = Frame::for_view(
+        width,
+        spec.axis_names.is_some() && matches!(spec.data.as_ref(), LargeData::Heatmap { .. }),
+    );
+    let height = frame.height;
     let overlay: web_sys::HtmlCanvasElement = document
         .create_element("canvas")
         .map_err(|e| super::js::message(&e))?
         .dyn_into()
         .map_err(|_| "no canvas element")?;
     overlay.set_width((width * ratio).round() as u32);
-    overlay.set_height((HEIGHT * ratio).round() as u32);
+    overlay.set_height((height * ratio).round() as u32);
     let _ = overlay.set_attribute(
         "style",
-        &format!("position:absolute;left:0;top:0;width:{width}px;height:{HEIGHT}px;touch-action:none;cursor:crosshair;"),
+        &format!("position:absolute;left:0;top:0;width:{width}px;height:{height}px;touch-action:none;cursor:crosshair;"),
     );
     let _ = overlay.set_attribute("tabindex", "0");
     let _ = overlay.set_attribute("data-testid", "large-view-overlay");
@@ -810,7 +1028,7 @@ fn mount(
     );
     let _ = host.set_attribute(
         "style",
-        &format!("position:relative;width:{width}px;height:{HEIGHT}px;"),
+        &format!("position:relative;width:{width}px;height:{height}px;"),
     );
     host.append_child(&overlay)
         .map_err(|e| super::js::message(&e))?;
@@ -820,7 +1038,7 @@ fn mount(
             super::js::message(&e)
         )
     })?;
-    let (w, h) = (width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
+    let (w, h) = (width - frame.left - RIGHT, height - TOP - frame.bottom);
     let home = Bounds {
         x0: 0.0,
         x1: 1.0,
@@ -847,9 +1065,12 @@ fn mount(
             pick_next: None,
             backend,
             canvas: None,
+            row_order: Vec::new(),
+            column_order: Vec::new(),
         }),
         signals,
         width,
+        frame,
         ratio,
         listeners: RefCell::new(Vec::new()),
     });

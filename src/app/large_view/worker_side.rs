@@ -162,6 +162,20 @@ async fn handle(stage: &mut Stage, message: &JsValue) {
             };
             stage.set_order(order);
             draw(stage);
+            // The page names rows and columns on the axes: it needs to know which is drawn where.
+            if let super::stage::Scene::Heatmap(h) = &stage.scene {
+                let as_u32 = |o: &[usize]| o.iter().map(|&i| i as u32).collect::<Vec<_>>();
+                let rows = js_sys::Uint32Array::from(as_u32(h.row_order.as_slice()).as_slice());
+                let columns =
+                    js_sys::Uint32Array::from(as_u32(h.column_order.as_slice()).as_slice());
+                let transfer = js_sys::Array::of2(&rows.buffer(), &columns.buffer());
+                let fields = [
+                    ("kind", JsValue::from("ordered")),
+                    ("rows", rows.into()),
+                    ("columns", columns.into()),
+                ];
+                post(&object(&fields).into(), Some(&transfer));
+            }
         }
         "pick" => {
             let found = stage.pick(num(message, "px"), num(message, "py"));
