@@ -676,3 +676,64 @@ fn the_porter_export_against_a_synthetic_llm_sample_matches_scipy() {
     assert!(liberal.difference.p_value.is_nan());
     assert_eq!(c.summary.items, 3);
 }
+
+#[test]
+fn the_worker_job_gives_the_same_rows_through_json() {
+    use silico::jobs::{run_json, CompareSurveyRequest, Job, Reply, TableInput};
+    let humans = long("trust", &SCALE, &[10, 20, 30, 25, 15]);
+    let llm = long("trust", &SCALE, &[0, 5, 40, 45, 10]);
+    let options = SurveyOptions {
+        group: Some("party".into()),
+        ..SurveyOptions::default()
+    };
+    let request = CompareSurveyRequest {
+        humans: TableInput::Csv {
+            name: "humans.csv".into(),
+            text: humans.clone(),
+            delimiter: None,
+        },
+        llm: TableInput::Table {
+            table: table("llm.csv", &llm),
+        },
+        survey: survey(),
+        options: SurveyOptions::default(),
+    };
+    let job = serde_json::to_string(&Job::CompareSurvey(Box::new(request))).expect("job");
+    let reply: Reply = serde_json::from_str(&run_json(&job)).expect("reply");
+    let Reply::SurveyCompared(reply) = reply else {
+        panic!("not SurveyCompared: {reply:?}");
+    };
+    // The same numbers as the engine called directly (NaN travels as null and comes back).
+    let direct = compare(&humans, &llm, &SurveyOptions::default());
+    let (a, b) = (item(&reply.comparison, "trust"), item(&direct, "trust"));
+    assert_eq!(a.distances, b.distances);
+    assert!(a.mean_human == b.mean_human && a.wasserstein == b.wasserstein);
+    assert_eq!(reply.items_csv, survey_items_csv(&direct, false));
+    assert!(reply.group_items_csv.is_empty());
+    assert!(reply.summary_csv.starts_with("group,items,"));
+    // A bad table comes back as Failed with the table named.
+    let bad = CompareSurveyRequest {
+        humans: TableInput::Csv {
+            name: "people.csv".into(),
+            text: "who,what\n1,2\n".into(),
+            delimiter: None,
+        },
+        llm: TableInput::Csv {
+            name: "llm.csv".into(),
+            text: llm,
+            delimiter: None,
+        },
+        survey: survey(),
+        options,
+    };
+    let job = serde_json::to_string(&Job::CompareSurvey(Box::new(bad))).expect("job");
+    match serde_json::from_str::<Reply>(&run_json(&job)).expect("reply") {
+        Reply::Failed { message } => {
+            assert!(
+                message.starts_with("people.csv: no question column"),
+                "{message}"
+            )
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+}

@@ -93,11 +93,14 @@ pub struct SurveyComparison {
     pub unreadable: Vec<UnreadableCell>,
 }
 
-/// Answers bucketed by (group, item), per side.
+/// A group's value (`None` for the whole samples) and an item's index.
+type Key = (Option<String>, usize);
+
+/// Answers bucketed by (group, item): the people's values, then the LLM's.
 #[derive(Default)]
 struct Buckets {
-    values: HashMap<(Option<String>, usize), (Vec<f64>, Vec<f64>)>,
-    gaps: HashMap<(Option<String>, usize), Gaps>,
+    values: HashMap<Key, (Vec<f64>, Vec<f64>)>,
+    gaps: HashMap<Key, Gaps>,
 }
 
 impl Buckets {
