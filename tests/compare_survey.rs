@@ -737,3 +737,32 @@ fn the_worker_job_gives_the_same_rows_through_json() {
         other => panic!("expected Failed, got {other:?}"),
     }
 }
+
+#[test]
+fn the_charts_show_both_samples_and_uniform() {
+    use silico::plot::{survey_distribution_figure, survey_summary_figure, Mark, RowLabel};
+    let humans = long("trust", &SCALE, &[10, 20, 30, 25, 15]) + "200,party,D\n201,party,R\n";
+    let llm = long("trust", &SCALE, &[0, 5, 40, 45, 10]) + "300,party,D\n";
+    let c = compare(&humans, &llm, &SurveyOptions::default());
+    let figure = survey_distribution_figure(item(&c, "trust")).expect("trust chart");
+    assert_eq!(figure.rows[0], RowLabel::Item("None at all".into()));
+    let panel = &figure.panels[0];
+    assert_eq!((panel.mark, panel.reference), (Mark::Bar, Some(0.2)));
+    let llm_shares: Vec<f64> = panel.series[1]
+        .points
+        .iter()
+        .map(|p| p.map_or(f64::NAN, |p| p.value))
+        .collect();
+    assert_eq!(llm_shares, [0.0, 0.05, 0.4, 0.45, 0.1]);
+    assert!(figure.subtitle.contains("p < 0.001"), "{}", figure.subtitle);
+    // Largest divergence first: party (½/½ vs all D) before trust.
+    let summary = survey_summary_figure(&c).expect("summary chart");
+    assert_eq!(
+        summary.rows,
+        [
+            RowLabel::Item("party".into()),
+            RowLabel::Item("trust".into())
+        ]
+    );
+    assert_eq!(summary.panels[0].series.len(), 3);
+}

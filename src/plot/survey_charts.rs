@@ -38,8 +38,10 @@ pub fn survey_distribution_figure(item: &ItemComparison) -> Result<Figure, PlotE
             dist.representativeness
         ));
     }
-    if item.difference.p_value.is_finite() {
-        subtitle.push_str(&format!("; p = {:.3}", item.difference.p_value));
+    match item.difference.p_value {
+        p if p < 0.001 => subtitle.push_str("; p < 0.001"),
+        p if p.is_finite() => subtitle.push_str(&format!("; p = {p:.3}")),
+        _ => {}
     }
     let uniform = (!d.binned && !d.labels.is_empty()).then(|| 1.0 / d.labels.len() as f64);
     let what = match item.kind {
