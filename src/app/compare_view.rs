@@ -3,12 +3,14 @@
 //! Two comparisons: paired answers (one row per person × question with the human's and the twin's
 //! answer: accuracy, correlation, SD ratio, Glass's Δ, paired t, distances, retest ceiling,
 //! subgroups, charts, the HTML report), and the conjoint's estimates from two of the study's
-//! tables (AMCEs side by side). All the work runs in the worker.
+//! tables (AMCEs side by side); and two unpaired samples of survey answers, people vs an LLM
+//! sample (`compare_survey.rs`). All the work runs in the worker.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::analyze::{ChartCanvas, PlotView};
+use super::compare_survey::SurveyComparisonPanel;
 use super::open_study::OpenStudy;
 use super::twin_builder::TwinsFromStudy;
 use super::{browser, worker};
@@ -106,6 +108,7 @@ pub fn CompareView(open: OpenStudy) -> impl IntoView {
     view! {
         <p class="lead">"Does the LLM stand in for these people, where, and by how much? Upload paired answers (one row per person and question with the human's and the twin's answer), or compare the conjoint estimates of two of the study's tables."</p>
         <PairedComparison open=open amce=amce />
+        <SurveyComparisonPanel open=open />
         <EstimateComparison open=open result=amce />
     }
 }

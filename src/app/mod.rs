@@ -4,6 +4,7 @@ mod analyze;
 mod analyze_view;
 mod browser;
 mod compare_large;
+mod compare_survey;
 mod compare_view;
 mod design_check;
 mod design_pairs;

@@ -9,6 +9,7 @@ mod bench_import;
 mod clogit;
 mod compare;
 mod compare_amce;
+mod compare_survey;
 mod design;
 mod diagnose;
 mod field;
@@ -98,6 +99,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Two tidy estimate tables (humans', twins') side by side with difference tests, as CSV.
     CompareAmce(compare_amce::CompareAmceArgs),
+    /// People vs an LLM sample (unpaired) per question: means, SDs, distribution distances, drift
+    /// to uniform, entropy and a test of difference, as CSV (see --help).
+    CompareSurvey(compare_survey::CompareSurveyArgs),
 }
 
 /// Runs the tool with the process arguments.
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Batch(command) => batch::run(&command),
         Command::Compare(args) => compare::run(&args),
         Command::CompareAmce(args) => compare_amce::run(&args),
+        Command::CompareSurvey(args) => compare_survey::run(&args),
         Command::Schema => {
             print!("{}", crate::study::study_schema_json());
             ExitCode::SUCCESS

@@ -113,7 +113,7 @@ pub fn representativeness(human: &[f64], twin: &[f64]) -> f64 {
     }
 }
 
-fn representativeness_of(p: &[f64], q: &[f64]) -> f64 {
+pub(crate) fn representativeness_of(p: &[f64], q: &[f64]) -> f64 {
     let k = p.len();
     if k < 2 {
         return 1.0;
@@ -136,7 +136,7 @@ pub fn js_divergence(human: &[f64], twin: &[f64]) -> f64 {
     }
 }
 
-fn js_of(p: &[f64], q: &[f64]) -> f64 {
+pub(crate) fn js_of(p: &[f64], q: &[f64]) -> f64 {
     let kl_to_mix = |a: f64, m: f64| if a > 0.0 { a * (a / m).log2() } else { 0.0 };
     let js: f64 = p
         .iter()

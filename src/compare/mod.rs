@@ -19,6 +19,7 @@
 //! - `export`: the tables as CSV.
 //! - `report`: the comparison as one self-contained HTML file.
 //! - `twins`: twins fielded from the study paired with the people they stand for.
+//! - `survey`: people vs an LLM sample, unpaired: each question's two answer distributions.
 
 mod amce_compare;
 mod comparison;
@@ -36,6 +37,7 @@ pub mod report;
 mod respondents;
 mod retest;
 mod subgroups;
+pub mod survey;
 mod twins;
 
 pub use amce_compare::{
@@ -59,5 +61,10 @@ pub use respondents::{group_metrics, respondent_metrics, GroupMetrics, Responden
 pub use retest::{overall_ceiling, retest_ceiling, RetestCeiling};
 pub use subgroups::{
     subgroup_alignment, AlignmentSummary, GroupDifference, SubgroupAlignment, MIN_GROUP_PAIRS,
+};
+pub use survey::{
+    compare_survey, items_csv as survey_items_csv, summary_csv as survey_summary_csv,
+    Distribution as SurveyDistribution, ItemComparison, NumericTest, SurveyComparison,
+    SurveyOptions, SurveySamplesError, SurveySummary,
 };
 pub use twins::{twin_pairs, TwinPairs, TwinPairsError};

@@ -1,5 +1,6 @@
 //! Comparison jobs: twins vs people from a long table of paired answers, the HTML report, one chart
-//! as SVG, and two sets of conjoint estimates side by side. The page sends the table either as the
+//! as SVG, two sets of conjoint estimates side by side, and people vs an LLM sample unpaired
+//! (`silico compare-survey`'s engine). The page sends the table either as the
 //! CSV text the user dropped or as an already parsed table.
 
 use serde::{Deserialize, Serialize};
@@ -7,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::TidyRow;
 use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
-    compare, compare_estimates, groups_csv, matrix_csv, questions_csv, read_ranges,
-    respondents_csv, subgroups_csv, CompareError, Comparison, CsvColumns, EstimateComparison,
-    Extras, PairColumns, QuestionKind, RangeColumns, Ranges,
+    compare, compare_estimates, compare_survey, groups_csv, matrix_csv, questions_csv, read_ranges,
+    respondents_csv, subgroups_csv, survey_items_csv, survey_summary_csv, CompareError, Comparison,
+    CsvColumns, EstimateComparison, Extras, PairColumns, QuestionKind, RangeColumns, Ranges,
+    SurveyComparison, SurveyOptions,
 };
 use crate::data::{read_delimited, ReadOptions};
 use crate::plot::{self, ComparePlot, EstimateKind};
-use crate::study::{Provenance, ResponseSource, ResponseTable};
+use crate::study::{Provenance, ResponseSource, ResponseTable, Survey};
 
 /// A table as the page has it: CSV text (delimiter `,` unless given, e.g. `\t`), or parsed.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -236,4 +238,43 @@ pub(super) fn run_plot(
     }
     let chart = plot::compare_chart(comparison, which).map_err(|e| e.to_string())?;
     plot::chart_to_svg(&chart, width.unwrap_or(plot::DEFAULT_WIDTH)).map_err(|e| e.to_string())
+}
+
+/// People vs an LLM sample, unpaired: two long tables of answers to one survey.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareSurveyRequest {
+    pub humans: TableInput,
+    pub llm: TableInput,
+    pub survey: Survey,
+    #[serde(default)]
+    pub options: SurveyOptions,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareSurveyReply {
+    pub comparison: SurveyComparison,
+    /// One row per item, as `silico compare-survey` prints it.
+    pub items_csv: String,
+    /// With a group: one row per group × item (`--group`'s output); empty otherwise.
+    pub group_items_csv: String,
+    pub summary_csv: String,
+}
+
+pub(super) fn run_compare_survey(
+    request: &CompareSurveyRequest,
+) -> Result<CompareSurveyReply, String> {
+    let humans = request.humans.table()?;
+    let llm = request.llm.table()?;
+    let comparison = compare_survey(&humans, &llm, &request.survey, &request.options)
+        .map_err(|e| e.to_string())?;
+    Ok(CompareSurveyReply {
+        items_csv: survey_items_csv(&comparison, false),
+        group_items_csv: if comparison.group.is_some() {
+            survey_items_csv(&comparison, true)
+        } else {
+            String::new()
+        },
+        summary_csv: survey_summary_csv(&comparison),
+        comparison,
+    })
 }

@@ -14,8 +14,8 @@ use crate::data::{ConjointLayout, Mapping, MappingPreview, QualtricsColumns, Res
 use crate::study::{Conjoint, ResponseTable, Study, Survey};
 
 pub use compare::{
-    CompareReply, CompareRequest, EstimatesComparedReply, TableInput, REPLY_MATRIX_COLUMNS,
-    REPLY_MATRIX_ROWS,
+    CompareReply, CompareRequest, CompareSurveyReply, CompareSurveyRequest, EstimatesComparedReply,
+    TableInput, REPLY_MATRIX_COLUMNS, REPLY_MATRIX_ROWS,
 };
 pub use design::{DesignFormat, DesignRequest, PreviewTask};
 
@@ -121,6 +121,9 @@ pub enum Job {
         humans: Vec<crate::analysis::TidyRow>,
         twins: Vec<crate::analysis::TidyRow>,
     },
+    /// People vs an LLM sample, unpaired, question by question (`silico compare-survey`).
+    /// Answered by `SurveyCompared`.
+    CompareSurvey(Box<CompareSurveyRequest>),
 }
 
 fn amce_kind() -> crate::plot::EstimateKind {
@@ -162,6 +165,7 @@ pub enum Reply {
     Compared(Box<CompareReply>),
     TwinPairs(Box<crate::compare::TwinPairs>),
     EstimatesCompared(Box<EstimatesComparedReply>),
+    SurveyCompared(Box<CompareSurveyReply>),
     /// The job could not be done; the message says why in the researcher's terms.
     Failed {
         message: String,
@@ -287,6 +291,8 @@ pub fn run(job: Job) -> Reply {
         Job::CompareEstimates { humans, twins } => Ok(Reply::EstimatesCompared(Box::new(
             compare::run_compare_estimates(&humans, &twins),
         ))),
+        Job::CompareSurvey(request) => compare::run_compare_survey(&request)
+            .map(|reply| Reply::SurveyCompared(Box::new(reply))),
     };
     outcome.unwrap_or_else(|message| Reply::Failed { message })
 }

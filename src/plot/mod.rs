@@ -4,7 +4,7 @@
 //! `<canvas>` in the page, SVG and PNG files natively. Nothing here knows about the browser.
 //! Two charts are not row lists — the x–y [`Scatter`] and the [`Heatmap`] — so [`Chart`] wraps all
 //! three and [`draw_chart`]/[`chart_to_svg`] draw any of them; the comparison charts live in
-//! [`compare_charts`].
+//! [`compare_charts`], those of the unpaired survey comparison in [`survey_charts`].
 
 mod chart;
 pub mod charts;
@@ -19,6 +19,7 @@ pub mod palette;
 mod render;
 mod scale;
 pub mod scatter;
+pub mod survey_charts;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use chart::write_chart_png;
@@ -39,3 +40,4 @@ pub use heatmap::Heatmap;
 pub use render::write_png;
 pub use render::{to_svg, DEFAULT_WIDTH};
 pub use scatter::Scatter;
+pub use survey_charts::{survey_distribution_figure, survey_summary_figure};

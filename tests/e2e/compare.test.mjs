@@ -140,3 +140,95 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
     server.stop();
   }
 });
+
+// People vs an LLM sample, unpaired: a study with the fixture survey and two response tables (the
+// people's long table, an LLM run's fielded table with samples) compared question by question in
+// the Compare tab; the trust item's numbers are the scipy known answers of tests/compare_survey.rs.
+function surveyStudy() {
+  const study = JSON.parse(readFileSync(join(here, "../fixtures/compare-survey/study.json"), "utf8"));
+  const text = (values) => ({ text: values });
+  const people = { respondent: [], question: [], answer: [] };
+  const llm = { respondent: [], question: [], sample: [], answer: [], status: [] };
+  const spread = (counts, answers) => counts.flatMap((n, i) => Array(n).fill(answers[i]));
+  const trustPeople = spread([10, 20, 30, 25, 15], ["1", "2", "3", "4", "5"]);
+  const trustLlm = spread([0, 5, 40, 45, 10], ["1", "2", "3", "4", "5"]);
+  const partyPeople = spread([45, 35, 20], ["D", "R", "I"]);
+  const partyLlm = spread([70, 20, 10], ["D", "R", "I"]);
+  trustPeople.forEach((a, i) => {
+    people.respondent.push(`R_${i}`, `R_${i}`, `R_${i}`);
+    people.question.push("trust", "party", "news");
+    people.answer.push(a, partyPeople[i], i % 3 ? "tv|web" : "paper");
+  });
+  trustLlm.forEach((a, i) => {
+    const r = String(1 + (i % 50));
+    const s = String(1 + Math.floor(i / 50));
+    llm.respondent.push(r, r, r);
+    llm.sample.push(s, s, s);
+    llm.question.push("trust", "party", "news");
+    llm.answer.push(a, partyLlm[i], "[\"tv\"]");
+    llm.status.push("answered", "answered", "answered");
+  });
+  const table = (name, source, columns, roles) => ({
+    name, source, provenance: { description: `${name} for the e2e test` },
+    columns: Object.entries(columns).map(([n, v]) => ({ name: n, ...(roles[n] ? { role: roles[n] } : {}), values: text(v) })),
+  });
+  const roles = { respondent: "respondent", question: "question", answer: "answer" };
+  study.results = [table("people", "human", people, roles), table("llm-run", "llm", llm, roles)];
+  return Buffer.from(JSON.stringify(study));
+}
+
+test("compare_survey_people_vs_llm_sample_question_by_question", async ({ page, url, artifacts }) => {
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(url);
+  await page.locator("#import-study").setInputFiles({ name: "compare-survey.json", mimeType: "application/json", buffer: surveyStudy() });
+  await page.getByTestId("notice").waitFor();
+  await page.getByRole("link", { name: "Compare-survey fixture" }).click();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Compare" }).click();
+  const panel = page.getByTestId("survey-compare");
+  await panel.waitFor();
+  assert((await page.locator("#survey-humans option:checked").innerText()) === "people", "people table chosen");
+  assert((await page.locator("#survey-llm option:checked").innerText()) === "llm-run", "LLM table chosen");
+  await page.getByRole("button", { name: "Compare answers" }).click();
+  await page.getByTestId("survey-compare-summary").waitFor({ timeout: 60000 });
+  const summary = await page.getByTestId("survey-compare-summary").innerText();
+  // party, trust and three news options; 100 people; 50 LLM respondents × 2 samples.
+  assert(summary.startsWith("5 items · 100 people, 100 LLM respondents"), summary);
+  const rows = await page.getByTestId("survey-compare-items").locator("tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+  const ids = rows.map((r) => r[0]);
+  assert(JSON.stringify(ids) === JSON.stringify(["party", "trust", "news_tv", "news_web", "news_paper"]), ids.join(","));
+  const trust = rows[1];
+  // kind, n, n, mean, mean, sd ratio, representativeness (0.8625 in binary is 0.86249…), JS, TV
+  // (see a_five_point_scale_matches_scipy).
+  assert(trust[1] === "ordinal" && trust[2] === "100" && trust[3] === "100", trust.join("|"));
+  assert(trust[4] === "3.15" && trust[5] === "3.60" && trust[6] === "0.62", trust.join("|"));
+  assert(trust[7] === "0.862" && trust[8] === "0.114" && trust[9] === "0.300", trust.join("|"));
+  assert(rows[0][4] === "–", "no mean for unordered codes");
+  // Free text is listed as not compared.
+  assert((await page.getByTestId("survey-compare-notes").innerText()).includes("why not compared"), "free text noted");
+
+  // Both charts are drawn; choosing another question redraws the question chart.
+  const drawn = async (locator) => locator.locator("canvas").evaluate((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+  const charts = panel.locator("canvas");
+  await charts.nth(1).waitFor();
+  assert((await charts.count()) === 2, `two charts, got ${await charts.count()}`);
+  assert((await drawn(panel.getByTestId("survey-question-chart"))) > 20, "question chart drawn");
+  await page.locator("#survey-question").selectOption({ label: "trust" });
+  await page.getByTestId("survey-question-chart").waitFor();
+  assert((await drawn(panel.getByTestId("survey-question-chart"))) > 20, "trust chart drawn");
+  const label = await panel.getByTestId("survey-question-chart").locator("canvas").getAttribute("aria-label");
+  assert(label && label.includes("trust"), `chart label: ${label}`);
+  await panel.screenshot({ path: join(artifacts, "compare-survey.png") });
+
+  // A table that is not long: the worker's message names it, and the page keeps working.
+  await page.locator("#survey-humans").selectOption({ label: "llm-run" });
+  await page.locator("#survey-group").fill("age");
+  await page.getByRole("button", { name: "Compare answers" }).click();
+  const problem = await page.getByTestId("survey-compare-problem").innerText({ timeout: 30000 });
+  assert(problem.includes("llm-run: the group column \"age\""), problem);
+});
