@@ -23,6 +23,9 @@
 // "FIELD: N", a transcript "Q: FIELD / A: N" or JSON "FIELD":"N"), the answer is the N-th option as
 // shown; otherwise the uniform draw above.
 //
+// Survey questions with several parts (multiple choice, ranking, matrix battery, sliders,
+// constant sum) are answered in the format their prompt asks for; see severalParts.
+//
 // --html-replies puts an `<img onerror>` tag before every answer, as a hostile or confused model
 // might: the page must show it as text and never run it.
 //
@@ -113,8 +116,55 @@ function utility(profile) {
   return u;
 }
 
+// Answers with several parts, in the format each prompt asks for (silico's field/survey_plan.rs):
+// a multiple choice picks 1-2 options (an exclusive one alone), a ranking orders the labels, a
+// matrix battery, several sliders and a constant sum give one line per item, one slider a
+// number in its range. Each draw is a hash of the request, like the single answers.
+function severalParts(prompt, raw) {
+  const draw = (salt) => uniformFromHash(raw, salt);
+  const options = parseOptions(prompt);
+  const labels = options.map((o) => o.label);
+  const range = /number from (-?[\d.]+) to (-?[\d.]+)/.exec(prompt);
+  if (/Select all that apply/.test(prompt) && labels.length) {
+    const exclusive = (/; (.+?) cannot be combined/.exec(prompt)?.[1] ?? '').split(', ');
+    const free = labels.filter((l) => !exclusive.includes(l));
+    if (free.length === 0 || draw('exclusive') < 0.1) return exclusive[0] || labels[0];
+    const first = free[Math.floor(draw('multi-1') * free.length)];
+    const second = free[Math.floor(draw('multi-2') * free.length)];
+    return first === second ? first : `${first}, ${second}`;
+  }
+  if (/^Rank /m.test(prompt) && labels.length) {
+    const top = /Rank your top (\d+)/.exec(prompt);
+    const order = [...labels].sort((a, b) => draw('rank' + a) - draw('rank' + b));
+    return order.slice(0, top ? Number(top[1]) : order.length).join(', ');
+  }
+  const scale = /Scale:\n([\s\S]*?)\n\nItems:\n([\s\S]*?)\n\n/.exec(prompt);
+  if (scale) {
+    const points = parseOptions(scale[1]).map((o) => o.label);
+    return parseOptions(scale[2]).map((it) => `${it.label}: ${points[Math.floor(draw('rate' + it.label) * points.length)]}`).join('\n');
+  }
+  const total = /Allocate ([\d.]+) points/.exec(prompt);
+  if (total && labels.length) {
+    const weights = labels.map((l) => draw('alloc' + l));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const points = weights.map((w) => Math.floor((w / sum) * Number(total[1])));
+    points[0] += Number(total[1]) - points.reduce((a, b) => a + b, 0);
+    return labels.map((l, i) => `${l}: ${points[i]}`).join('\n');
+  }
+  if (range) {
+    const [lo, hi] = [Number(range[1]), Number(range[2])];
+    const value = (salt) => Math.round(lo + draw(salt) * (hi - lo));
+    if (/one line per item/.test(prompt)) return labels.map((l) => `${l}: ${value('slide' + l)}`).join('\n');
+    return String(value('slider'));
+  }
+  return null;
+}
+
 function respond(body, raw) {
-  const user = (body.messages || []).filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+  const users = (body.messages || []).filter((m) => m.role === 'user').map((m) => m.content);
+  const user = users.join('\n');
+  const parts = severalParts(users[users.length - 1] ?? '', raw);
+  if (parts !== null) return { text: parts, top: null };
   const profiles = parseProfiles(user);
   let labels, probs;
   if (profiles.length >= 2) {
@@ -128,7 +178,8 @@ function respond(body, raw) {
       probs = e.map((x) => x / s);
     }
   } else {
-    const options = parseOptions(user);
+    // The question asked now (with memory, earlier turns come first).
+    const options = parseOptions(users[users.length - 1] ?? '');
     if (options.length === 0) return { text: '42', top: null };
     labels = options.map((o) => o.label);
     probs = options.map(() => 1 / options.length);

@@ -420,3 +420,123 @@ fn batch_export_then_import_by_custom_id() {
     assert_eq!(file["requests"].as_array().map(Vec::len), Some(15));
     assert!(file["requests"][0]["params"]["max_tokens"].is_u64());
 }
+
+/// A survey with every question type, a consent branch, an even block randomiser, a display
+/// condition and piping, fielded by the command-line tool against the protocol server with
+/// faults, stopped part-way and resumed: every type is asked and read, no hidden question is
+/// asked, no placeholder reaches the server, and no request is paid for twice.
+#[test]
+fn a_survey_with_logic_fields_through_the_cli_resumes_and_asks_no_hidden_question() {
+    let server = start_server(&["--faults", "0.2", "--slow-ms", "100", "--retry-after", "1", "--seed", "7"]);
+    let dir = temp_dir("survey-logic");
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/survey-logic.json");
+    let out = dir.join("survey.csv");
+    let base = format!("{}/v1", server.url);
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "field",
+            study.to_str().unwrap(),
+            "--base-url",
+            &base,
+            "--model",
+            "fault-server",
+            "--respondents",
+            "40",
+            "--concurrency",
+            "8",
+            "--backoff-ms",
+            "50",
+            "--max-attempts",
+            "10",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let first = args(&["--stop-after", "120"]);
+    let (ok, stdout, stderr) = silico(&first.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let second = args(&[]);
+    let (ok, stdout, stderr) = silico(&second.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("not shown"), "{stdout}");
+
+    let records = read_records_jsonl(
+        &std::fs::read_to_string(dir.join("survey.records.jsonl")).expect("records"),
+    );
+    let mut ids: Vec<&str> = records.iter().map(|r| r.custom_id.as_str()).collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "each call recorded once");
+    let question = |r: &silico::field::CallRecord| match &r.item {
+        silico::field::ItemRef::Question { id, .. } => id.clone(),
+        other => panic!("{other:?}"),
+    };
+    let consent: std::collections::HashMap<u32, Option<String>> = records
+        .iter()
+        .filter(|r| question(r) == "consent")
+        .map(|r| (r.respondent, r.answer.clone()))
+        .collect();
+    assert_eq!(consent.len(), 40, "everyone is asked for consent");
+    for r in &records {
+        let said_yes = consent.get(&r.respondent).cloned().flatten().as_deref() == Some("1");
+        assert!(
+            question(r) == "consent" || said_yes,
+            "respondent {} did not consent but was asked {}",
+            r.respondent,
+            question(r)
+        );
+        let text: String = r.messages.iter().map(|m| m.content.as_str()).collect();
+        assert!(!text.contains("{{"), "a placeholder reached the model: {text}");
+        if question(r) == "dog_follow" {
+            let pets = records
+                .iter()
+                .find(|p| p.respondent == r.respondent && question(p) == "pets")
+                .and_then(|p| p.answer.clone())
+                .unwrap_or_default();
+            assert!(pets.split(';').any(|c| c == "dog"), "the follow-up needs a dog: {pets}");
+        }
+    }
+    // Every type is asked and read (faults aside, each question has answered calls).
+    for q in [
+        "consent", "pets", "rank", "battery", "peritem", "happy", "sliders", "budget", "region",
+        "age", "why",
+    ] {
+        let answered = records
+            .iter()
+            .filter(|r| question(r) == q && r.status == Status::Answered)
+            .count();
+        assert!(answered > 0, "{q} was never answered");
+        for r in records.iter().filter(|r| question(r) == q && r.status == Status::Unparsed) {
+            panic!("{q}: the protocol server's reply did not parse: {:?} {:?}", r.reason, r.raw_reply);
+        }
+    }
+    // Each consenting respondent saw exactly one condition block.
+    for (respondent, answer) in &consent {
+        let blocks = records
+            .iter()
+            .filter(|r| r.respondent == *respondent && question(r).starts_with("cond_"))
+            .count();
+        let expected = usize::from(answer.as_deref() == Some("1"));
+        assert_eq!(blocks, expected, "respondent {respondent}");
+    }
+    // The survey table keeps hidden questions as not_shown rows.
+    let table = std::fs::read_to_string(&out).expect("table");
+    assert!(table.lines().next().unwrap_or("").starts_with("respondent,question,item,"), "{table}");
+    assert!(table.contains(",not_shown,"));
+    // The server never answered one request twice.
+    let s = stats(&server);
+    let max_answered = s["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["answered"].as_u64().unwrap_or(0))
+        .max();
+    assert_eq!(max_answered, Some(1), "an item was paid for twice");
+}

@@ -190,7 +190,7 @@ impl Items {
                     self.push(spec);
                 }
             }
-            AnswerKind::Ranking { options } => {
+            AnswerKind::Ranking { options, .. } => {
                 let ranks: Vec<String> = (1..=options.len()).map(ordinal_suffix).collect();
                 for option in options {
                     let mut spec = base(
@@ -205,7 +205,7 @@ impl Items {
                     self.push(spec);
                 }
             }
-            AnswerKind::Matrix { items, scale } => {
+            AnswerKind::Matrix { items, scale, .. } => {
                 for item in items {
                     let mut spec = base(
                         Some(QuestionKind::Ordinal),
