@@ -29,6 +29,7 @@ mod labels;
 pub mod persona;
 pub mod plan;
 pub mod record;
+pub mod respondents;
 pub mod run;
 pub mod scheduler;
 mod seed;
@@ -47,9 +48,10 @@ pub use plan::{
     plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, Planner, ShownOption,
 };
 pub use record::{CallRecord, Status};
+pub use respondents::{respondents, Respondents, RespondentsFrom, FALLBACK_RESPONDENTS};
 pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};
 pub use scheduler::SchedulerConfig;
-pub use spec::{outgoing_persona_fields, response_tables, RunSpec};
+pub use spec::{outgoing_persona_fields, response_tables, RunSpec, DEFAULT_TIMEOUT_S};
 pub use table::{
     conjoint_table, level_orders, read_records_jsonl, records_csv, records_jsonl, survey_table,
 };

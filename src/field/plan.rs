@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
 use super::labels::{label, profile_label};
-use super::persona::{natural_count, personas, Persona};
+use super::persona::{personas, Persona};
 use super::seed;
 use crate::design;
 use crate::providers::{ChatCall, Message};
@@ -180,15 +180,7 @@ impl Planner {
             .as_ref()
             .filter(|c| !c.attributes.is_empty() && settings.parts != Parts::Survey);
         let survey_wanted = settings.parts != Parts::Conjoint;
-        let stored = conjoint.and_then(|c| c.tasks.iter().map(|t| t.respondent).max());
-        let respondents = settings
-            .respondents
-            .or(stored)
-            .or(natural_count(&study)?)
-            .ok_or(FieldError::NoRespondents)?;
-        if respondents == 0 {
-            return Err(FieldError::NoRespondents);
-        }
+        let respondents = super::respondents::respondents(&study, settings)?.count;
         let people = personas(&study, respondents, settings.seed)?;
         let respondents = respondents.min(people.len() as u32);
         let tasks = match conjoint {
