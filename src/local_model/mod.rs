@@ -212,9 +212,10 @@ impl LocalModel {
 
     /// Label mode: the prompt read once, every label scored over its spellings (see [`labels`]),
     /// and the answer drawn from the labels' probabilities renormalised over them, with the
-    /// request's temperature, top-p and seed (the most likely label at temperature 0). Every label's
-    /// log-probability is returned as the first token's alternatives, before renormalising, so
-    /// the reply records the model's distribution and how much of its mass the labels took.
+    /// request's temperature, top-p and seed (the most likely label at temperature 0). Every
+    /// label's log-probability is returned as the first token's alternatives, before
+    /// renormalising, so the reply records the model's distribution and how much of its mass
+    /// the labels took.
     fn choose_label(
         &mut self,
         request: &CompletionRequest,

@@ -68,8 +68,10 @@ mod tests {
     use crate::providers::{Message, DEFAULT_MAX_TOKENS};
 
     fn endpoint(mode: AnswerMode) -> EndpointConfig {
-        let mut parameters = crate::study::SamplingParameters::default();
-        parameters.answer_mode = mode;
+        let parameters = crate::study::SamplingParameters {
+            answer_mode: mode,
+            ..Default::default()
+        };
         EndpointConfig {
             provider: ProviderKind::Local,
             base_url: String::new(),

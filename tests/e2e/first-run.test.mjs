@@ -58,7 +58,7 @@ test("a_newcomer_fields_the_immigration_example_with_the_defaults", async ({ pag
 
   const started = Date.now();
   await page.getByRole("button", { name: "Start fielding" }).click();
-  await page.getByTestId("field-phase").filter({ hasText: "Finished" }).waitFor({ timeout: 900000 });
+  await page.getByTestId("field-phase").filter({ hasText: "Finished" }).waitFor({ timeout: 1800000 });
   const seconds = (Date.now() - started) / 1000;
   console.log(`TIMING first run in the page: 50 calls in ${seconds.toFixed(1)} s, ${(seconds / 50).toFixed(2)} s per call (model download and load included)`);
   const counts = await page.getByTestId("field-counts").innerText();
