@@ -427,7 +427,16 @@ fn batch_export_then_import_by_custom_id() {
 /// asked, no placeholder reaches the server, and no request is paid for twice.
 #[test]
 fn a_survey_with_logic_fields_through_the_cli_resumes_and_asks_no_hidden_question() {
-    let server = start_server(&["--faults", "0.2", "--slow-ms", "100", "--retry-after", "1", "--seed", "7"]);
+    let server = start_server(&[
+        "--faults",
+        "0.2",
+        "--slow-ms",
+        "100",
+        "--retry-after",
+        "1",
+        "--seed",
+        "7",
+    ]);
     let dir = temp_dir("survey-logic");
     let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/survey-logic.json");
     let out = dir.join("survey.csv");
@@ -493,14 +502,20 @@ fn a_survey_with_logic_fields_through_the_cli_resumes_and_asks_no_hidden_questio
             question(r)
         );
         let text: String = r.messages.iter().map(|m| m.content.as_str()).collect();
-        assert!(!text.contains("{{"), "a placeholder reached the model: {text}");
+        assert!(
+            !text.contains("{{"),
+            "a placeholder reached the model: {text}"
+        );
         if question(r) == "dog_follow" {
             let pets = records
                 .iter()
                 .find(|p| p.respondent == r.respondent && question(p) == "pets")
                 .and_then(|p| p.answer.clone())
                 .unwrap_or_default();
-            assert!(pets.split(';').any(|c| c == "dog"), "the follow-up needs a dog: {pets}");
+            assert!(
+                pets.split(';').any(|c| c == "dog"),
+                "the follow-up needs a dog: {pets}"
+            );
         }
     }
     // Every type is asked and read (faults aside, each question has answered calls).
@@ -513,8 +528,14 @@ fn a_survey_with_logic_fields_through_the_cli_resumes_and_asks_no_hidden_questio
             .filter(|r| question(r) == q && r.status == Status::Answered)
             .count();
         assert!(answered > 0, "{q} was never answered");
-        for r in records.iter().filter(|r| question(r) == q && r.status == Status::Unparsed) {
-            panic!("{q}: the protocol server's reply did not parse: {:?} {:?}", r.reason, r.raw_reply);
+        for r in records
+            .iter()
+            .filter(|r| question(r) == q && r.status == Status::Unparsed)
+        {
+            panic!(
+                "{q}: the protocol server's reply did not parse: {:?} {:?}",
+                r.reason, r.raw_reply
+            );
         }
     }
     // Each consenting respondent saw exactly one condition block.
@@ -528,7 +549,14 @@ fn a_survey_with_logic_fields_through_the_cli_resumes_and_asks_no_hidden_questio
     }
     // The survey table keeps hidden questions as not_shown rows.
     let table = std::fs::read_to_string(&out).expect("table");
-    assert!(table.lines().next().unwrap_or("").starts_with("respondent,question,item,"), "{table}");
+    assert!(
+        table
+            .lines()
+            .next()
+            .unwrap_or("")
+            .starts_with("respondent,question,item,"),
+        "{table}"
+    );
     assert!(table.contains(",not_shown,"));
     // The server never answered one request twice.
     let s = stats(&server);

@@ -11,7 +11,8 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use serde_json::{json, Value};
-use silico::field::{read_records_jsonl, ItemRef, Status};
+use silico::field::debias::chosen_by_position;
+use silico::field::{label_distribution, read_records_jsonl, ItemRef, ShownOption, Status};
 use silico::local_model::native::load_file;
 use silico::local_model::{LocalModel, LocalModelError};
 use silico::providers::{OpenAiCompatible, Provider};
@@ -630,4 +631,272 @@ fn the_command_line_fields_a_study_on_the_local_model() {
         "{}",
         String::from_utf8_lossy(&missing.stderr)
     );
+}
+
+// ---------------------------------------------------------------- label mode (the default)
+
+fn labels_request(question: &str, labels: &[&str], extra: Value) -> Value {
+    let mut body = request(
+        question,
+        json!({"answer_mode": "labels", "answer_labels": labels, "logprobs": false}),
+    );
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+#[test]
+fn label_mode_answers_with_a_label_and_every_labels_first_token_logprob() {
+    let mut m = model();
+    let labels = ["A", "B", "C"];
+    let scored = ask(
+        &mut m,
+        &labels_request(QUESTIONS[0], &labels, json!({"temperature": 0})),
+    );
+    let generated = ask(&mut m, &request(QUESTIONS[0], json!({})));
+    // The same prompt; one answer token, no generation.
+    assert_eq!(
+        usage(&scored, "prompt_tokens"),
+        usage(&generated, "prompt_tokens")
+    );
+    assert_eq!(usage(&scored, "completion_tokens"), 1);
+    assert_eq!(scored["choices"][0]["finish_reason"], "stop");
+    // Each label once, under its own name. Its log-probability holds at least that of its own
+    // token as generation reports it, and at most that plus the replies starting "Option" or
+    // "Profile" (its other spellings).
+    let listed = first_token(&scored);
+    let mut names: Vec<&str> = listed.iter().map(|(t, _)| t.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, labels);
+    let free = first_token(&generated);
+    let free_lp = |token: &str| {
+        free.iter()
+            .find(|(t, _)| t == token)
+            .map_or(f64::NEG_INFINITY, |(_, l)| *l)
+    };
+    let prefixes = free_lp("Option").exp() + free_lp("Profile").exp();
+    for (label, lp) in &listed {
+        let own = free_lp(label);
+        assert!(own.is_finite(), "{label:?} is among generation's top 20");
+        assert!(*lp >= own - 0.02, "{label}: {lp} vs its token's {own}");
+        assert!(lp.exp() <= own.exp() + prefixes + 0.02, "{label}: {lp}");
+    }
+    // At temperature 0 the most likely label is the answer (SmolLM2 prefers A).
+    let best = listed
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("labels");
+    assert_eq!(text(&scored), best.0);
+    assert_eq!(text(&scored), "A");
+    // The OpenAI parser and the field's extraction read it as any reply.
+    let parsed = OpenAiCompatible
+        .parse_body(&scored.to_string())
+        .expect("an OpenAI-compatible reply");
+    let shown: Vec<ShownOption> = labels
+        .iter()
+        .map(|l| ShownOption {
+            code: l.to_lowercase(),
+            label: l.to_string(),
+            text: String::new(),
+            levels: Vec::new(),
+            exclusive: false,
+        })
+        .collect();
+    let d = label_distribution(&parsed, &shown).expect("a distribution");
+    let total: f64 = d.probabilities.iter().map(|(_, p)| p).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    let mass: f64 = listed.iter().map(|(_, lp)| lp.exp()).sum();
+    assert!((d.label_mass - mass).abs() < 1e-9 && mass < 1.0, "{mass}");
+}
+
+#[test]
+fn labels_sharing_a_first_token_are_scored_whole_and_the_prefix_cache_still_works() {
+    let mut m = model();
+    let question = "How many hours do you sleep?\n1. One\n2. Two\n3. Three\n4. Four\n5. Five\n6. Six\n7. Seven\n8. Eight\n9. Nine\n10. Ten\nAnswer with a number.";
+    let labels: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    m.forget();
+    let cold = ask(
+        &mut m,
+        &labels_request(question, &labels, json!({"temperature": 0})),
+    );
+    let lp = |reply: &Value, label: &str| {
+        first_token(reply)
+            .into_iter()
+            .find(|(t, _)| t == label)
+            .map(|(_, l)| l)
+            .expect("every label listed")
+    };
+    // SmolLM2 writes digits one by one, so "1" and "10" share their first token: "1" must end
+    // the turn where "10" goes on, and together they hold at most the token "1".
+    let generated = ask(&mut m, &request(question, json!({})));
+    let token_one = first_token(&generated)
+        .into_iter()
+        .find(|(t, _)| t == "1")
+        .map(|(_, l)| l)
+        .expect("\"1\" among the top 20");
+    let free = first_token(&generated);
+    let free_lp = |token: &str| {
+        free.iter()
+            .find(|(t, _)| t == token)
+            .map_or(f64::NEG_INFINITY, |(_, l)| *l)
+    };
+    let prefixes = free_lp("Option").exp() + free_lp("Profile").exp();
+    let (one, ten) = (lp(&cold, "1"), lp(&cold, "10"));
+    assert!(one.is_finite() && ten.is_finite() && one != ten);
+    // Every spelling of "1" and "10" starts with "1", "Option" or "Profile".
+    assert!(
+        one.exp() + ten.exp() <= token_one.exp() + prefixes + 0.02,
+        "{one} {ten} {token_one}"
+    );
+    // The bare "1" must end the turn: without the end it would hold all of the token "1".
+    assert!(one.exp() < token_one.exp() + prefixes, "{one} {token_one}");
+    // Scoring leaves the cache at the end of the prompt: the same request again reuses all of it
+    // but the last token and gives the same scores.
+    let again = ask(
+        &mut m,
+        &labels_request(question, &labels, json!({"temperature": 0})),
+    );
+    assert_eq!(
+        again["usage"]["prompt_tokens_details"]["cached_tokens"].as_u64(),
+        Some(usage(&again, "prompt_tokens") - 1)
+    );
+    for label in &labels {
+        assert!(
+            (lp(&again, label) - lp(&cold, label)).abs() < 0.02,
+            "{label}"
+        );
+    }
+    assert_eq!(text(&again), text(&cold));
+}
+
+#[test]
+fn label_answers_are_drawn_with_the_seed() {
+    let mut m = model();
+    let draw = |m: &mut LocalModel, seed: u64| {
+        let body = labels_request(
+            QUESTIONS[1],
+            &["A", "B", "C", "D"],
+            json!({"temperature": 1.0, "seed": seed}),
+        );
+        text(&ask(m, &body)).to_string()
+    };
+    let first: Vec<String> = (0..40).map(|s| draw(&mut m, s)).collect();
+    m.forget();
+    let second: Vec<String> = (0..40).map(|s| draw(&mut m, s)).collect();
+    assert_eq!(first, second, "the same seeds draw the same labels");
+    let distinct: std::collections::HashSet<&String> = first.iter().collect();
+    assert!(distinct.len() >= 2, "forty seeds drew one label: {first:?}");
+    assert!(first
+        .iter()
+        .all(|l| ["A", "B", "C", "D"].contains(&l.as_str())));
+}
+
+#[test]
+fn a_bad_label_request_is_named() {
+    let mut m = model();
+    let e = m
+        .chat_completion(
+            &request(QUESTIONS[0], json!({"answer_mode": "labels"})),
+            &mut || false,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("answer_labels"), "{e}");
+    let e = m
+        .chat_completion(
+            &request(QUESTIONS[0], json!({"answer_mode": "vote"})),
+            &mut || false,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("answer_mode"), "{e}");
+}
+
+// ---------------------------------------------------------------- a newcomer's first run
+
+/// `silico field public/examples/immigration.json --model local:models/… --respondents 10 --out
+/// X.csv` and nothing else, from the checkout as the README says: every call answered, each
+/// record with its distribution over the two profiles, and SmolLM2's preference for "A" visible
+/// in the position check.
+#[test]
+fn a_newcomer_fields_the_immigration_example_with_the_default_settings() {
+    let model_file = model_path();
+    let relative = model_file
+        .strip_prefix(root())
+        .map(|p| p.to_path_buf())
+        .unwrap_or(model_file.clone());
+    let dir = std::env::temp_dir().join(format!("silico-newcomer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("X.csv");
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_silico"))
+        .current_dir(root())
+        .args(["field", "public/examples/immigration.json", "--model"])
+        .arg(format!("local:{}", relative.display()))
+        .args(["--respondents", "10", "--out"])
+        .arg(&out)
+        .output()
+        .expect("silico runs");
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("50 of 50 calls settled: 50 answered"),
+        "{stdout}"
+    );
+    eprintln!(
+        "newcomer run: 50 calls in {seconds:.1} s ({:.2} s per call, model load included)",
+        seconds / 50.0
+    );
+    let records =
+        read_records_jsonl(&std::fs::read_to_string(dir.join("X.records.jsonl")).expect("records"));
+    assert_eq!(records.len(), 50);
+    let mut first_probability = 0.0;
+    for r in &records {
+        assert_eq!(r.status, Status::Answered, "{r:?}");
+        assert!(matches!(r.item, ItemRef::Task { .. }));
+        assert!(
+            matches!(r.raw_reply.as_deref(), Some("A" | "B")),
+            "the reply is a label: {:?}",
+            r.raw_reply
+        );
+        let d = r
+            .distribution
+            .as_ref()
+            .expect("every record has its distribution");
+        assert_eq!(d.probabilities.len(), 2);
+        let total: f64 = d.probabilities.iter().map(|(_, p)| p).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{d:?}");
+        assert!(d.label_mass > 0.0 && d.label_mass <= 1.0, "{d:?}");
+        // The answer is one of the two profiles, drawn from that distribution.
+        assert!(r.chosen().is_some());
+        first_probability += d.probabilities[0].1 / 50.0;
+    }
+    // Position: SmolLM2 prefers the first profile whatever it describes (the design randomises
+    // the profiles, so an unbiased model would give about 0.5 in both measures). The mean
+    // probability is the sharp measure (0.62 here, its standard error about 0.01); the answers,
+    // drawn at temperature 1 from 50 such distributions, follow it with a binomial's noise
+    // (0.60 with these seeds, standard error 0.07), so they are only required to lean the same way.
+    let (shares, answered) = chosen_by_position(&records, None);
+    eprintln!("first-position share {:.2} of {answered}; mean first-profile probability {first_probability:.2}", shares[0]);
+    assert_eq!(answered, 50);
+    assert!(first_probability > 0.55, "{first_probability}");
+    assert!(shares[0] > 0.5, "{shares:?}");
+    // The response table: two rows per task, each with the profile's probability.
+    let mut table = csv::Reader::from_path(&out).expect("the response table");
+    let probability = table
+        .headers()
+        .expect("a header")
+        .iter()
+        .position(|h| h == "probability")
+        .expect("a probability column");
+    let rows: Vec<csv::StringRecord> = table.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 100);
+    assert!(rows.iter().all(|row| row
+        .get(probability)
+        .is_some_and(|c| c.parse::<f64>().is_ok())));
 }

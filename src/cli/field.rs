@@ -20,12 +20,13 @@ use crate::data::table_to_csv;
 use crate::field::native::{drive, UreqClient};
 use crate::field::HttpClient;
 use crate::field::{
-    plan, records_jsonl, response_tables_with_hidden, CallRecord, FieldRun, FieldSettings,
-    FileCache, MemoryCache, NotShown, OrderMode, Parts, Plan, ResponseCache, SchedulerConfig,
+    plan, records_jsonl, respondents, response_tables_with_hidden, CallRecord, FieldRun,
+    FieldSettings, FileCache, MemoryCache, NotShown, OrderMode, Parts, Plan, RespondentsFrom,
+    ResponseCache, SchedulerConfig, DEFAULT_TIMEOUT_S,
 };
 use crate::local_model::native::{load_file, LocalClient};
-use crate::providers::{ApiKey, EndpointConfig};
-use crate::study::{OptionLabels, ProviderKind, SamplingParameters, Study};
+use crate::providers::{ApiKey, EndpointConfig, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE};
+use crate::study::{AnswerMode, OptionLabels, ProviderKind, SamplingParameters, Study};
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderArg {
@@ -43,6 +44,21 @@ impl From<ProviderArg> for ProviderKind {
             ProviderArg::Openai => ProviderKind::OpenaiCompatible,
             ProviderArg::Anthropic => ProviderKind::Anthropic,
             ProviderArg::Gemini => ProviderKind::Gemini,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerModeArg {
+    Labels,
+    Generate,
+}
+
+impl From<AnswerModeArg> for AnswerMode {
+    fn from(value: AnswerModeArg) -> Self {
+        match value {
+            AnswerModeArg::Labels => AnswerMode::Labels,
+            AnswerModeArg::Generate => AnswerMode::Generate,
         }
     }
 }
@@ -81,7 +97,8 @@ pub struct PlanArgs {
     pub model: String,
     #[arg(long, value_enum, default_value = "openai")]
     pub provider: ProviderArg,
-    /// Respondents to field; default: the study's stored design, else its persona count.
+    /// Respondents to field; default: the study's stored design, else its personas, else the
+    /// respondents of its human table, else 10 (the run says which).
     #[arg(long)]
     pub respondents: Option<u32>,
     /// Repeated samples per item; default: the study's `samples_per_item`.
@@ -99,12 +116,20 @@ pub struct PlanArgs {
     /// Do not send a seed to the model.
     #[arg(long)]
     pub no_model_seed: bool,
-    #[arg(long)]
-    pub temperature: Option<f64>,
+    /// Sampling temperature (0 = always the most likely answer).
+    #[arg(long, default_value_t = DEFAULT_TEMPERATURE)]
+    pub temperature: f64,
+    /// Nucleus sampling; default: not sent (the provider's own, 1 for most).
     #[arg(long)]
     pub top_p: Option<f64>,
-    #[arg(long)]
-    pub max_tokens: Option<u32>,
+    /// The longest reply, in tokens (a generated answer is cut there).
+    #[arg(long, default_value_t = DEFAULT_MAX_TOKENS)]
+    pub max_tokens: u32,
+    /// How `--model local:PATH` answers choice questions and conjoint tasks: `labels` reads the
+    /// model's probability of each option label after the prompt (one pass, always an answer,
+    /// the distribution recorded); `generate` writes text and reads the label from it.
+    #[arg(long, value_enum, default_value = "labels")]
+    pub answer_mode: AnswerModeArg,
     /// Ask for JSON-schema structured output ({"answer": <label>}).
     #[arg(long)]
     pub structured: bool,
@@ -140,7 +165,7 @@ pub struct FieldArgs {
     #[arg(long, default_value_t = 6)]
     pub max_attempts: u32,
     /// Seconds before a call is abandoned and retried.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_S)]
     pub timeout: f64,
     /// First backoff in milliseconds (doubles per retry, with jitter).
     #[arg(long, default_value_t = 500.0)]
@@ -213,6 +238,15 @@ pub fn prepare(
     for note in &plan.skipped {
         eprintln!("note: {note}");
     }
+    if let Ok(r) = respondents(&study, &settings) {
+        if r.from != RespondentsFrom::Settings {
+            eprintln!(
+                "note: {} respondent(s): {} (--respondents N to change)",
+                plan.respondents,
+                r.reason()
+            );
+        }
+    }
     let local = args.model.strip_prefix(LOCAL_PREFIX);
     let provider: ProviderKind = match local {
         Some(_) => ProviderKind::Local,
@@ -228,9 +262,9 @@ pub fn prepare(
         model: local.unwrap_or(&args.model).to_string(),
         headers: Vec::new(),
         parameters: SamplingParameters {
-            temperature: args.temperature,
+            temperature: Some(args.temperature),
             top_p: args.top_p,
-            max_tokens: args.max_tokens,
+            max_tokens: Some(args.max_tokens),
             seed: settings.send_seed.then_some(settings.seed),
             top_logprobs: if args.logprobs {
                 args.top_logprobs.max(1)
@@ -238,6 +272,7 @@ pub fn prepare(
                 0
             },
             structured_output: args.structured,
+            answer_mode: args.answer_mode.into(),
         },
         api_key: if local.is_some() {
             None

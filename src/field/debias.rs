@@ -23,6 +23,28 @@ pub fn by_position(records: &[CallRecord], question: &str) -> Vec<f64> {
     sums.iter().map(|s| s / n.max(1) as f64).collect()
 }
 
+/// For the conjoint tasks that carry a distribution: the mean probability by profile position
+/// (index 0 = the profile shown first). With randomised profiles an unbiased model gives about
+/// 1/k everywhere; the model's own lean towards "A" shows here even where sampling hides it.
+pub fn tasks_by_position(records: &[CallRecord]) -> Vec<f64> {
+    let mut sums: Vec<f64> = Vec::new();
+    let mut n = 0usize;
+    for d in records
+        .iter()
+        .filter(|r| matches!(r.item, ItemRef::Task { .. }))
+        .filter_map(|r| r.distribution.as_ref())
+    {
+        if sums.len() < d.probabilities.len() {
+            sums.resize(d.probabilities.len(), 0.0);
+        }
+        for (i, (_, p)) in d.probabilities.iter().enumerate() {
+            sums[i] += p;
+        }
+        n += 1;
+    }
+    sums.iter().map(|s| s / n.max(1) as f64).collect()
+}
+
 /// The mean probability of each option (by code) over all calls: with every option shown in every
 /// position equally often, pure position/label preferences cancel out and what is left is the
 /// model's preference for the options' content.
@@ -132,5 +154,34 @@ mod tests {
         assert_eq!(shares, vec![0.75, 0.25, 0.0]);
         let (tasks, n) = chosen_by_position(&records, None);
         assert_eq!((tasks, n), (vec![0.0, 1.0], 1));
+    }
+
+    #[test]
+    fn task_probabilities_are_averaged_by_position() {
+        use crate::field::LabelDistribution;
+        let mut records = vec![
+            record(ItemRef::Task { task: 1 }, &["1", "2"], "1"),
+            record(ItemRef::Task { task: 2 }, &["1", "2"], "2"),
+            record(
+                ItemRef::Question {
+                    id: "Q1".into(),
+                    item: None,
+                },
+                &["x", "y"],
+                "x",
+            ),
+        ];
+        for (r, p) in records.iter_mut().zip([0.9, 0.7, 0.1]) {
+            r.distribution = Some(LabelDistribution {
+                probabilities: vec![("1".into(), p), ("2".into(), 1.0 - p)],
+                label_mass: 0.9,
+            });
+        }
+        let by = tasks_by_position(&records);
+        assert!(
+            (by[0] - 0.8).abs() < 1e-12 && (by[1] - 0.2).abs() < 1e-12,
+            "{by:?}"
+        );
+        assert!(tasks_by_position(&records[2..]).is_empty());
     }
 }

@@ -7,7 +7,7 @@ pub enum FieldError {
         "the study has nothing to field: no conjoint and no survey questions of a supported type"
     )]
     NothingToField,
-    #[error("say how many respondents to field (the study has no stored design or persona count)")]
+    #[error("the number of respondents to field must be at least 1")]
     NoRespondents,
     #[error("the conjoint design could not be generated: {0}")]
     Design(#[from] crate::design::DesignError),

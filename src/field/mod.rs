@@ -33,6 +33,7 @@ mod labels;
 pub mod persona;
 pub mod plan;
 pub mod record;
+pub mod respondents;
 pub mod run;
 pub mod scheduler;
 mod seed;
@@ -52,9 +53,13 @@ pub use plan::{
     plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, Planner, ShownOption,
 };
 pub use record::{CallRecord, Status};
+pub use respondents::{respondents, Respondents, RespondentsFrom, FALLBACK_RESPONDENTS};
 pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};
 pub use scheduler::SchedulerConfig;
-pub use spec::{outgoing_persona_fields, response_tables, response_tables_with_hidden, RunSpec};
+pub use spec::{
+    outgoing_persona_fields, response_tables, response_tables_with_hidden, RunSpec,
+    DEFAULT_TIMEOUT_S,
+};
 pub use survey_plan::{NotShown, SurveyPlan};
 pub use table::{
     conjoint_table, level_orders, read_records_jsonl, records_csv, records_jsonl, survey_table,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
 use super::labels::profile_label;
-use super::persona::{natural_count, personas, Persona};
+use super::persona::{personas, Persona};
 use super::seed;
 use super::survey_plan::SurveyPlan;
 use crate::design;
@@ -41,7 +41,7 @@ pub enum Parts {
 /// Run settings besides the endpoint.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldSettings {
-    /// None: the stored design's respondents, else the persona count.
+    /// None: decided by `field::respondents` (the stored design, the personas, the human table, else 10).
     pub respondents: Option<u32>,
     /// Repeated samples per item and respondent.
     pub samples: u32,
@@ -250,15 +250,7 @@ impl Planner {
             .as_ref()
             .filter(|c| !c.attributes.is_empty() && settings.parts != Parts::Survey);
         let survey_wanted = settings.parts != Parts::Conjoint;
-        let stored = conjoint.and_then(|c| c.tasks.iter().map(|t| t.respondent).max());
-        let respondents = settings
-            .respondents
-            .or(stored)
-            .or(natural_count(&study)?)
-            .ok_or(FieldError::NoRespondents)?;
-        if respondents == 0 {
-            return Err(FieldError::NoRespondents);
-        }
+        let respondents = super::respondents::respondents(&study, settings)?.count;
         let people = personas(&study, respondents, settings.seed)?;
         let respondents = respondents.min(people.len() as u32);
         let tasks = match conjoint {

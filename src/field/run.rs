@@ -165,7 +165,7 @@ impl FieldRun {
             .iter()
             .map(|c| c.call.messages.iter().map(|m| m.content.len()).sum())
             .collect();
-        let max_tokens = endpoint.parameters.max_tokens.unwrap_or(16);
+        let max_tokens = crate::providers::max_tokens(&endpoint.parameters);
         let token_limit = config.tokens_per_minute.is_some();
         Ok(Self {
             calls: plan.calls,

@@ -15,6 +15,11 @@ use super::table::{conjoint_table, survey_table};
 use crate::providers::{ApiKey, EndpointConfig};
 use crate::study::{Endpoint, Provenance, ProviderKind, ResponseTable, Study};
 
+/// Seconds an attempt may take before it is abandoned and retried, when the run sets none: the
+/// Field form's value and `--timeout`'s default. A local model's label answer takes about a
+/// second, a hosted API's a few; a minute leaves room for a slow queue without hanging a run.
+pub const DEFAULT_TIMEOUT_S: f64 = 60.0;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {
     /// The study model's endpoint: it has no field for a key, so a stored spec never holds one.
@@ -47,7 +52,7 @@ impl RunSpec {
             endpoint,
             settings: FieldSettings::from_study(study),
             scheduler: SchedulerConfig::default(),
-            timeout_s: 60.0,
+            timeout_s: DEFAULT_TIMEOUT_S,
             prices: PriceRange::default(),
         }
     }

@@ -11,10 +11,13 @@
 //! - [`transformer`]: the forward pass with a key-value cache that is cut back to the longest
 //!   prefix a new prompt shares with the last one (a persona's system prompt is read once).
 //! - [`sampling`]: greedy / temperature + top-p with a seed; log-probabilities.
+//! - [`labels`]: a choice answered by scoring its option labels after the prompt (no free
+//!   generation), the default for choice questions and conjoint tasks.
 //! - [`request`]: the request body read and checked.
 
 pub mod error;
 pub mod gguf;
+pub mod labels;
 mod q4_1;
 mod q8_0;
 mod repack;
@@ -149,7 +152,10 @@ impl LocalModel {
         let room = context - prompt.len();
         let max_tokens = request.max_tokens.unwrap_or(room).min(room);
         self.requests += 1;
-        let result = self.generate(&request, &prompt, max_tokens, should_stop);
+        let result = match &request.answer_labels {
+            Some(labels) => self.choose_label(&request, &prompt, labels, should_stop),
+            None => self.generate(&request, &prompt, max_tokens, should_stop),
+        };
         if result.is_err() {
             // A failed or cancelled pass may leave the cache part-written: start afresh next time.
             self.forget();
@@ -164,13 +170,13 @@ impl LocalModel {
         self.cached_tokens.clear();
     }
 
-    fn generate(
+    /// Reads `prompt` into the cache and returns the logits that predict the answer's first token
+    /// and how many prompt tokens were reused from the previous request.
+    fn prefill(
         &mut self,
-        request: &CompletionRequest,
         prompt: &[u32],
-        max_tokens: usize,
         should_stop: &mut dyn FnMut() -> bool,
-    ) -> Result<Generation, LocalModelError> {
+    ) -> Result<(Vec<f32>, usize), LocalModelError> {
         // Reuse the cache for the prefix this prompt shares with what it holds; at least the last
         // prompt token is run again, for its logits.
         let shared = self
@@ -190,13 +196,85 @@ impl LocalModel {
             logits = self.transformer.forward(chunk)?;
             self.cached_tokens.extend_from_slice(chunk);
         }
-        let seed = request.seed.unwrap_or_else(|| {
+        Ok((logits, shared))
+    }
+
+    /// The request's seed, or the next of the model's own stream.
+    fn seed(&mut self, request: &CompletionRequest) -> u64 {
+        request.seed.unwrap_or_else(|| {
             self.unseeded = self
                 .unseeded
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             self.unseeded
-        });
+        })
+    }
+
+    /// Label mode: the prompt read once, every label scored over its spellings (see [`labels`]),
+    /// and the answer drawn from the labels' probabilities renormalised over them, with the
+    /// request's temperature, top-p and seed (the most likely label at temperature 0). Every
+    /// label's log-probability is returned as the first token's alternatives, before
+    /// renormalising, so the reply records the model's distribution and how much of its mass
+    /// the labels took.
+    fn choose_label(
+        &mut self,
+        request: &CompletionRequest,
+        prompt: &[u32],
+        answer_labels: &[String],
+        should_stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Generation, LocalModelError> {
+        // Every spelling of every label as tokens, with the label it belongs to.
+        let mut sequences = Vec::new();
+        let mut owners = Vec::new();
+        let mut own_tokens = Vec::new();
+        for (i, label) in answer_labels.iter().enumerate() {
+            own_tokens.push(self.codec.encode(label)?);
+            for spelling in labels::spellings(label) {
+                sequences.push(self.codec.encode(&spelling)?);
+                owners.push(i);
+            }
+        }
+        let (logits, reused) = self.prefill(prompt, should_stop)?;
+        let end_ids = self.codec.end_ids.clone();
+        let mut continuation = CacheStepper {
+            transformer: &mut self.transformer,
+            cached_tokens: &mut self.cached_tokens,
+            should_stop,
+        };
+        let by_spelling = labels::score(&sequences, &logits, &end_ids, &mut continuation)?;
+        let scores = labels::per_label(&by_spelling, &owners, answer_labels.len());
+        let seed = self.seed(request);
+        // The sampler draws over any list of logits; log-probabilities are logits whose softmax
+        // is the renormalised distribution over the labels.
+        let as_logits: Vec<f32> = scores.iter().map(|&s| s as f32).collect();
+        let chosen = Sampler::new(request.temperature, request.top_p, seed).choose(&as_logits);
+        let chosen = chosen as usize;
+        let entry = |label: &str, logprob: f64| json!({"token": label, "logprob": logprob, "bytes": label.as_bytes()});
+        let mut ranked: Vec<usize> = (0..answer_labels.len()).collect();
+        ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        let mut first = entry(&answer_labels[chosen], scores[chosen]);
+        first["top_logprobs"] = ranked
+            .iter()
+            .map(|&i| entry(&answer_labels[i], scores[i]))
+            .collect();
+        Ok(Generation {
+            reused,
+            tokens: own_tokens.swap_remove(chosen),
+            logprobs: vec![first],
+            text: answer_labels[chosen].clone(),
+            finish_reason: "stop",
+        })
+    }
+
+    fn generate(
+        &mut self,
+        request: &CompletionRequest,
+        prompt: &[u32],
+        max_tokens: usize,
+        should_stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Generation, LocalModelError> {
+        let (mut logits, shared) = self.prefill(prompt, should_stop)?;
+        let seed = self.seed(request);
         let mut sampler = Sampler::new(request.temperature, request.top_p, seed);
         let mut generation = Generation {
             reused: shared,
@@ -256,7 +334,7 @@ impl LocalModel {
             "message": {"role": "assistant", "content": g.text},
             "finish_reason": g.finish_reason,
         });
-        if request.top_logprobs.is_some() {
+        if request.top_logprobs.is_some() || request.answer_labels.is_some() {
             choice["logprobs"] = json!({"content": g.logprobs});
         }
         json!({
@@ -272,6 +350,32 @@ impl LocalModel {
                 "prompt_tokens_details": {"cached_tokens": g.reused},
             },
         })
+    }
+}
+
+/// The key-value cache driven one token at a time by the label scorer; it returns to the end of
+/// the prompt when the scorer is done, so the next request still reuses the shared prefix.
+struct CacheStepper<'a> {
+    transformer: &'a mut Transformer,
+    cached_tokens: &'a mut Vec<u32>,
+    should_stop: &'a mut dyn FnMut() -> bool,
+}
+
+impl labels::Continuation for CacheStepper<'_> {
+    fn push(&mut self, token: u32) -> Result<Vec<f32>, LocalModelError> {
+        if (self.should_stop)() {
+            return Err(LocalModelError::Cancelled);
+        }
+        let logits = self.transformer.forward(&[token])?;
+        self.cached_tokens.push(token);
+        Ok(logits)
+    }
+
+    fn pop(&mut self, n: usize) -> Result<(), LocalModelError> {
+        let keep = self.cached_tokens.len().saturating_sub(n);
+        self.transformer.truncate(keep)?;
+        self.cached_tokens.truncate(keep);
+        Ok(())
     }
 }
 

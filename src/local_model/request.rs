@@ -1,6 +1,8 @@
 //! An OpenAI chat-completions request body, as `providers::OpenAiCompatible` builds it, read into
 //! what generation needs. `response_format` (structured output) is accepted and ignored: the
-//! answer is read from the text as for any endpoint without structured output.
+//! answer is read from the text as for any endpoint without structured output. Two fields of our
+//! own (`providers::Local` adds them): `"answer_mode": "labels"` with `"answer_labels": [...]`
+//! asks for the labels to be scored instead of text generated.
 
 use serde_json::Value;
 
@@ -20,6 +22,8 @@ pub struct CompletionRequest {
     pub stop: Vec<String>,
     /// Some(k) when `logprobs` is true: k alternatives per token (0..=20).
     pub top_logprobs: Option<usize>,
+    /// Some(labels) in label mode: the answer is one of these, chosen from their probabilities.
+    pub answer_labels: Option<Vec<String>>,
 }
 
 fn bad(message: String) -> LocalModelError {
@@ -134,6 +138,38 @@ impl CompletionRequest {
             max_tokens,
             stop,
             top_logprobs: logprobs.then_some(top as usize),
+            answer_labels: answer_labels(body)?,
         })
     }
+}
+
+/// The labels to score, when `answer_mode` is `"labels"`; `"generate"` (or no mode) generates.
+fn answer_labels(body: &Value) -> Result<Option<Vec<String>>, LocalModelError> {
+    match body.get("answer_mode").and_then(Value::as_str) {
+        None | Some("generate") => return Ok(None),
+        Some("labels") => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "answer_mode must be \"labels\" or \"generate\", not {other:?}"
+            )))
+        }
+    }
+    let labels = body
+        .get("answer_labels")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("answer_mode \"labels\" needs an answer_labels list".into()))?
+        .iter()
+        .map(|l| match l.as_str() {
+            Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
+            _ => Err(bad(format!(
+                "answer_labels must hold non-empty strings, not {l}"
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if labels.is_empty() {
+        return Err(bad(
+            "answer_labels is empty: there is nothing to choose".into()
+        ));
+    }
+    Ok(Some(labels))
 }

@@ -5,15 +5,13 @@
 use serde_json::{json, Value};
 
 use super::{
-    join_url, with_extra_headers, ChatCall, EndpointConfig, Provider, ProviderError, ProviderReply,
-    Usage,
+    join_url, max_tokens_for, temperature, with_extra_headers, ChatCall, EndpointConfig, Provider,
+    ProviderError, ProviderReply, Usage,
 };
 use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
 
 const API_VERSION: &str = "2023-06-01";
-/// Messages requires `max_tokens`; a label answer needs few.
-const DEFAULT_MAX_TOKENS: u32 = 256;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Anthropic;
@@ -32,14 +30,12 @@ impl Provider for Anthropic {
             .collect();
         let mut body = json!({
             "model": endpoint.model,
-            "max_tokens": p.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+            "max_tokens": max_tokens_for(p, call),
+            "temperature": temperature(p),
             "messages": messages,
         });
         if let Some(system) = system {
             body["system"] = json!(system);
-        }
-        if let Some(t) = p.temperature {
-            body["temperature"] = json!(t);
         }
         if let Some(t) = p.top_p {
             body["top_p"] = json!(t);

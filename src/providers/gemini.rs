@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    join_url, with_extra_headers, ChatCall, EndpointConfig, Provider, ProviderError, ProviderReply,
-    Usage,
+    join_url, max_tokens_for, temperature, with_extra_headers, ChatCall, EndpointConfig, Provider,
+    ProviderError, ProviderReply, Usage,
 };
 use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
@@ -33,15 +33,12 @@ impl Provider for Gemini {
                 json!({"role": role, "parts": [{"text": m.content}]})
             })
             .collect();
-        let mut config = json!({});
-        if let Some(t) = p.temperature {
-            config["temperature"] = json!(t);
-        }
+        let mut config = json!({
+            "temperature": temperature(p),
+            "maxOutputTokens": max_tokens_for(p, call),
+        });
         if let Some(t) = p.top_p {
             config["topP"] = json!(t);
-        }
-        if let Some(m) = p.max_tokens {
-            config["maxOutputTokens"] = json!(m);
         }
         if let Some(seed) = call.seed {
             // Gemini's seed is a 32-bit integer.

@@ -20,6 +20,41 @@ use serde::{Deserialize, Serialize};
 use crate::field::http::{HttpRequest, HttpResponse};
 use crate::study::{ProviderKind, SamplingParameters};
 
+/// Tokens a reply may take when the run sets none. Sent to every provider (and the local model),
+/// so a model that rambles is cut off rather than writing to its context limit; a label, a
+/// number or a short phrase fits. The Field form shows it as the placeholder and the command
+/// line as `--max-tokens`'s default: both read it from here.
+pub const DEFAULT_MAX_TOKENS: u32 = 16;
+
+/// The temperature when the run sets none: 1 samples from the model's own distribution (what a
+/// silicon sample is meant to show), and is every provider's documented default, so sending it
+/// changes nothing for them while the value used is known and recorded.
+pub const DEFAULT_TEMPERATURE: f64 = 1.0;
+
+/// The max-tokens limit a request carries.
+pub fn max_tokens(parameters: &SamplingParameters) -> u32 {
+    parameters.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).max(1)
+}
+
+/// The max-tokens limit of one call: the run's limit when one is set; else the default, raised
+/// for answers with several parts (a line per item, a label per choice) so they are not cut off.
+pub fn max_tokens_for(parameters: &SamplingParameters, call: &ChatCall) -> u32 {
+    if parameters.max_tokens.is_some() {
+        return max_tokens(parameters);
+    }
+    let parts = match &call.answer_shape {
+        AnswerShape::One | AnswerShape::Number => 0,
+        AnswerShape::PerItem { items, .. } => items.len(),
+        AnswerShape::Several { .. } | AnswerShape::Order { .. } => call.answer_labels.len(),
+    };
+    DEFAULT_MAX_TOKENS + 8 * parts as u32
+}
+
+/// The temperature a request carries.
+pub fn temperature(parameters: &SamplingParameters) -> f64 {
+    parameters.temperature.unwrap_or(DEFAULT_TEMPERATURE)
+}
+
 /// Where and how to send calls: the study's endpoint plus the session's key (never stored).
 #[derive(Clone, PartialEq)]
 pub struct EndpointConfig {

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    join_url, with_extra_headers, AnswerShape, ChatCall, EndpointConfig, Provider, ProviderError,
-    ProviderReply, Usage,
+    join_url, max_tokens_for, temperature, with_extra_headers, AnswerShape, ChatCall,
+    EndpointConfig, Provider, ProviderError, ProviderReply, Usage,
 };
 use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
@@ -64,15 +64,11 @@ impl Provider for OpenAiCompatible {
         let mut body = json!({
             "model": endpoint.model,
             "messages": call.messages,
+            "temperature": temperature(p),
+            "max_tokens": max_tokens_for(p, call),
         });
-        if let Some(t) = p.temperature {
-            body["temperature"] = json!(t);
-        }
         if let Some(t) = p.top_p {
             body["top_p"] = json!(t);
-        }
-        if let Some(m) = p.max_tokens {
-            body["max_tokens"] = json!(m);
         }
         if let Some(seed) = call.seed {
             body["seed"] = json!(seed);

@@ -1,5 +1,6 @@
 //! The study model: types, the versioned file format, validation with paths, schema and migration.
 
+mod answer_mode;
 pub mod edit;
 mod error;
 mod json_format;
@@ -11,6 +12,7 @@ mod schema;
 pub mod survey_edit;
 mod validate;
 
+pub use answer_mode::AnswerMode;
 pub use error::{Problem, StudyError};
 pub use load::{parse_study, parse_study_unvalidated, write_study, MAX_STUDY_BYTES};
 pub use model::*;

@@ -783,6 +783,9 @@ pub struct SamplingParameters {
     pub top_logprobs: u32,
     #[serde(default, skip_serializing_if = "is_default")]
     pub structured_output: bool,
+    /// The local model: read the label probabilities (default) or generate every answer.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub answer_mode: super::AnswerMode,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]

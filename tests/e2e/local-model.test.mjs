@@ -16,7 +16,7 @@ const STUDY = readFileSync(join(repo, "tests/fixtures/local-model-survey.json"))
 const SOURCE = "/models/SmolLM2-135M-Instruct.Q4_1.gguf";
 
 /** The model file, fetched once (cached) and put where the page finds it: DIST/models/. */
-function modelInDist(root) {
+export function modelInDist(root) {
   const path = execFileSync("bash", [join(repo, "scripts/llm-server.sh"), "model"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] })
     .toString().trim();
   const target = join(root, "models", basename(path));

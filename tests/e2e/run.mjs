@@ -12,6 +12,7 @@ import "./human-data.test.mjs";
 import "./large-views.test.mjs";
 import "./twins.test.mjs";
 import "./local-model.test.mjs";
+import "./first-run.test.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.argv[2] ?? join(here, "../../dist");

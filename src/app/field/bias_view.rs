@@ -7,7 +7,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::driver::Driver;
-use crate::field::debias::{by_position, chosen_by_position, permutation_average};
+use crate::field::debias::{
+    by_position, chosen_by_position, permutation_average, tasks_by_position,
+};
 use crate::field::{CallRecord, ItemRef};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +41,7 @@ fn rows(records: &[CallRecord]) -> Vec<Row> {
             item: "Conjoint tasks (profile position)".into(),
             answered,
             chosen,
-            first_token: Vec::new(),
+            first_token: tasks_by_position(records),
             averaged: Vec::new(),
         });
     }

@@ -21,7 +21,7 @@ use leptos::task::spawn_local;
 use super::local_model;
 use super::open_study::OpenStudy;
 use super::storage;
-use crate::field::{outgoing_persona_fields, response_tables, RunSpec};
+use crate::field::{outgoing_persona_fields, respondents, response_tables, RunSpec};
 use crate::study::{ProviderKind, Study};
 use bias_view::PositionBias;
 use driver::{Driver, Phase};
@@ -34,6 +34,8 @@ use settings_form::SettingsForm;
 struct Preview {
     calls: usize,
     respondents: u32,
+    /// Where the number of respondents comes from, in words.
+    respondents_reason: String,
     skipped: Vec<String>,
     persona_fields: Vec<String>,
     persona_people: usize,
@@ -44,6 +46,9 @@ struct Preview {
 
 fn preview(study: &Study, spec: &RunSpec, key: &str) -> Result<Preview, String> {
     let plan = spec.plan(study).map_err(|e| e.to_string())?;
+    let respondents_reason = respondents(study, &spec.settings)
+        .map(|r| r.reason())
+        .map_err(|e| e.to_string())?;
     let (persona_fields, persona_people) = outgoing_persona_fields(&plan);
     let respondents = plan.respondents;
     let calls = plan.calls.len();
@@ -60,6 +65,7 @@ fn preview(study: &Study, spec: &RunSpec, key: &str) -> Result<Preview, String> 
     Ok(Preview {
         calls,
         respondents,
+        respondents_reason,
         skipped,
         persona_fields,
         persona_people,
@@ -115,6 +121,20 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
     let key = RwSignal::new(key_store::get(provider, &url).unwrap_or_default());
     let remember = RwSignal::new(key_store::is_remembered(provider, &url));
     let shown = RwSignal::new(None::<Result<Preview, String>>);
+    // The Respondents placeholder: the number fielded when none is typed, and why. Read from the
+    // study signal, so a design stored or a table added elsewhere shows here at once.
+    let respondents_hint = Signal::derive(move || {
+        open.study.with(|study| {
+            spec.with(|s| {
+                let mut settings = s.settings.clone();
+                settings.respondents = None;
+                match respondents(study, &settings) {
+                    Ok(r) => format!("{} ({})", r.count, r.reason()),
+                    Err(e) => e.to_string(),
+                }
+            })
+        })
+    });
     let message = RwSignal::new(None::<Result<String, String>>);
     let stale_run = RwSignal::new(None::<String>);
 
@@ -246,7 +266,7 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
     view! {
         <p class="lead">"Ask an LLM endpoint the study's questions and conjoint tasks. Nothing is sent until you press Start; the preview shows exactly what will leave this browser."</p>
         {move || stale_run.get().map(|m| view! { <div class="notice" role="status">{m}</div> })}
-        <SettingsForm spec=spec key=key remember=remember locked=running />
+        <SettingsForm spec=spec key=key remember=remember locked=running respondents_hint=respondents_hint />
         <div class="row">
             <button class="secondary" on:click=on_preview>"Preview the first request"</button>
             <button on:click=on_start disabled=move || running.get() data-testid="field-start">"Start fielding"</button>
@@ -326,7 +346,7 @@ fn PreviewPanel(preview: Preview) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="preview-heading" data-testid="field-preview">
             <h2 id="preview-heading">"What will be sent"</h2>
-            <p>{format!("{} call(s) for {} respondent(s).", preview.calls, preview.respondents)}</p>
+            <p data-testid="preview-calls">{format!("{} call(s) for {} respondent(s) ({}).", preview.calls, preview.respondents, preview.respondents_reason)}</p>
             <p data-testid="outgoing-data">{outgoing}</p>
             {(!preview.skipped.is_empty()).then(|| view! {
                 <ul class="muted">{preview.skipped.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>

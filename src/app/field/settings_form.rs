@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use super::key_store;
 use crate::app::local_model::panel::LocalModelPanel;
 use crate::app::local_model::protocol::{DEFAULT_MODEL, DEFAULT_SOURCE};
-use crate::field::{OrderMode, Parts, RunSpec, SchedulerConfig};
-use crate::study::{OptionLabels, ProviderKind};
+use crate::field::{OrderMode, Parts, RunSpec, SchedulerConfig, DEFAULT_TIMEOUT_S};
+use crate::providers::{DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE};
+use crate::study::{AnswerMode, OptionLabels, ProviderKind};
 
 /// Points the spec at the page's own model (a model is a file; it answers one call at a time).
 pub fn use_local_model(spec: &mut RunSpec) {
@@ -25,12 +26,13 @@ fn show_opt<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// A labelled number/text input bound to one field of the spec.
+/// A labelled number/text input bound to one field of the spec. `help`, the placeholder, is the
+/// value used when the field is left empty (so it must say what the engine does).
 #[component]
 fn Field(
     id: &'static str,
     label: &'static str,
-    #[prop(optional)] help: &'static str,
+    #[prop(optional, into)] help: Signal<String>,
     #[prop(default = "text")] kind: &'static str,
     value: Signal<String>,
     on_change: Callback<String>,
@@ -40,7 +42,7 @@ fn Field(
         <div class="field">
             <label for=id>{label}</label>
             <input id=id type=kind prop:value=move || value.get() disabled=move || disabled.get()
-                placeholder=help
+                placeholder=move || help.get()
                 on:change=move |ev| on_change.run(event_target_value(&ev)) />
         </div>
     }
@@ -52,6 +54,8 @@ pub fn SettingsForm(
     key: RwSignal<String>,
     remember: RwSignal<bool>,
     locked: Signal<bool>,
+    /// The respondents fielded when none are typed, and why (the Respondents placeholder).
+    respondents_hint: Signal<String>,
 ) -> impl IntoView {
     let text = move |get: fn(&RunSpec) -> String| Signal::derive(move || spec.with(get));
     let set = move |apply: fn(&mut RunSpec, String)| {
@@ -129,14 +133,26 @@ pub fn SettingsForm(
             </div>
             {move || is_local.get().then(|| view! { <LocalModelPanel spec=spec locked=locked /> })}
             <div class="grid">
-                <Field id="field-temperature" label="Temperature" help="provider default" value=text(|s| show_opt(s.endpoint.parameters.temperature))
+                <Field id="field-temperature" label="Temperature" help=DEFAULT_TEMPERATURE.to_string() value=text(|s| show_opt(s.endpoint.parameters.temperature))
                     on_change=set(|s, v| s.endpoint.parameters.temperature = parse_opt(&v)) disabled=locked />
                 <Field id="field-top-p" label="Top p" help="provider default" value=text(|s| show_opt(s.endpoint.parameters.top_p))
                     on_change=set(|s, v| s.endpoint.parameters.top_p = parse_opt(&v)) disabled=locked />
-                <Field id="field-max-tokens" label="Max tokens" help="16" value=text(|s| show_opt(s.endpoint.parameters.max_tokens))
+                <Field id="field-max-tokens" label="Max tokens" help=DEFAULT_MAX_TOKENS.to_string() value=text(|s| show_opt(s.endpoint.parameters.max_tokens))
                     on_change=set(|s, v| s.endpoint.parameters.max_tokens = parse_opt(&v)) disabled=locked />
                 <Field id="field-logprobs" label="First-token log-probabilities (top k, 0 = off)" value=text(|s| s.endpoint.parameters.top_logprobs.to_string())
                     on_change=set(|s, v| s.endpoint.parameters.top_logprobs = parse_opt(&v).unwrap_or(0)) disabled=locked />
+                {move || is_local.get().then(|| view! {
+                    <div class="field">
+                        <label for="field-answer-mode">"Answers to choices"</label>
+                        <select id="field-answer-mode" prop:value=move || spec.with(|s| match s.endpoint.parameters.answer_mode {
+                                AnswerMode::Labels => "labels", AnswerMode::Generate => "generate" })
+                            on:change=move |ev| spec.update(|s| s.endpoint.parameters.answer_mode = match event_target_value(&ev).as_str() {
+                                "generate" => AnswerMode::Generate, _ => AnswerMode::Labels })>
+                            <option value="labels">"The labels' probabilities (one pass, always an answer)"</option>
+                            <option value="generate">"Generated text (at most Max tokens)"</option>
+                        </select>
+                    </div>
+                })}
                 <div class="field">
                     <label class="check"><input type="checkbox" prop:checked=move || spec.with(|s| s.endpoint.parameters.structured_output)
                         on:change=move |ev| spec.update(|s| s.endpoint.parameters.structured_output = event_target_checked(&ev)) />
@@ -147,7 +163,7 @@ pub fn SettingsForm(
         <fieldset class="panel" disabled=move || locked.get()>
             <legend>"What is asked"</legend>
             <div class="grid">
-                <Field id="field-respondents" label="Respondents" help="the study's design" value=text(|s| show_opt(s.settings.respondents))
+                <Field id="field-respondents" label="Respondents" help=respondents_hint value=text(|s| show_opt(s.settings.respondents))
                     on_change=set(|s, v| s.settings.respondents = parse_opt(&v)) disabled=locked />
                 <Field id="field-samples" label="Samples per item" value=text(|s| s.settings.samples.to_string())
                     on_change=set(|s, v| s.settings.samples = parse_opt(&v).unwrap_or(1).max(1)) disabled=locked />
@@ -189,17 +205,17 @@ pub fn SettingsForm(
             <legend>"Limits and prices"</legend>
             <div class="grid">
                 <Field id="field-concurrency" label="Calls at once" value=text(|s| s.scheduler.concurrency.to_string())
-                    on_change=set(|s, v| s.scheduler.concurrency = parse_opt(&v).unwrap_or(4).max(1)) disabled=locked />
+                    on_change=set(|s, v| s.scheduler.concurrency = parse_opt(&v).unwrap_or(SchedulerConfig::default().concurrency).max(1)) disabled=locked />
                 <Field id="field-rpm" label="Requests per minute" help="no limit" value=text(|s| show_opt(s.scheduler.requests_per_minute))
                     on_change=set(|s, v| s.scheduler.requests_per_minute = parse_opt(&v)) disabled=locked />
                 <Field id="field-tpm" label="Tokens per minute" help="no limit" value=text(|s| show_opt(s.scheduler.tokens_per_minute))
                     on_change=set(|s, v| s.scheduler.tokens_per_minute = parse_opt(&v)) disabled=locked />
                 <Field id="field-attempts" label="Attempts per call" value=text(|s| s.scheduler.max_attempts.to_string())
-                    on_change=set(|s, v| s.scheduler.max_attempts = parse_opt(&v).unwrap_or(6).max(1)) disabled=locked />
+                    on_change=set(|s, v| s.scheduler.max_attempts = parse_opt(&v).unwrap_or(SchedulerConfig::default().max_attempts).max(1)) disabled=locked />
                 <Field id="field-backoff" label="First retry after (ms)" value=text(|s| s.scheduler.backoff_base_ms.to_string())
-                    on_change=set(|s, v| s.scheduler.backoff_base_ms = parse_opt(&v).unwrap_or(500.0)) disabled=locked />
+                    on_change=set(|s, v| s.scheduler.backoff_base_ms = parse_opt(&v).unwrap_or(SchedulerConfig::default().backoff_base_ms)) disabled=locked />
                 <Field id="field-timeout" label="Time limit per call (s)" value=text(|s| s.timeout_s.to_string())
-                    on_change=set(|s, v| s.timeout_s = parse_opt(&v).unwrap_or(60.0)) disabled=locked />
+                    on_change=set(|s, v| s.timeout_s = parse_opt(&v).unwrap_or(DEFAULT_TIMEOUT_S)) disabled=locked />
             </div>
             <p class="muted">"Prices per million tokens, as a range (e.g. batch or cached price to list price), for the cost estimate:"</p>
             <div class="grid">
