@@ -52,7 +52,12 @@ pub fn run_import(args: &ImportQsfArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {error}", args.out.display());
         return ExitCode::FAILURE;
     }
-    let asked = study.survey.questions.iter().filter(|q| q.answer.is_asked()).count();
+    let asked = study
+        .survey
+        .questions
+        .iter()
+        .filter(|q| q.answer.is_asked())
+        .count();
     eprintln!(
         "wrote {} ({} questions, {} of them asked; {} blocks; {} flow elements)",
         args.out.display(),
@@ -97,7 +102,11 @@ pub fn run_export(args: &ExportQsfArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {error}", args.out.display());
         return ExitCode::FAILURE;
     }
-    eprintln!("wrote {} ({} questions)", args.out.display(), study.survey.questions.len());
+    eprintln!(
+        "wrote {} ({} questions)",
+        args.out.display(),
+        study.survey.questions.len()
+    );
     for note in &export.notes {
         eprintln!("  note: {note}");
     }

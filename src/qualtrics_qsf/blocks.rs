@@ -21,7 +21,11 @@ pub struct ReadBlock {
     pub qids: Vec<String>,
 }
 
-pub fn read(envelope: &Envelope, tags: &Tags, notes: &mut Vec<Note>) -> Result<Vec<ReadBlock>, QsfError> {
+pub fn read(
+    envelope: &Envelope,
+    tags: &Tags,
+    notes: &mut Vec<Note>,
+) -> Result<Vec<ReadBlock>, QsfError> {
     let Some((index, payload)) = &envelope.blocks else {
         return Ok(Vec::new());
     };
@@ -33,12 +37,19 @@ pub fn read(envelope: &Envelope, tags: &Tags, notes: &mut Vec<Note>) -> Result<V
                 reason: format!("block {b} has no ID"),
             });
         };
-        let kind = block.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let kind = block
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let elements = block.get("BlockElements").map(as_list).unwrap_or_default();
         let qids: Vec<String> = elements
             .iter()
             .filter(|e| e.get("Type").and_then(Value::as_str) == Some("Question"))
-            .filter_map(|e| e.get("QuestionID").and_then(Value::as_str).map(str::to_string))
+            .filter_map(|e| {
+                e.get("QuestionID")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .collect();
         if kind == "Trash" {
             for qid in &qids {
@@ -53,7 +64,12 @@ pub fn read(envelope: &Envelope, tags: &Tags, notes: &mut Vec<Note>) -> Result<V
             .get("Options")
             .and_then(|o| o.get("RandomizeQuestions"))
             .is_some_and(|r| !matches!(r, Value::Bool(false)) && r.as_str() != Some("false"));
-        let title = html_to_text(block.get("Description").and_then(Value::as_str).unwrap_or_default());
+        let title = html_to_text(
+            block
+                .get("Description")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        );
         out.push(ReadBlock {
             block: Block {
                 id: id.to_string(),
@@ -107,10 +123,8 @@ pub fn assemble(
             order.push(b.block.id.clone());
         }
     }
-    let by_qid: HashMap<&str, &ReadQuestion> = questions
-        .iter()
-        .map(|q| (q.codes_qid(), q))
-        .collect();
+    let by_qid: HashMap<&str, &ReadQuestion> =
+        questions.iter().map(|q| (q.codes_qid(), q)).collect();
     let mut placed: HashSet<&str> = HashSet::new();
     let mut ordered: Vec<&ReadQuestion> = Vec::new();
     for id in &order {

@@ -37,7 +37,10 @@ pub struct Envelope {
 }
 
 fn text_of(value: Option<&Value>) -> String {
-    value.and_then(Value::as_str).unwrap_or_default().to_string()
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Elements that describe the survey's administration, not what a respondent sees.

@@ -9,7 +9,9 @@ pub enum QsfError {
         column: usize,
         message: String,
     },
-    #[error("the file is JSON but has no SurveyElements list, so it is not a Qualtrics survey (.qsf)")]
+    #[error(
+        "the file is JSON but has no SurveyElements list, so it is not a Qualtrics survey (.qsf)"
+    )]
     NoSurveyElements,
     #[error("SurveyElements[{index}]: {reason}")]
     Element { index: usize, reason: String },

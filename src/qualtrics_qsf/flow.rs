@@ -27,7 +27,12 @@ pub fn read(
     Ok(read_list(flow, blocks, codes, notes))
 }
 
-fn read_list(flow: &Value, blocks: &[ReadBlock], codes: &Codes, notes: &mut Vec<Note>) -> Vec<FlowElement> {
+fn read_list(
+    flow: &Value,
+    blocks: &[ReadBlock],
+    codes: &Codes,
+    notes: &mut Vec<Note>,
+) -> Vec<FlowElement> {
     as_list(flow)
         .into_iter()
         .filter_map(|element| read_element(element, blocks, codes, notes))
@@ -40,7 +45,10 @@ fn read_element(
     codes: &Codes,
     notes: &mut Vec<Note>,
 ) -> Option<FlowElement> {
-    let kind = element.get("Type").and_then(Value::as_str).unwrap_or_default();
+    let kind = element
+        .get("Type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let flow_id = element.get("FlowID").and_then(Value::as_str).unwrap_or("?");
     let place = format!("survey flow {flow_id}");
     let inner = |notes: &mut Vec<Note>| {
@@ -51,11 +59,19 @@ fn read_element(
     };
     match kind {
         "Block" | "Standard" => {
-            let id = element.get("ID").and_then(Value::as_str).unwrap_or_default();
+            let id = element
+                .get("ID")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if blocks.iter().any(|b| b.block.id == id) {
-                Some(FlowElement::Block { block: id.to_string() })
+                Some(FlowElement::Block {
+                    block: id.to_string(),
+                })
             } else {
-                notes.push(Note::new(place, format!("shows block {id:?}, which is not in the survey (or is the trash)")));
+                notes.push(Note::new(
+                    place,
+                    format!("shows block {id:?}, which is not in the survey (or is the trash)"),
+                ));
                 None
             }
         }
@@ -67,7 +83,10 @@ fn read_element(
                 Err(reason) => {
                     notes.push(Note::new(
                         place,
-                        format!("branch not imported ({reason}); its {} elements are left out", flow.len()),
+                        format!(
+                            "branch not imported ({reason}); its {} elements are left out",
+                            flow.len()
+                        ),
                     ));
                     None
                 }
@@ -102,7 +121,10 @@ fn read_element(
         "Group" => Some(FlowElement::Group { flow: inner(notes) }),
         "EndSurvey" => Some(FlowElement::EndSurvey),
         other => {
-            notes.push(Note::new(place, format!("flow element {other:?} is not something silico runs; left out")));
+            notes.push(Note::new(
+                place,
+                format!("flow element {other:?} is not something silico runs; left out"),
+            ));
             None
         }
     }

@@ -65,8 +65,8 @@ pub fn read_logic(logic: &Value, codes: &Codes) -> Result<DisplayCondition, Stri
     for (s, set) in as_list(logic).into_iter().enumerate() {
         let mut parts = Vec::new();
         for (e, expression) in as_list(set).into_iter().enumerate() {
-            let condition =
-                read_expression(expression, codes).map_err(|r| format!("condition {s}.{e}: {r}"))?;
+            let condition = read_expression(expression, codes)
+                .map_err(|r| format!("condition {s}.{e}: {r}"))?;
             let conjunction = expression
                 .get("Conjuction")
                 .or_else(|| expression.get("Conjunction"));
@@ -98,8 +98,15 @@ fn negate(condition: DisplayCondition) -> DisplayCondition {
 }
 
 fn read_expression(e: &Value, codes: &Codes) -> Result<DisplayCondition, String> {
-    let operator = e.get("Operator").and_then(Value::as_str).unwrap_or_default();
-    match e.get("LogicType").and_then(Value::as_str).unwrap_or_default() {
+    let operator = e
+        .get("Operator")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match e
+        .get("LogicType")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+    {
         "Question" => read_question_expression(e, operator, codes),
         "EmbeddedField" => {
             let field = e
@@ -148,7 +155,11 @@ fn read_question_expression(
         // question silently being shown to everyone.
         let choice = path.get(2).map(|c| c.to_string()).unwrap_or_default();
         let condition = DisplayCondition::answer_is(qid, vec![choice]);
-        return Ok(if operator == "NotSelected" { negate(condition) } else { condition });
+        return Ok(if operator == "NotSelected" {
+            negate(condition)
+        } else {
+            condition
+        });
     };
     let what = path.get(1).copied().unwrap_or_default();
     let choice = path.get(2).copied();

@@ -83,10 +83,20 @@ pub fn import_qsf(bytes: &[u8]) -> Result<QsfImport, QsfError> {
 
 /// A study id from the survey's: `SV_8AhN…` is stable across exports of the same survey.
 fn study_id(survey_id: &str, name: &str) -> String {
-    let source = if survey_id.is_empty() { name } else { survey_id };
+    let source = if survey_id.is_empty() {
+        name
+    } else {
+        survey_id
+    };
     let id: String = source
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if id.is_empty() {
         "qualtrics-survey".to_string()

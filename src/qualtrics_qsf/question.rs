@@ -72,7 +72,10 @@ fn items_of(choices: &[super::choices::ReadChoice]) -> Vec<MatrixItem> {
 pub fn read(element: &QuestionElement, tags: &Tags, notes: &mut Vec<Note>) -> Option<ReadQuestion> {
     let p = &element.payload;
     let place = element.place();
-    let tag = tags.get(&element.qid).cloned().unwrap_or_else(|| element.qid.clone());
+    let tag = tags
+        .get(&element.qid)
+        .cloned()
+        .unwrap_or_else(|| element.qid.clone());
     let qtype = text_field(p, "QuestionType");
     let selector = text_field(p, "Selector");
     let sub = text_field(p, "SubSelector");
@@ -207,10 +210,15 @@ pub fn read(element: &QuestionElement, tags: &Tags, notes: &mut Vec<Note>) -> Op
             return skip(notes, format!("unknown question type {shown}"));
         }
     };
-    if matches!(answer, QuestionKind::Ranking { .. } | QuestionKind::ConstantSum { .. })
-        && choices.iter().any(|c| c.option.exclusive)
+    if matches!(
+        answer,
+        QuestionKind::Ranking { .. } | QuestionKind::ConstantSum { .. }
+    ) && choices.iter().any(|c| c.option.exclusive)
     {
-        notes.push(Note::new(place.clone(), "an exclusive choice only applies to multiple choice; ignored"));
+        notes.push(Note::new(
+            place.clone(),
+            "an exclusive choice only applies to multiple choice; ignored",
+        ));
     }
     let text = convert_piping(
         &html_to_text(text_field(p, "QuestionText")),

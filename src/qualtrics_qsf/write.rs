@@ -11,7 +11,9 @@ use serde_json::{json, Map, Value};
 use super::error::{Note, QsfExportError};
 use super::text::{text_to_html, to_qualtrics_piping};
 use super::write_logic::{write_logic, Ids};
-use crate::study::{AnswerOption, FlowElement, OptionOrder, Question, QuestionKind, SkipTarget, Study};
+use crate::study::{
+    AnswerOption, FlowElement, OptionOrder, Question, QuestionKind, SkipTarget, Study,
+};
 
 /// The file's text and what could not be written.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +45,11 @@ fn choices(options: &[AnswerOption]) -> (Value, Value, Value) {
         recodes.insert(id.clone(), json!(o.code));
         order.push(json!(id));
     }
-    (Value::Object(map), Value::Array(order), Value::Object(recodes))
+    (
+        Value::Object(map),
+        Value::Array(order),
+        Value::Object(recodes),
+    )
 }
 
 fn items(items: &[(String, String)]) -> (Value, Value) {
@@ -63,7 +69,13 @@ fn randomisation(order: OptionOrder, options: &[AnswerOption]) -> Value {
             let fixed: Vec<Value> = options
                 .iter()
                 .enumerate()
-                .map(|(i, o)| if o.anchored { json!((i + 1).to_string()) } else { json!("{~Randomized~}") })
+                .map(|(i, o)| {
+                    if o.anchored {
+                        json!((i + 1).to_string())
+                    } else {
+                        json!("{~Randomized~}")
+                    }
+                })
                 .collect();
             let shuffled: Vec<Value> = options
                 .iter()
@@ -78,7 +90,12 @@ fn randomisation(order: OptionOrder, options: &[AnswerOption]) -> Value {
 }
 
 /// The question's payload without logic.
-fn payload(q: &Question, qid: &str, piping: &HashMap<String, (String, bool)>, notes: &mut Vec<Note>) -> Value {
+fn payload(
+    q: &Question,
+    qid: &str,
+    piping: &HashMap<String, (String, bool)>,
+    notes: &mut Vec<Note>,
+) -> Value {
     let text = text_to_html(&to_qualtrics_piping(&q.text, piping));
     let mut p = json!({"QuestionText": text, "DataExportTag": q.id, "QuestionID": qid,
         "QuestionDescription": q.text.chars().take(100).collect::<String>(),
@@ -125,24 +142,41 @@ fn payload(q: &Question, qid: &str, piping: &HashMap<String, (String, bool)>, no
             p["Validation"]["Settings"]["Type"] = json!("ChoicesTotal");
             p["Validation"]["Settings"]["ChoiceTotal"] = json!(total.to_string());
         }
-        QuestionKind::Scale { labels, first_value } => {
+        QuestionKind::Scale {
+            labels,
+            first_value,
+        } => {
             // A scale is a single-answer question whose recode values are the scale's numbers.
             set(&mut p, "MC", "SAHR", Some("TX"));
             let options: Vec<AnswerOption> = labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| AnswerOption { code: (*first_value as usize + i).to_string(), label: l.clone(), anchored: false, exclusive: false })
+                .map(|(i, l)| AnswerOption {
+                    code: (*first_value as usize + i).to_string(),
+                    label: l.clone(),
+                    anchored: false,
+                    exclusive: false,
+                })
                 .collect();
             with_options(&mut p, &options);
             notes.push(Note::new(format!("question {}", q.id), "a scale is written as a single-answer question (Qualtrics has no separate scale type); it reads back as single choice"));
         }
-        QuestionKind::Matrix { items: rows, scale, .. } => {
+        QuestionKind::Matrix {
+            items: rows, scale, ..
+        } => {
             set(&mut p, "Matrix", "Likert", Some("SingleAnswer"));
-            let rows: Vec<(String, String)> = rows.iter().map(|i| (i.id.clone(), i.text.clone())).collect();
+            let rows: Vec<(String, String)> = rows
+                .iter()
+                .map(|i| (i.id.clone(), i.text.clone()))
+                .collect();
             let (c, o) = items(&rows);
             p["Choices"] = c;
             p["ChoiceOrder"] = o;
-            let points: Vec<(String, String)> = scale.iter().enumerate().map(|(i, l)| ((i + 1).to_string(), l.clone())).collect();
+            let points: Vec<(String, String)> = scale
+                .iter()
+                .enumerate()
+                .map(|(i, l)| ((i + 1).to_string(), l.clone()))
+                .collect();
             let (a, ao) = items(&points);
             p["Answers"] = a;
             p["AnswerOrder"] = ao;
@@ -150,17 +184,29 @@ fn payload(q: &Question, qid: &str, piping: &HashMap<String, (String, bool)>, no
                 p["Randomization"] = json!({"Type": "All", "TotalRandSubset": ""});
             }
         }
-        QuestionKind::Slider { items: sliders, min, max, step } => {
+        QuestionKind::Slider {
+            items: sliders,
+            min,
+            max,
+            step,
+        } => {
             set(&mut p, "Slider", "HSLIDER", None);
             let rows: Vec<(String, String)> = if sliders.is_empty() {
                 vec![("1".into(), String::new())]
             } else {
-                sliders.iter().map(|i| (i.id.clone(), i.text.clone())).collect()
+                sliders
+                    .iter()
+                    .map(|i| (i.id.clone(), i.text.clone()))
+                    .collect()
             };
             let (c, o) = items(&rows);
             p["Choices"] = c;
             p["ChoiceOrder"] = o;
-            let decimals = if step.fract() == 0.0 { 0 } else { (-step.log10()).ceil().max(0.0) as i32 };
+            let decimals = if step.fract() == 0.0 {
+                0
+            } else {
+                (-step.log10()).ceil().max(0.0) as i32
+            };
             p["Configuration"] = json!({"QuestionDescriptionOption": "UseText", "CSSliderMin": min, "CSSliderMax": max,
                 "GridLines": 10, "SnapToGrid": false, "NumDecimals": decimals.to_string(), "ShowValue": true, "CustomStart": false, "NotApplicable": false, "MobileFirst": true});
         }
@@ -250,34 +296,72 @@ pub fn export_qsf(study: &Study) -> Result<QsfExport, QsfExportError> {
     let (ids, piping) = ids_of(study);
     let qid_of = |id: &str| ids.get(id).map(|(qid, _)| qid.clone());
     // Blocks: the study's, and one for questions in no block.
-    let mut blocks: Vec<Value> = vec![json!({"Type": "Trash", "Description": "Trash / Unused Questions", "ID": "BL_silico_trash", "BlockElements": []})];
-    let in_blocks: Vec<&str> = survey.blocks.iter().flat_map(|b| b.questions.iter().map(String::as_str)).collect();
-    let loose: Vec<&Question> = survey.questions.iter().filter(|q| !in_blocks.contains(&q.id.as_str())).collect();
+    let mut blocks: Vec<Value> = vec![
+        json!({"Type": "Trash", "Description": "Trash / Unused Questions", "ID": "BL_silico_trash", "BlockElements": []}),
+    ];
+    let in_blocks: Vec<&str> = survey
+        .blocks
+        .iter()
+        .flat_map(|b| b.questions.iter().map(String::as_str))
+        .collect();
+    let loose: Vec<&Question> = survey
+        .questions
+        .iter()
+        .filter(|q| !in_blocks.contains(&q.id.as_str()))
+        .collect();
     let block_json = |id: &str, title: &str, qids: Vec<String>, randomise: bool| {
         json!({"Type": "Standard", "SubType": "", "Description": title, "ID": id,
                "BlockElements": qids.into_iter().map(|q| json!({"Type": "Question", "QuestionID": q})).collect::<Vec<_>>(),
                "Options": {"BlockLocking": "false", "RandomizeQuestions": if randomise {"RandomWithXPerPage"} else {"false"}, "BlockVisibility": "Expanded"}})
     };
     if !loose.is_empty() {
-        blocks.push(block_json(DEFAULT_BLOCK, "Questions", loose.iter().filter_map(|q| qid_of(&q.id)).collect(), false));
+        blocks.push(block_json(
+            DEFAULT_BLOCK,
+            "Questions",
+            loose.iter().filter_map(|q| qid_of(&q.id)).collect(),
+            false,
+        ));
     }
     for b in &survey.blocks {
-        blocks.push(block_json(&b.id, if b.title.is_empty() { &b.id } else { &b.title }, b.questions.iter().filter_map(|q| qid_of(q)).collect(), b.randomise_questions));
+        blocks.push(block_json(
+            &b.id,
+            if b.title.is_empty() { &b.id } else { &b.title },
+            b.questions.iter().filter_map(|q| qid_of(q)).collect(),
+            b.randomise_questions,
+        ));
     }
     // The flow: the study's, or (as silico runs a survey without one) loose questions, then the blocks.
     let mut flow = survey.flow.clone();
     if flow.is_empty() {
-        let block_flow: Vec<FlowElement> = survey.blocks.iter().map(|b| FlowElement::Block { block: b.id.clone() }).collect();
+        let block_flow: Vec<FlowElement> = survey
+            .blocks
+            .iter()
+            .map(|b| FlowElement::Block {
+                block: b.id.clone(),
+            })
+            .collect();
         if !loose.is_empty() {
-            flow.push(FlowElement::Block { block: DEFAULT_BLOCK.into() });
+            flow.push(FlowElement::Block {
+                block: DEFAULT_BLOCK.into(),
+            });
         }
         if survey.randomise_block_order && block_flow.len() > 1 {
-            flow.push(FlowElement::Randomizer { flow: block_flow, show: None, even: false, keep_order: false });
+            flow.push(FlowElement::Randomizer {
+                flow: block_flow,
+                show: None,
+                even: false,
+                keep_order: false,
+            });
         } else {
             flow.extend(block_flow);
         }
     } else if !loose.is_empty() {
-        flow.insert(0, FlowElement::Block { block: DEFAULT_BLOCK.into() });
+        flow.insert(
+            0,
+            FlowElement::Block {
+                block: DEFAULT_BLOCK.into(),
+            },
+        );
     }
     let mut elements = Vec::new();
     let mut question_elements = Vec::new();
@@ -290,26 +374,46 @@ pub fn export_qsf(study: &Study) -> Result<QsfExport, QsfExportError> {
                     logic["inPage"] = json!(false);
                     p["DisplayLogic"] = logic;
                 }
-                Err(reason) => notes.push(Note::new(format!("question {}", q.id), format!("display logic not written: {reason}"))),
+                Err(reason) => notes.push(Note::new(
+                    format!("question {}", q.id),
+                    format!("display logic not written: {reason}"),
+                )),
             }
         }
         let mut skips = Vec::new();
         for (k, rule) in q.skip.iter().enumerate() {
             let single = match &rule.condition {
-                crate::study::DisplayCondition::Answer(a) if a.question == q.id && a.any_of.len() == 1 && a.op.is_none() => ids.get(&q.id).and_then(|(_, m)| m.get(&a.any_of[0])).cloned(),
+                crate::study::DisplayCondition::Answer(a)
+                    if a.question == q.id && a.any_of.len() == 1 && a.op.is_none() =>
+                {
+                    ids.get(&q.id)
+                        .and_then(|(_, m)| m.get(&a.any_of[0]))
+                        .cloned()
+                }
                 _ => None,
             };
             let Some(choice) = single else {
-                notes.push(Note::new(format!("question {} skip[{k}]", q.id), "Qualtrics skip logic tests one choice of the question itself; not written"));
+                notes.push(Note::new(
+                    format!("question {} skip[{k}]", q.id),
+                    "Qualtrics skip logic tests one choice of the question itself; not written",
+                ));
                 continue;
             };
-            let destination = match rule.to { SkipTarget::EndOfBlock => "ENDOFBLOCK", SkipTarget::EndOfSurvey => "EndOfSurvey" };
+            let destination = match rule.to {
+                SkipTarget::EndOfBlock => "ENDOFBLOCK",
+                SkipTarget::EndOfSurvey => "EndOfSurvey",
+            };
             skips.push(json!({"SkipLogicID": k + 1, "ChoiceLocator": format!("q://{qid}/SelectableChoice/{choice}"), "Condition": "Selected", "SkipToDestination": destination, "Locator": format!("q://{qid}/SelectableChoice/{choice}")}));
         }
         if !skips.is_empty() {
             p["SkipLogic"] = Value::Array(skips);
         }
-        question_elements.push(element("SQ", &qid, json!(q.text.chars().take(100).collect::<String>()), p));
+        question_elements.push(element(
+            "SQ",
+            &qid,
+            json!(q.text.chars().take(100).collect::<String>()),
+            p,
+        ));
     }
     if let Some(conjoint) = &study.conjoint {
         let js = crate::design::qualtrics_randomiser(conjoint, &study.metadata.name)
@@ -318,30 +422,58 @@ pub fn export_qsf(study: &Study) -> Result<QsfExport, QsfExportError> {
         let mut fields = Vec::new();
         for task in 1..=conjoint.tasks_per_respondent {
             for a in 1..=conjoint.attributes.len() {
-                fields.push(crate::study::EmbeddedField { name: format!("F-{task}-{a}"), value: String::new() });
+                fields.push(crate::study::EmbeddedField {
+                    name: format!("F-{task}-{a}"),
+                    value: String::new(),
+                });
                 for profile in 1..=conjoint.profiles_per_task {
-                    fields.push(crate::study::EmbeddedField { name: format!("F-{task}-{profile}-{a}"), value: String::new() });
+                    fields.push(crate::study::EmbeddedField {
+                        name: format!("F-{task}-{profile}-{a}"),
+                        value: String::new(),
+                    });
                 }
             }
         }
         flow.insert(0, FlowElement::EmbeddedData { fields });
-        flow.push(FlowElement::Block { block: CONJOINT_BLOCK.into() });
-        blocks.push(block_json(CONJOINT_BLOCK, "Conjoint", vec![qid.clone()], false));
-        let text = if conjoint.prompt.is_empty() { "Conjoint tasks".to_string() } else { conjoint.prompt.clone() };
+        flow.push(FlowElement::Block {
+            block: CONJOINT_BLOCK.into(),
+        });
+        blocks.push(block_json(
+            CONJOINT_BLOCK,
+            "Conjoint",
+            vec![qid.clone()],
+            false,
+        ));
+        let text = if conjoint.prompt.is_empty() {
+            "Conjoint tasks".to_string()
+        } else {
+            conjoint.prompt.clone()
+        };
         question_elements.push(element("SQ", &qid, json!(text), json!({"QuestionText": text_to_html(&text), "DataExportTag": "conjoint_randomiser", "QuestionID": qid,
             "QuestionType": "DB", "Selector": "TB", "QuestionJS": js, "Configuration": {"QuestionDescriptionOption": "UseText"}, "Language": []})));
         notes.push(Note::new("conjoint", "written as embedded data F-task-attribute / F-task-profile-attribute and the randomiser JavaScript on a descriptive question; add the choice questions in Qualtrics"));
     }
     let mut next = 0;
     let flow_value = flow_json(&flow, &ids, &mut next, &mut notes);
-    elements.push(element("BL", "Survey Blocks", Value::Null, Value::Array(blocks)));
+    elements.push(element(
+        "BL",
+        "Survey Blocks",
+        Value::Null,
+        Value::Array(blocks),
+    ));
     elements.push(element("FL", "Survey Flow", Value::Null, json!({"Type": "Root", "FlowID": "FL_1", "Flow": flow_value, "Properties": {"Count": next + 1}})));
     elements.push(element("SO", "Survey Options", Value::Null, json!({"BackButton": "false", "SaveAndContinue": "true", "SurveyProtection": "PublicSurvey", "SurveyTermination": "DefaultMessage", "Header": "", "Footer": "", "ProgressBarDisplay": "None", "PartialData": "+1 week", "SurveyTitle": study.metadata.name, "SurveyLanguage": "EN"})));
-    elements.push(element("QC", "Survey Question Count", json!(question_elements.len().to_string()), Value::Null));
+    elements.push(element(
+        "QC",
+        "Survey Question Count",
+        json!(question_elements.len().to_string()),
+        Value::Null,
+    ));
     elements.extend(question_elements);
     let root = json!({"SurveyEntry": {"SurveyID": SURVEY_ID, "SurveyName": study.metadata.name, "SurveyDescription": study.metadata.description,
         "SurveyLanguage": "EN", "SurveyStatus": "Inactive", "SurveyStartDate": "0000-00-00 00:00:00", "SurveyExpirationDate": "0000-00-00 00:00:00"},
         "SurveyElements": elements});
-    let text = serde_json::to_string_pretty(&root).map_err(|e| QsfExportError::Json(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&root).map_err(|e| QsfExportError::Json(e.to_string()))?;
     Ok(QsfExport { text, notes })
 }

@@ -26,12 +26,16 @@ fn op_name(op: CompareOp) -> &'static str {
 fn simple(c: &DisplayCondition, negated: bool, ids: &Ids) -> Result<Vec<Vec<Value>>, String> {
     match c {
         DisplayCondition::Answer(a) => answer(a, negated, ids),
-        DisplayCondition::Embedded(e) => Ok(or_of(&e.any_of, negated, |v, neg| {
-            json!({"LogicType": "EmbeddedField", "LeftOperand": e.embedded, "Operator": if neg {"NotEqualTo"} else {"EqualTo"}, "RightOperand": v, "Type": "Expression"})
-        })),
-        DisplayCondition::Persona(p) => Ok(or_of(&p.any_of, negated, |v, neg| {
-            json!({"LogicType": "EmbeddedField", "LeftOperand": p.persona, "Operator": if neg {"NotEqualTo"} else {"EqualTo"}, "RightOperand": v, "Type": "Expression"})
-        })),
+        DisplayCondition::Embedded(e) => Ok(or_of(
+            &e.any_of,
+            negated,
+            |v, neg| json!({"LogicType": "EmbeddedField", "LeftOperand": e.embedded, "Operator": if neg {"NotEqualTo"} else {"EqualTo"}, "RightOperand": v, "Type": "Expression"}),
+        )),
+        DisplayCondition::Persona(p) => Ok(or_of(
+            &p.any_of,
+            negated,
+            |v, neg| json!({"LogicType": "EmbeddedField", "LeftOperand": p.persona, "Operator": if neg {"NotEqualTo"} else {"EqualTo"}, "RightOperand": v, "Type": "Expression"}),
+        )),
         DisplayCondition::Not { not } => simple(not, !negated, ids),
         DisplayCondition::All { all } if !negated => and_of(all, ids),
         DisplayCondition::Any { any } if !negated => {
@@ -46,7 +50,11 @@ fn simple(c: &DisplayCondition, negated: bool, ids: &Ids) -> Result<Vec<Vec<Valu
 }
 
 /// `any_of` as an `or` (negated: an `and` of "not").
-fn or_of(values: &[String], negated: bool, mut make: impl FnMut(&str, bool) -> Value) -> Vec<Vec<Value>> {
+fn or_of(
+    values: &[String],
+    negated: bool,
+    mut make: impl FnMut(&str, bool) -> Value,
+) -> Vec<Vec<Value>> {
     if negated {
         vec![values.iter().map(|v| make(v, true)).collect()]
     } else {
@@ -87,8 +95,10 @@ fn answer(a: &AnswerCondition, negated: bool, ids: &Ids) -> Result<Vec<Vec<Value
             .cloned()
             .unwrap_or_else(|| "1".into());
         let locator = format!("q://{qid}/ChoiceNumericEntryValue/{item}");
-        return Ok(vec![vec![json!({"LogicType": "Question", "QuestionID": qid, "QuestionIsInLoop": "no",
-            "ChoiceLocator": locator, "LeftOperand": locator, "Operator": op_name(op), "RightOperand": value.to_string(), "Type": "Expression"})]]);
+        return Ok(vec![vec![
+            json!({"LogicType": "Question", "QuestionID": qid, "QuestionIsInLoop": "no",
+            "ChoiceLocator": locator, "LeftOperand": locator, "Operator": op_name(op), "RightOperand": value.to_string(), "Type": "Expression"}),
+        ]]);
     }
     let mut missing = None;
     let out = or_of(&a.any_of, negated, |code, neg| {
