@@ -14,6 +14,7 @@ pub mod large_view;
 pub mod local_model;
 pub mod plot;
 pub mod providers;
+pub mod qualtrics_qsf;
 pub mod study;
 
 #[cfg(not(target_arch = "wasm32"))]

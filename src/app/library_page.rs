@@ -183,11 +183,50 @@ fn with_picked_file(
     });
 }
 
+/// A Qualtrics survey file through the same engine function as `silico import-qsf`; a survey whose
+/// logic does not validate is refused with the problems, and what was left out is named.
+fn admit_qsf(state: Library, file_name: String, bytes: &[u8]) {
+    let refused = format!("{file_name} was not imported. Your library is unchanged.");
+    let imported = match crate::qualtrics_qsf::import_qsf(bytes) {
+        Ok(imported) => imported,
+        Err(e) => return state.fail(&refused, e),
+    };
+    let problems: Vec<String> = crate::study::validate(&imported.study)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    if !problems.is_empty() {
+        state.notice.set(Some(Notice::error(refused, problems)));
+        return;
+    }
+    let mut study = imported.study;
+    let now = browser::now();
+    study.metadata.created = now.clone();
+    study.metadata.modified = now;
+    let what = match imported.notes.len() {
+        0 => file_name,
+        n => format!(
+            "{file_name}; {n} not imported: {}",
+            imported
+                .notes
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    state.admit(study, what);
+}
+
 #[component]
 fn ImportForm(state: Library) -> impl IntoView {
     let on_change =
         move |ev: leptos::ev::Event| {
             with_picked_file(state, &ev, move |file_name, bytes| {
+                if file_name.to_ascii_lowercase().ends_with(".qsf") {
+                    admit_qsf(state, file_name, &bytes);
+                    return;
+                }
                 match parse_study(&bytes) {
                     Ok(study) => state.admit(study, file_name),
                     Err(error) => {
@@ -223,8 +262,8 @@ fn ImportForm(state: Library) -> impl IntoView {
     };
     view! {
         <div class="row">
-            <label for="import-study">"Import a study file (.json)"</label>
-            <input id="import-study" type="file" accept=".json,application/json" on:change=on_change />
+            <label for="import-study">"Import a study file (.json) or a Qualtrics survey (.qsf)"</label>
+            <input id="import-study" type="file" accept=".json,.qsf,application/json" on:change=on_change />
         </div>
         <div class="row">
             <label for="import-sdt">"Import a Conjoint Survey Design Tool design (.sdt)"</label>

@@ -11,9 +11,9 @@ use clap::Args;
 
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::{
-    auto_map, import_table, preview_mapping, reshape_conjoint, summarize, table_to_csv,
-    ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview, MatchedBy, ReadOptions,
-    ReshapeSummary,
+    apply_mapping, auto_map, import_table, preview_mapping, reshape_conjoint, summarize,
+    table_to_csv, ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview, MatchedBy,
+    ReadOptions, ReshapeSummary,
 };
 use crate::study::{Provenance, ResponseSource};
 
@@ -108,8 +108,37 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     let summary = summarize(&imported);
     let imported_qualtrics = imported.qualtrics.clone();
     let imported_table = imported.table;
+    // With a survey study and no conjoint to reshape, the file's columns are mapped onto the
+    // study's questions (by export tag, sub-columns `tag_1` included) and the long table written.
+    let survey_study = study.as_ref().filter(|s| {
+        args.conjoint_choice.is_none() && s.survey.questions.iter().any(|q| q.answer.is_asked())
+    });
+    let mapping =
+        survey_study.map(|s| auto_map(&imported_table, imported_qualtrics.as_ref(), &s.survey));
     let (table, reshaped) = match &args.conjoint_choice {
-        None => (imported_table.clone(), None),
+        None => match (survey_study, &mapping) {
+            (Some(s), Some(mapping)) => {
+                if mapping.columns.is_empty() {
+                    return fail(format!(
+                        "{shown}: none of its {} columns matches a question of the study (by export tag, \
+                         sub-column such as tag_1, name or question text); is it the export of this survey? \
+                         The study's questions: {}",
+                        imported_table.columns.len(),
+                        s.survey.questions.iter().filter(|q| q.answer.is_asked()).map(|q| q.id.as_str()).take(12).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                (
+                    apply_mapping(
+                        &imported_table,
+                        mapping,
+                        &s.survey,
+                        imported_table.provenance.clone(),
+                    ),
+                    None,
+                )
+            }
+            _ => (imported_table.clone(), None),
+        },
         Some(choice) => {
             let layout = ConjointLayout {
                 choice: choice.clone(),
@@ -131,7 +160,9 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         print_reshape(reshaped);
     }
     if let Some(study) = study.filter(|s| !s.survey.questions.is_empty()) {
-        let mapping = auto_map(&imported_table, imported_qualtrics.as_ref(), &study.survey);
+        let mapping = mapping.unwrap_or_else(|| {
+            auto_map(&imported_table, imported_qualtrics.as_ref(), &study.survey)
+        });
         print_mapping(
             &mapping,
             &preview_mapping(&imported_table, &mapping, &study.survey),
@@ -203,8 +234,13 @@ fn print_mapping(mapping: &Mapping, preview: &MappingPreview) {
             MatchedBy::QuestionText { score } => format!("question text, {score:.2}"),
             MatchedBy::Hand => "hand".to_string(),
         };
+        let part = entry
+            .item
+            .as_ref()
+            .map(|i| format!(" item {i}"))
+            .unwrap_or_default();
         eprintln!(
-            "  {} ← {} (by {by}): {} answered, {} missing",
+            "  {}{part} ← {} (by {by}): {} answered, {} missing",
             entry.question, entry.column, column.answered, column.missing
         );
         for problem in &column.problems {

@@ -19,6 +19,7 @@ mod info;
 mod mm;
 mod plot;
 mod power;
+mod qsf;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,12 @@ pub enum Command {
     Design(design::DesignArgs),
     /// Convert a Conjoint Survey Design Tool file (.sdt) into a study file.
     ImportSdt(import_sdt::ImportSdtArgs),
+    /// Convert a Qualtrics survey file (.qsf) into a study file; what cannot be imported is listed
+    /// on stderr with the element and the reason (exit 0), a malformed file exits 2.
+    ImportQsf(qsf::ImportQsfArgs),
+    /// Write a study as a Qualtrics survey file (.qsf): blocks, flow, logic; a conjoint as embedded
+    /// data plus the randomiser JavaScript.
+    ExportQsf(qsf::ExportQsfArgs),
     /// Print a design's level frequencies, restricted-cell counts, overlap and D-error.
     Diagnose(diagnose::DiagnoseArgs),
     /// Power for an AMCE: required n (cjpowR formula) or, with --study, a simulated power curve.
@@ -120,6 +127,8 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Design(args) => design::run(&args),
         Command::ImportSdt(args) => import_sdt::run(&args),
+        Command::ImportQsf(args) => qsf::run_import(&args),
+        Command::ExportQsf(args) => qsf::run_export(&args),
         Command::Diagnose(args) => diagnose::run(&args),
         Command::Power(args) => power::run(&args),
         Command::Field(args) => field::run(&args),

@@ -13,7 +13,7 @@ use crate::study::{Column, ColumnRole, ColumnValues, Provenance, ResponseTable, 
 
 use super::conjoint_reshape::{cell_text, ValueCount};
 use super::qualtrics_export::QualtricsColumns;
-use super::recode::{default_missing_codes, recode_value, Recode, Recoded};
+use super::recode::{default_missing_codes, recode_part, Recode, Recoded};
 
 /// How a column was matched to its question.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
@@ -34,6 +34,10 @@ pub struct ColumnMapping {
     pub column: String,
     /// The question id.
     pub question: String,
+    /// The part of the question the column holds: a slider's or matrix's item id, a multiple
+    /// choice's, ranking's or constant sum's option code (Qualtrics' `tag_1`, `tag_item` columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     pub matched_by: MatchedBy,
     #[serde(default)]
     pub recode: Recode,
@@ -90,6 +94,7 @@ impl Mapping {
         let entry = ColumnMapping {
             column: column.to_string(),
             question: question.to_string(),
+            item: None,
             matched_by: MatchedBy::Hand,
             recode,
         };
@@ -162,6 +167,15 @@ pub fn auto_map(
 ) -> Mapping {
     let mut taken_questions: HashSet<&str> = HashSet::new();
     let mut taken_columns: HashSet<&str> = HashSet::new();
+    // Descriptive text has no answer, so no column is its; sub-columns (`tag_1`) are claimed
+    // first so a loose name match cannot take them for another question.
+    for q in survey.questions.iter().filter(|q| !q.answer.is_asked()) {
+        taken_questions.insert(&q.id);
+    }
+    let parts = sub_columns(table, survey);
+    for part in &parts {
+        taken_columns.insert(part.column.as_str());
+    }
     let mut found: Vec<(usize, &str, MatchedBy)> = Vec::new();
     let import_id = |column: &str| {
         qualtrics
@@ -228,13 +242,14 @@ pub fn auto_map(
         found.push((index, question, MatchedBy::QuestionText { score }));
     }
     found.sort_by_key(|(index, _, _)| *index);
-    let columns = found
+    let mut columns: Vec<ColumnMapping> = found
         .into_iter()
         .filter_map(|(index, question, matched_by)| {
             let q = survey.questions.iter().find(|q| q.id == question)?;
             Some(ColumnMapping {
                 column: table.columns[index].name.clone(),
                 question: question.to_string(),
+                item: None,
                 matched_by,
                 recode: Recode {
                     missing: default_missing_codes(q),
@@ -243,6 +258,8 @@ pub fn auto_map(
             })
         })
         .collect();
+    columns.extend(parts);
+    columns.sort_by_key(|c| table.columns.iter().position(|t| t.name == c.column));
     let respondent = RESPONDENT_COLUMNS
         .iter()
         .find(|name| table.column(name).is_some())
@@ -251,6 +268,48 @@ pub fn auto_map(
         columns,
         respondent,
     }
+}
+
+/// The parts a question's export splits into: (item or option code) for sliders and matrices
+/// (items), multiple choice, rankings and constant sums (option codes).
+fn question_parts(question: &crate::study::Question) -> Vec<String> {
+    use crate::study::QuestionKind;
+    match &question.answer {
+        QuestionKind::Slider { items, .. } | QuestionKind::Matrix { items, .. } => {
+            items.iter().map(|i| i.id.clone()).collect()
+        }
+        QuestionKind::MultipleChoice { options, .. }
+        | QuestionKind::Ranking { options, .. }
+        | QuestionKind::ConstantSum { options, .. } => {
+            options.iter().map(|o| o.code.clone()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Qualtrics' sub-columns `{question}_{part}` (`future_help1_1`, `trust_police`, `Q5_3`).
+fn sub_columns(table: &ResponseTable, survey: &Survey) -> Vec<ColumnMapping> {
+    let mut out = Vec::new();
+    for question in &survey.questions {
+        for part in question_parts(question) {
+            let name = format!("{}_{part}", question.id);
+            if table.column(&name).is_some()
+                && !out.iter().any(|c: &ColumnMapping| c.column == name)
+            {
+                out.push(ColumnMapping {
+                    column: name,
+                    question: question.id.clone(),
+                    item: Some(part),
+                    matched_by: MatchedBy::Id,
+                    recode: Recode {
+                        missing: default_missing_codes(question),
+                        ..Recode::default()
+                    },
+                });
+            }
+        }
+    }
+    out
 }
 
 /// What the mapping does to one column.
@@ -328,7 +387,7 @@ pub fn preview_mapping(
                 missing += 1;
                 continue;
             };
-            match recode_value(&raw, question, &entry.recode) {
+            match recode_part(&raw, question, entry.item.as_deref(), &entry.recode) {
                 Recoded::Missing => missing += 1,
                 Recoded::Unknown => *unknown.entry(raw).or_default() += 1,
                 Recoded::OutOfRange(_) => *out_of_range.entry(raw).or_default() += 1,
@@ -378,6 +437,7 @@ pub fn preview_mapping(
     let unmapped_questions = survey
         .questions
         .iter()
+        .filter(|q| q.answer.is_asked())
         .filter(|q| !mapping.columns.iter().any(|c| c.question == q.id))
         .map(|q| q.id.clone())
         .collect();
@@ -403,27 +463,29 @@ pub fn apply_mapping(
         .and_then(|name| table.column(name));
     let mut ids = Vec::new();
     let mut questions = Vec::new();
+    let mut items = Vec::new();
     let mut answers = Vec::new();
-    let pairs: Vec<(&Column, &crate::study::Question, &Recode)> = mapping
+    let pairs: Vec<(&Column, &crate::study::Question, &ColumnMapping)> = mapping
         .columns
         .iter()
         .filter_map(|m| {
             let column = table.column(&m.column)?;
             let question = survey.questions.iter().find(|q| q.id == m.question)?;
-            Some((column, question, &m.recode))
+            Some((column, question, m))
         })
         .collect();
     for row in 0..table.row_count() {
-        for (column, question, recode) in &pairs {
+        for (column, question, entry) in &pairs {
+            let recode = &entry.recode;
+            items.push(entry.item.clone());
             ids.push(match respondent {
                 Some(c) => cell_text(c, row),
                 None => Some((row + 1).to_string()),
             });
             questions.push(Some(question.id.clone()));
-            answers.push(
-                cell_text(column, row)
-                    .and_then(|raw| recode_value(&raw, question, recode).as_answer()),
-            );
+            answers.push(cell_text(column, row).and_then(|raw| {
+                recode_part(&raw, question, entry.item.as_deref(), recode).as_answer()
+            }));
         }
     }
     let text = |name: &str, role, values| Column {
@@ -431,18 +493,24 @@ pub fn apply_mapping(
         role,
         values: ColumnValues::Text(values),
     };
+    let mut columns = vec![
+        text(
+            respondent.map_or("respondent", |c| c.name.as_str()),
+            ColumnRole::Respondent,
+            ids,
+        ),
+        text("question", ColumnRole::Question, questions),
+    ];
+    // The item column only when a column holds part of a question: whole-question tables keep
+    // the respondent, question, answer shape the pairing of twins with people reads.
+    if mapping.columns.iter().any(|c| c.item.is_some()) {
+        columns.push(text("item", ColumnRole::Covariate, items));
+    }
+    columns.push(text("answer", ColumnRole::Answer, answers));
     ResponseTable {
         name: table.name.clone(),
         source: table.source,
         provenance,
-        columns: vec![
-            text(
-                respondent.map_or("respondent", |c| c.name.as_str()),
-                ColumnRole::Respondent,
-                ids,
-            ),
-            text("question", ColumnRole::Question, questions),
-            text("answer", ColumnRole::Answer, answers),
-        ],
+        columns,
     }
 }

@@ -39,8 +39,8 @@ pub use personal_data::{
 };
 pub use qualtrics_export::{import_id, ColumnInfo, QualtricsColumns};
 pub use recode::{
-    default_missing_codes, parse_missing_codes, parse_recode_lines, recode_lines, recode_value,
-    Recode, RecodeLineError, Recoded, COMMON_MISSING_CODES,
+    default_missing_codes, parse_missing_codes, parse_recode_lines, recode_lines, recode_part,
+    recode_value, Recode, RecodeLineError, Recoded, COMMON_MISSING_CODES,
 };
 pub use text_encoding::TextEncoding;
 pub use xlsx::{looks_like_legacy_xls, looks_like_xlsx, read_xlsx, XlsxError, XlsxTable};

@@ -233,3 +233,33 @@ pub fn recode_value(raw: &str, question: &Question, recode: &Recode) -> Recoded 
         QuestionKind::Descriptive => Recoded::Missing,
     }
 }
+
+/// Recodes one cell of a column that holds `item` of the question (a Qualtrics sub-column such as
+/// `tag_1`), or the whole question when `item` is `None`. A slider or constant-sum part is a number
+/// in the question's range, a matrix item a point of its scale, a ranking part the rank given to
+/// that option (1 = first), a multiple-choice part "1" when the option was selected (Qualtrics
+/// writes the option's code or 1 there, and leaves the cell empty otherwise).
+pub fn recode_part(raw: &str, question: &Question, item: Option<&str>, recode: &Recode) -> Recoded {
+    if item.is_none() {
+        return recode_value(raw, question, recode);
+    }
+    let raw = match recode.values.get(raw) {
+        Some(mapped) => mapped.as_str(),
+        None => raw,
+    };
+    if raw.trim().is_empty() || recode.missing.iter().any(|m| same_text(m, raw)) {
+        return Recoded::Missing;
+    }
+    match &question.answer {
+        QuestionKind::MultipleChoice { .. } => Recoded::Code("1".to_string()),
+        QuestionKind::Ranking { options, .. } => match parse_number(raw) {
+            Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= options.len() as f64 => {
+                Recoded::Number(x)
+            }
+            Some(x) => Recoded::OutOfRange(x),
+            None => Recoded::Unknown,
+        },
+        // Sliders, constant sums and matrices read a part the way they read a whole answer.
+        _ => recode_value(raw, question, recode),
+    }
+}
