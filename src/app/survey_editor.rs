@@ -132,11 +132,25 @@ fn ConditionEditor(
     if candidates.is_empty() {
         return ().into_any();
     }
-    let current = condition
-        .as_ref()
-        .map(|c| c.question.clone())
-        .unwrap_or_default();
-    let chosen_codes = condition.map(|c| c.any_of).unwrap_or_default();
+    // The editor edits the common form, "an earlier answer is one of these codes"; a richer
+    // condition (and/or/not, numbers, persona or embedded fields, from a study file or a .qsf)
+    // is shown as it reads and kept as it is.
+    let simple = match &condition {
+        None => Some((String::new(), Vec::new())),
+        Some(crate::study::DisplayCondition::Answer(a)) if a.op.is_none() && a.item.is_none() => {
+            Some((a.question.clone(), a.any_of.clone()))
+        }
+        Some(_) => None,
+    };
+    let Some((current, chosen_codes)) = simple else {
+        let text = condition.map(|c| c.to_string()).unwrap_or_default();
+        return view! {
+            <div class="row condition">
+                <span class="muted">"Shown only if " {text}</span>
+            </div>
+        }
+        .into_any();
+    };
     let on_index = candidates
         .iter()
         .find(|(_, id)| *id == current)

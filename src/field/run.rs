@@ -331,19 +331,15 @@ impl FieldRun {
             if retry_failed && record.status == Status::Failed {
                 continue;
             }
-            match index.get(&record.custom_id) {
-                Some(&i) => {
-                    if self.take_over(i, record) {
-                        taken += 1;
-                        walkers.extend(self.walker_of[i]);
-                    }
+            if let Some(&i) = index.get(&record.custom_id) {
+                if self.take_over(i, record) {
+                    taken += 1;
+                    walkers.extend(self.walker_of[i]);
                 }
+            } else if self.survey.is_some() {
                 // A survey call the logic makes once earlier answers are in.
-                None if self.survey.is_some() => {
-                    self.pending_restore
-                        .insert(record.custom_id.clone(), record);
-                }
-                None => {}
+                self.pending_restore
+                    .insert(record.custom_id.clone(), record);
             }
         }
         let waiting = self.pending_restore.len();

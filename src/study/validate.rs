@@ -199,13 +199,11 @@ fn check_answer(answer: &QuestionKind, path: &str, problems: &mut Problems) {
         QuestionKind::Ranking {
             options,
             top_k: Some(k),
-        } => {
-            if *k == 0 || *k as usize > options.len() {
-                problems.push(
-                    format!("{path}.top_k"),
-                    format!("must be between 1 and the {} options", options.len()),
-                );
-            }
+        } if *k == 0 || *k as usize > options.len() => {
+            problems.push(
+                format!("{path}.top_k"),
+                format!("must be between 1 and the {} options", options.len()),
+            );
         }
         QuestionKind::Slider {
             items,
@@ -228,10 +226,8 @@ fn check_answer(answer: &QuestionKind, path: &str, problems: &mut Problems) {
                 "item id",
             );
         }
-        QuestionKind::ConstantSum { total, .. } => {
-            if !(total.is_finite() && *total > 0.0) {
-                problems.push(format!("{path}.total"), "total must be a positive number");
-            }
+        QuestionKind::ConstantSum { total, .. } if !(total.is_finite() && *total > 0.0) => {
+            problems.push(format!("{path}.total"), "total must be a positive number");
         }
         QuestionKind::Matrix { items, scale, .. } => {
             if items.is_empty() {

@@ -275,6 +275,15 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// Questions the survey's logic hid from their respondent so far.
+    pub fn not_shown(&self) -> Vec<crate::field::NotShown> {
+        self.run
+            .borrow()
+            .as_ref()
+            .map(|r| r.not_shown().to_vec())
+            .unwrap_or_default()
+    }
+
     async fn drive(
         self: &Rc<Self>,
         study: Study,
@@ -305,11 +314,14 @@ impl Driver {
             restored += run.restore(records, retry_failed);
             sleep_ms(0.0).await;
         }
-        // The cache entries of the calls still open, looked up in slices.
+        // The cache entries of the calls still open, looked up in slices. Restoring may have
+        // added survey calls (earlier answers route each respondent further), so the run's own
+        // count is used, not the plan's.
+        let open_calls = run.calls().len();
         let mut keys = Vec::new();
-        for start in (0..total).step_by(SLICE) {
+        for start in (0..open_calls).step_by(SLICE) {
             keys.extend(
-                (start..(start + SLICE).min(total))
+                (start..(start + SLICE).min(open_calls))
                     .filter(|&i| !run.is_settled(i))
                     .filter_map(|i| run.cache_key_at(i)),
             );

@@ -21,7 +21,7 @@ use leptos::task::spawn_local;
 use super::local_model;
 use super::open_study::OpenStudy;
 use super::storage;
-use crate::field::{outgoing_persona_fields, respondents, response_tables, RunSpec};
+use crate::field::{outgoing_persona_fields, respondents, response_tables_with_hidden, RunSpec};
 use crate::study::{ProviderKind, Study};
 use bias_view::PositionBias;
 use driver::{Driver, Phase};
@@ -83,9 +83,9 @@ fn save_tables(open: OpenStudy, driver: &Driver) -> Result<Vec<String>, String> 
         return Err("no answers yet".into());
     }
     let endpoint = driver.spec.endpoint_config(None);
-    let tables = open
-        .study
-        .with_untracked(|s| response_tables(s, &endpoint, &records));
+    let tables = open.study.with_untracked(|s| {
+        response_tables_with_hidden(s, &endpoint, &records, &driver.not_shown())
+    });
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     open.edit(move |study| {
         for table in tables {

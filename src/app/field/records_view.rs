@@ -11,7 +11,7 @@ use super::run_store::{self, StoredRun};
 use crate::app::open_study::OpenStudy;
 use crate::app::{browser, storage};
 use crate::data::table_to_csv;
-use crate::field::{records_csv, records_jsonl, response_tables, CallRecord, RunSpec};
+use crate::field::{records_csv, records_jsonl, response_tables_with_hidden, CallRecord, RunSpec};
 use crate::providers::batch::{
     anthropic_batch_requests, openai_batch_jsonl, read_results, records_from_results,
 };
@@ -125,9 +125,9 @@ pub fn Exports(
     let tables_click = move |_| {
         with_records(&|d| {
             let endpoint = d.spec.endpoint_config(None);
-            let tables = open
-                .study
-                .with_untracked(|s| response_tables(s, &endpoint, &d.records()));
+            let tables = open.study.with_untracked(|s| {
+                response_tables_with_hidden(s, &endpoint, &d.records(), &d.not_shown())
+            });
             for table in tables {
                 download(
                     format!("{}-{}.csv", stem(open), browser::file_stem(&table.name)),
