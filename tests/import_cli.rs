@@ -146,10 +146,12 @@ fn with_a_survey_study_the_column_matches_are_shown() {
         "{stderr}"
     );
     assert!(stderr.contains("  no column for: age"), "{stderr}");
+    // With a survey study the export is mapped onto it: the long table, answers recoded to the
+    // question's codes (an unknown label and a blank cell stay empty).
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "id,Party,note\n1,Democrat,x\n2,Whig,y\n3,,z\n",
-        "the table is written as read, as CSV"
+        "id,question,answer\n1,party,D\n2,party,\n3,party,\n",
+        "the table is mapped onto the study's questions"
     );
 }
 

@@ -573,6 +573,9 @@ fn the_command_line_fields_a_study_on_the_local_model() {
             .args(["field", study_path.to_str().unwrap(), "--model", &model])
             .args(["--respondents", "2", "--samples", "2", "--order", "rotate"])
             .args(["--logprobs", "--top-logprobs", "5", "--temperature", "0"])
+            // Free generation with its top-5 alternatives (label mode, the default, lists the
+            // labels instead; tested above).
+            .args(["--answer-mode", "generate"])
             .args([
                 "--max-tokens",
                 "4",
