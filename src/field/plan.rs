@@ -200,18 +200,22 @@ impl Plan {
     /// The fewest and the most calls the run can make (they differ when the survey's logic
     /// decides what is asked).
     pub fn call_range(&self) -> (usize, usize) {
-        let conjoint = self
-            .calls
-            .iter()
-            .filter(|c| matches!(c.item, ItemRef::Task { .. }))
-            .count();
-        match &self.survey {
-            Some(survey) => {
-                let (low, high) = survey.call_range();
-                (conjoint + low, conjoint + high)
-            }
-            None => (self.calls.len(), self.calls.len()),
+        call_range(&self.calls, self.survey.as_ref())
+    }
+}
+
+/// The fewest and the most calls of `calls` plus what `survey`'s logic can still add.
+pub(super) fn call_range(calls: &[PlannedCall], survey: Option<&SurveyPlan>) -> (usize, usize) {
+    let conjoint = calls
+        .iter()
+        .filter(|c| matches!(c.item, ItemRef::Task { .. }))
+        .count();
+    match survey {
+        Some(survey) => {
+            let (low, high) = survey.call_range();
+            (conjoint + low, conjoint + high)
         }
+        None => (calls.len(), calls.len()),
     }
 }
 

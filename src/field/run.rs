@@ -203,18 +203,7 @@ impl FieldRun {
 
     /// The fewest and the most calls the run can still come to (equal without survey logic).
     pub fn call_range(&self) -> (usize, usize) {
-        let conjoint = self
-            .calls
-            .iter()
-            .filter(|c| matches!(c.item, ItemRef::Task { .. }))
-            .count();
-        match &self.survey {
-            Some(survey) => {
-                let (low, high) = survey.call_range();
-                (conjoint + low, conjoint + high)
-            }
-            None => (self.calls.len(), self.calls.len()),
-        }
+        super::plan::call_range(&self.calls, self.survey.as_ref())
     }
 
     /// Walks the survey of each walker in `walkers` as far as the settled records allow, adding
