@@ -5,8 +5,11 @@
 //!
 //! cargo bench --bench local_model
 
-#[path = "../tests/support/llm_server.rs"]
+#[path = "../tests/it/support/llm_server.rs"]
 mod llm_server;
+// llm_server takes its port from its sibling `ports`, as in the test crate.
+#[path = "../tests/it/support/ports.rs"]
+mod ports;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -188,7 +191,7 @@ fn main() {
     let runs = 3;
     let (p, d, prompt, generated) = speeds(|n, max| ours(&mut model, &story(n, max)), runs);
     println!("candle (1 thread):    prefill {p:6.1} tok/s, decode {d:6.1} tok/s  ({prompt}-token prompt, {generated} generated)");
-    match llm_server::start(19700) {
+    match llm_server::start() {
         Some((_server, url)) => {
             // Warm-up (first request pays for graph set-up).
             theirs(&url, &story(999, 4));

@@ -71,18 +71,20 @@ const page = await browser.newPage();
 await page.goto(server.url);
 const results = await page.evaluate(async (cases) => {
   const worker = new Worker("./silico-worker_loader.js");
-  await new Promise((ok) => worker.addEventListener("message", (e) => e.data.ready && ok(), { once: true }));
+  // Messages both ways are the JSON text of the typed protocol (src/jobs/protocol.rs).
+  await new Promise((ok) => worker.addEventListener("message", (e) => JSON.parse(e.data).kind === "started" && ok(), { once: true }));
   let id = 0;
   const run = (job) => new Promise((ok) => {
     const mine = ++id;
     const start = performance.now();
     const listener = (e) => {
-      if (e.data.id !== mine) return;
+      const message = JSON.parse(e.data);
+      if (message.id !== mine || message.kind === "progress") return;
       worker.removeEventListener("message", listener);
-      ok({ ms: performance.now() - start, reply: JSON.parse(e.data.reply).reply });
+      ok({ ms: performance.now() - start, reply: message.kind === "done" ? "done" : `failed: ${message.error.message}` });
     };
     worker.addEventListener("message", listener);
-    worker.postMessage({ id: mine, job: JSON.stringify(job) });
+    worker.postMessage({ text: JSON.stringify({ kind: "run", id: mine, job }) });
   });
   const out = [];
   for (const [name, job] of cases) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled example studies in public/examples from their designs (examples/*.design.json)
 # and the real human data copied into public/examples/data (provenance: public/examples/data/PROVENANCE.md).
-# tests/examples.rs checks that the committed files equal what this script produces.
+# tests/it/examples.rs checks that the committed files equal what this script produces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 silico="${SILICO:-cargo run --quiet --bin silico --}"

@@ -38,7 +38,7 @@ step "lint (native)"
 cargo clippy --all-targets -- -D warnings
 
 step "lint (wasm)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins --test web --test web_large_view -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
 
 step "native tests"
 cargo test 2>&1 | tee "$log_dir/native.log"
@@ -51,10 +51,11 @@ bash scripts/llm-server.sh model >/dev/null # the local model, served from dist/
 flock "$CARGO_TARGET_DIR/trunk.lock" trunk build --release
 
 step "wasm tests in headless Chromium"
-# web_large_view renders known data on WebGPU (SwiftShader's adapter), WebGL2 and Canvas2D and reads
-# the pixels back (webdriver.json turns WebGPU on).
+# tests/web: the engine in wasm, the real IndexedDB, the pinned design digests; its large_view
+# module renders known data on WebGPU (SwiftShader's adapter), WebGL2 and Canvas2D and reads the
+# pixels back (webdriver.json turns WebGPU on).
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-  cargo test --target wasm32-unknown-unknown --test web --test web_large_view 2>&1 | tee "$log_dir/wasm.log"
+  cargo test --target wasm32-unknown-unknown --test web 2>&1 | tee "$log_dir/wasm.log"
 require_tests "wasm tests" "$log_dir/wasm.log"
 
 step "end-to-end tests in headless Chromium"

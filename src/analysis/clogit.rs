@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 
-use super::levels::{cell_label, encode, number_label, LevelOrders};
+use super::levels::{cell_label, encode, LevelOrders};
 use super::linalg::{Cholesky, Square, ALIAS_TOLERANCE};
 use super::prepare::{cluster_index, column, numbers};
 use super::tidy::{TidyRow, TidyTable};
 use super::AnalysisError;
+use crate::study::number_text;
 use crate::study::{Column, ColumnValues, ResponseTable};
 
 /// Choice sets in sparse long form, ready to fit.
@@ -486,7 +487,7 @@ impl Part<'_> {
             ColumnValues::Number(v) => {
                 let target = level.parse::<f64>().ok();
                 v.iter()
-                    .map(|c| c.map(|x| Some(x) == target || number_label(x) == level))
+                    .map(|c| c.map(|x| Some(x) == target || number_text(x) == level))
                     .collect()
             }
         })

@@ -155,18 +155,7 @@ impl Factor {
 
 /// The text of a cell as a level label; numbers are written the way a CSV shows them (`3`, `2.5`).
 pub fn cell_label(values: &ColumnValues, row: usize) -> Option<String> {
-    match values {
-        ColumnValues::Text(v) => v.get(row).cloned().flatten(),
-        ColumnValues::Number(v) => v.get(row).copied().flatten().map(number_label),
-    }
-}
-
-pub fn number_label(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    values.text(row)
 }
 
 /// Encodes a column on the given rows (none of them missing) as a factor in the chosen level order.
@@ -205,7 +194,7 @@ pub fn encode(
                 });
                 provisional.push(id);
             }
-            distinct = keys.iter().map(|&x| number_label(x)).collect();
+            distinct = keys.iter().map(|&x| crate::study::number_text(x)).collect();
             numeric_keys = Some(keys);
         }
     }

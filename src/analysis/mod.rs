@@ -7,6 +7,7 @@
 
 mod amce;
 mod anova;
+mod cj;
 mod clogit;
 pub mod design_matrix;
 mod error;
@@ -24,6 +25,7 @@ pub mod tidy;
 
 pub use amce::{amce, amce_contrast, amce_prepared, ConjointSpec};
 pub use anova::{cj_anova, AnovaResult};
+pub use cj::{cj, Breakdown, Estimand};
 pub use clogit::{choice_data, clogit, clogit_fit, ChoiceData, ClogitFit, ClogitSpec, Wtp};
 pub use error::{AnalysisError, AnalysisWarning};
 pub use formula::Formula;

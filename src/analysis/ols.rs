@@ -8,14 +8,26 @@ use super::linalg::{Cholesky, Square, ALIAS_TOLERANCE};
 use super::prepare::ModelData;
 use super::AnalysisError;
 
-/// Small-sample factor of the clustered variance.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Small-sample factor of the clustered variance: the one convention type of the engine, the
+/// worker's requests (serde) and the command line's `--se` (clap).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum ClusterSe {
-    /// cregg / survey::svyglm: only G/(G-1).
+    /// cregg / survey::svyglm: sandwich by respondent with the G/(G-1) factor only.
     #[default]
     Cregg,
     /// Stata / statsmodels default (CR1): G/(G-1) × (N-1)/(N-K).
     Cr1,
+}
+
+impl std::fmt::Display for ClusterSe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Cregg => "cregg",
+            Self::Cr1 => "CR1",
+        })
+    }
 }
 
 impl ClusterSe {

@@ -9,7 +9,8 @@ use super::browser;
 use super::human_data::HumanDataImport;
 use super::open_study::OpenStudy;
 use super::worker;
-use crate::jobs::{default_request, EstimateReply, Estimator, Job, Reply, SeConvention};
+use crate::analysis::{ClusterSe, Estimand};
+use crate::jobs::{default_request, EstimateReply};
 use crate::study::{ColumnRole, ColumnValues, ResponseTable, Study};
 
 /// Columns that can split respondents into groups: not the outcome, id, attributes or weights.
@@ -78,12 +79,12 @@ fn Estimates(study: Study) -> impl IntoView {
     let conjoint = StoredValue::new(study.conjoint.clone());
     let study_name = study.metadata.name.clone();
     let chosen_table = RwSignal::new(0usize);
-    let estimator = RwSignal::new(Estimator::Amce);
-    let first = default_request(&study.results[0], study.conjoint.as_ref(), Estimator::Amce);
+    let estimator = RwSignal::new(Estimand::Amce);
+    let first = default_request(&study.results[0], study.conjoint.as_ref(), Estimand::Amce);
     let outcome = RwSignal::new(first.outcome);
     let id = RwSignal::new(first.id.unwrap_or_default());
     let formula = RwSignal::new(first.formula);
-    let se = RwSignal::new(SeConvention::Cregg);
+    let se = RwSignal::new(ClusterSe::Cregg);
     let weights = RwSignal::new(first.weights.unwrap_or_default());
     let by = RwSignal::new(String::new());
     // The design's level orders (fixed per table) and the baseline chosen for each feature; the
@@ -105,7 +106,7 @@ fn Estimates(study: Study) -> impl IntoView {
     let choose_table = move |index: usize| {
         chosen_table.set(index);
         let request = tables.with_value(|t| {
-            default_request(&t[index], conjoint.get_value().as_ref(), Estimator::Amce)
+            default_request(&t[index], conjoint.get_value().as_ref(), Estimand::Amce)
         });
         outcome.set(request.outcome);
         id.set(request.id.unwrap_or_default());
@@ -148,12 +149,7 @@ fn Estimates(study: Study) -> impl IntoView {
         running.set(true);
         result.set(None);
         spawn_local(async move {
-            let reply = match worker::run(&Job::Estimate(request)).await {
-                Ok(Reply::Estimates(reply)) => Ok(reply),
-                Ok(Reply::Failed { message }) => Err(message),
-                Ok(_) => Err("the worker answered with something else".to_string()),
-                Err(e) => Err(e),
-            };
+            let reply = worker::call(request).await.map_err(|e| e.to_string());
             result.set(Some(reply));
             running.set(false);
         });
@@ -183,8 +179,8 @@ fn Estimates(study: Study) -> impl IntoView {
                 </div>
                 <fieldset class="row">
                     <legend>"Estimator"</legend>
-                    <label><input type="radio" name="estimator" checked=true on:change=move |_| estimator.set(Estimator::Amce) />" AMCE"</label>
-                    <label><input type="radio" name="estimator" on:change=move |_| estimator.set(Estimator::MarginalMeans) />" Marginal means"</label>
+                    <label><input type="radio" name="estimator" checked=true on:change=move |_| estimator.set(Estimand::Amce) />" AMCE"</label>
+                    <label><input type="radio" name="estimator" on:change=move |_| estimator.set(Estimand::MarginalMeans) />" Marginal means"</label>
                 </fieldset>
                 <div class="row">
                     <label for="outcome-choice">"Outcome"</label>
@@ -225,7 +221,7 @@ fn Estimates(study: Study) -> impl IntoView {
                 <BaselineChoices level_orders=level_orders baselines=baselines />
                 <div class="row">
                     <label for="se-choice">"Standard errors"</label>
-                    <select id="se-choice" on:change=move |ev| se.set(if event_target_value(&ev) == "cr1" { SeConvention::Cr1 } else { SeConvention::Cregg })>
+                    <select id="se-choice" on:change=move |ev| se.set(if event_target_value(&ev) == "cr1" { ClusterSe::Cr1 } else { ClusterSe::Cregg })>
                         <option value="cregg">"Clustered by respondent, cregg / survey (G/(G−1))"</option>
                         <option value="cr1">"Clustered, Stata / statsmodels CR1"</option>
                     </select>
@@ -307,8 +303,8 @@ fn EstimatesPlot(reply: EstimateReply, study_name: String) -> impl IntoView {
         "{}-{}{}",
         browser::file_stem(&study_name),
         match reply.estimator {
-            Estimator::Amce => "amce",
-            Estimator::MarginalMeans => "mm",
+            Estimand::Amce => "amce",
+            Estimand::MarginalMeans => "mm",
         },
         reply
             .by
@@ -334,16 +330,16 @@ fn format_number(value: Option<f64>, digits: usize) -> String {
 #[component]
 fn EstimatesTable(reply: EstimateReply, study_name: String) -> impl IntoView {
     let title = match reply.estimator {
-        Estimator::Amce => "Average marginal component effects",
-        Estimator::MarginalMeans => "Marginal means",
+        Estimand::Amce => "Average marginal component effects",
+        Estimand::MarginalMeans => "Marginal means",
     };
     let csv = reply.csv.clone();
     let file = format!(
         "{}-{}.csv",
         browser::file_stem(&study_name),
         match reply.estimator {
-            Estimator::Amce => "amce",
-            Estimator::MarginalMeans => "mm",
+            Estimand::Amce => "amce",
+            Estimand::MarginalMeans => "mm",
         }
     );
     let grouped = reply.by.is_some();

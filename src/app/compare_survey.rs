@@ -8,9 +8,10 @@ use leptos::task::spawn_local;
 
 use super::analyze::PlotView;
 use super::open_study::OpenStudy;
+use super::table_select::{first_of, TableSelect};
 use super::{browser, worker};
 use crate::compare::{ItemComparison, SurveyOptions};
-use crate::jobs::{CompareSurveyReply, CompareSurveyRequest, Job, Reply, TableInput};
+use crate::jobs::{CompareSurveyReply, CompareSurveyRequest, TableInput};
 use crate::study::ResponseSource;
 
 fn fmt(x: f64, digits: usize) -> String {
@@ -35,18 +36,8 @@ pub fn SurveyComparisonPanel(open: OpenStudy) -> impl IntoView {
         .into_any();
     }
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
-    let human = RwSignal::new(
-        tables
-            .iter()
-            .position(|t| t.source == ResponseSource::Human)
-            .unwrap_or(0),
-    );
-    let llm = RwSignal::new(
-        tables
-            .iter()
-            .position(|t| t.source == ResponseSource::Llm)
-            .unwrap_or(1),
-    );
+    let human = RwSignal::new(first_of(&tables, ResponseSource::Human, 0));
+    let llm = RwSignal::new(first_of(&tables, ResponseSource::Llm, 1));
     let group = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
@@ -73,20 +64,12 @@ pub fn SurveyComparisonPanel(open: OpenStudy) -> impl IntoView {
         problem.set(None);
         result.set(None);
         spawn_local(async move {
-            match worker::ask(Job::CompareSurvey(Box::new(request))).await {
-                Ok(Reply::SurveyCompared(reply)) => result.set(Some(*reply)),
-                Ok(_) => problem.set(Some("the worker answered with something else".into())),
-                Err(e) => problem.set(Some(e)),
+            match worker::call(request).await {
+                Ok(reply) => result.set(Some(reply)),
+                Err(e) => problem.set(Some(e.to_string())),
             }
             busy.set(false);
         });
-    };
-    let options = move |selected: RwSignal<usize>| {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| view! { <option value=i.to_string() selected=move || selected.get() == i>{n.clone()}</option> })
-            .collect_view()
     };
     let stem = open
         .study
@@ -96,14 +79,8 @@ pub fn SurveyComparisonPanel(open: OpenStudy) -> impl IntoView {
             <h2 id="survey-compare-heading">"Survey: people vs LLM sample"</h2>
             <p class="muted">"Two unpaired samples of answers to this survey, question by question (matrix items and multi-select options one by one): means and SDs, how far apart the distributions are, how near each is to answering uniformly at random, and a test of difference."</p>
             <div class="grid">
-                <div class="field">
-                    <label for="survey-humans">"People (table)"</label>
-                    <select id="survey-humans" on:change=move |ev| human.set(event_target_value(&ev).parse().unwrap_or(0))>{options(human)}</select>
-                </div>
-                <div class="field">
-                    <label for="survey-llm">"LLM sample (table)"</label>
-                    <select id="survey-llm" on:change=move |ev| llm.set(event_target_value(&ev).parse().unwrap_or(1))>{options(llm)}</select>
-                </div>
+                <TableSelect id="survey-humans" label="People (table)" names=names.clone() selected=human />
+                <TableSelect id="survey-llm" label="LLM sample (table)" names=names selected=llm />
                 <div class="field">
                     <label for="survey-group">"Group by (column or question id, optional)"</label>
                     <input id="survey-group" type="text" prop:value=move || group.get() on:input=move |ev| group.set(event_target_value(&ev)) />

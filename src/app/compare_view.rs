@@ -12,14 +12,16 @@ use leptos::task::spawn_local;
 use super::analyze::{ChartCanvas, PlotView};
 use super::compare_survey::SurveyComparisonPanel;
 use super::open_study::OpenStudy;
+use super::table_select::{first_of, TableSelect};
 use super::twin_builder::TwinsFromStudy;
 use super::{browser, worker};
-use crate::compare::report::ReportInfo;
+use crate::analysis::Estimand;
 use crate::compare::Comparison;
 use crate::jobs::{
-    default_request, CompareReply, CompareRequest, EstimatesComparedReply, Estimator,
-    FileReadOptions, Job, ReadTableRequest, Reply, TableInput,
+    default_request, CompareEstimatesRequest, CompareReply, CompareRequest, EstimatesComparedReply,
+    FileReadOptions, ReadTableRequest, TableInput,
 };
+use crate::plot::report::ReportInfo;
 use crate::plot::{ComparePlot, EstimateKind};
 use crate::study::ResponseTable;
 
@@ -138,18 +140,15 @@ fn PairedComparison(
         spawn_local(async move {
             let read = async {
                 let bytes = browser::read_file(&file).await?;
-                let job = Job::ReadTable(Box::new(ReadTableRequest {
+                let job = ReadTableRequest {
                     options: FileReadOptions {
                         name: "pairs".into(),
                         file_name: file.name(),
                         ..FileReadOptions::default()
                     },
                     bytes,
-                }));
-                match worker::ask(job).await? {
-                    Reply::TableRead(read) => Ok(read.imported.table),
-                    _ => Err("the worker answered with something else".to_string()),
-                }
+                };
+                Ok::<_, String>(worker::call(job).await?.imported.table)
             }
             .await;
             match read {
@@ -208,10 +207,9 @@ fn PairedComparison(
         busy.set(true);
         problem.set(None);
         spawn_local(async move {
-            match worker::ask(Job::Compare(Box::new(request))).await {
-                Ok(Reply::Compared(reply)) => result.set(Some(*reply)),
-                Ok(_) => problem.set(Some("the worker answered with something else".into())),
-                Err(e) => problem.set(Some(e)),
+            match worker::call(request).await {
+                Ok(reply) => result.set(Some(reply)),
+                Err(e) => problem.set(Some(e.to_string())),
             }
             busy.set(false);
         });
@@ -398,7 +396,7 @@ fn ComparisonResults(
             let html = comparison.with_value(|c| {
                 amce.with_untracked(|a| {
                     let estimates = a.as_ref().map(|r| (&r.comparison, EstimateKind::Amce));
-                    crate::compare::report::html(c, &info, estimates)
+                    crate::plot::report::html(c, &info, estimates)
                 })
             });
             if browser::download(&format!("{stem}-comparison.html"), "text/html", &html).is_err() {
@@ -488,12 +486,7 @@ fn EstimateComparison(
     }
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     let human = RwSignal::new(0usize);
-    let twin = RwSignal::new(
-        tables
-            .iter()
-            .position(|t| t.source == crate::study::ResponseSource::Llm)
-            .unwrap_or(1),
-    );
+    let twin = RwSignal::new(first_of(&tables, crate::study::ResponseSource::Llm, 1));
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let tables = StoredValue::new(tables);
@@ -501,9 +494,8 @@ fn EstimateComparison(
     let run = move |_| {
         let (h, t) = (human.get_untracked(), twin.get_untracked());
         let requests = tables.with_value(|ts| {
-            conjoint.with_value(|c| {
-                [h, t].map(|i| default_request(&ts[i], c.as_ref(), Estimator::Amce))
-            })
+            conjoint
+                .with_value(|c| [h, t].map(|i| default_request(&ts[i], c.as_ref(), Estimand::Amce)))
         });
         busy.set(true);
         problem.set(None);
@@ -511,17 +503,11 @@ fn EstimateComparison(
             let outcome = async {
                 let mut rows = Vec::new();
                 for request in requests {
-                    match worker::ask(Job::Estimate(request)).await? {
-                        Reply::Estimates(reply) => rows.push(reply.rows),
-                        _ => return Err("the worker answered with something else".to_string()),
-                    }
+                    rows.push(worker::call(request).await?.rows);
                 }
                 let twins = rows.pop().unwrap_or_default();
                 let humans = rows.pop().unwrap_or_default();
-                match worker::ask(Job::CompareEstimates { humans, twins }).await? {
-                    Reply::EstimatesCompared(reply) => Ok(*reply),
-                    _ => Err("the worker answered with something else".to_string()),
-                }
+                Ok::<_, String>(worker::call(CompareEstimatesRequest { humans, twins }).await?)
             }
             .await;
             match outcome {
@@ -531,13 +517,6 @@ fn EstimateComparison(
             busy.set(false);
         });
     };
-    let options = move |selected: RwSignal<usize>| {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| view! { <option value=i.to_string() selected=move || selected.get() == i>{n.clone()}</option> })
-            .collect_view()
-    };
     let stem = open
         .study
         .with_untracked(|s| browser::file_stem(&s.metadata.name));
@@ -545,14 +524,8 @@ fn EstimateComparison(
         <section class="panel" aria-labelledby="amce-compare-heading">
             <h2 id="amce-compare-heading">"Conjoint: people vs LLM"</h2>
             <div class="grid">
-                <div class="field">
-                    <label for="amce-humans">"People (table)"</label>
-                    <select id="amce-humans" on:change=move |ev| human.set(event_target_value(&ev).parse().unwrap_or(0))>{options(human)}</select>
-                </div>
-                <div class="field">
-                    <label for="amce-twins">"LLM (table)"</label>
-                    <select id="amce-twins" on:change=move |ev| twin.set(event_target_value(&ev).parse().unwrap_or(1))>{options(twin)}</select>
-                </div>
+                <TableSelect id="amce-humans" label="People (table)" names=names.clone() selected=human />
+                <TableSelect id="amce-twins" label="LLM (table)" names=names selected=twin />
             </div>
             <div class="row">
                 <button on:click=run disabled=move || busy.get()>{move || if busy.get() { "Estimating…" } else { "Compare AMCEs" }}</button>

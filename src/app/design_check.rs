@@ -7,7 +7,10 @@ use leptos::task::spawn_local;
 use super::open_study::OpenStudy;
 use super::{browser, worker};
 use crate::design::{cjpowr_amce, Diagnostics, PowerPoint, PowerSimulation, ShownQuestion};
-use crate::jobs::{DesignFormat, DesignRequest, Job, PreviewTask, Reply};
+use crate::jobs::{
+    DesignFormat, DesignRequest, Diagnose, ExportDesignRequest, PreviewReply, PreviewRequest,
+    PreviewTask, SimulatePowerRequest,
+};
 
 fn design_request(open: OpenStudy, respondents: u32) -> Option<DesignRequest> {
     open.study.with_untracked(|s| {
@@ -30,11 +33,9 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match worker::ask(Job::Diagnose(request)).await {
-                Ok(Reply::Diagnostics(d)) => Ok(*d),
-                Ok(_) => Err("the worker answered with something else".to_string()),
-                Err(e) => Err(e),
-            };
+            let result = worker::call(Diagnose(request))
+                .await
+                .map_err(|e| e.to_string());
             diagnostics.set(Some(result));
             busy.set(false);
         });
@@ -56,8 +57,8 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
             .study
             .with_untracked(|s| browser::file_stem(&s.metadata.name));
         spawn_local(async move {
-            match worker::ask(Job::ExportDesign { request, format }).await {
-                Ok(Reply::Text { text }) => {
+            match worker::call(ExportDesignRequest { request, format }).await {
+                Ok(text) => {
                     let suffix = if format == DesignFormat::Long {
                         "long"
                     } else {
@@ -69,8 +70,7 @@ pub fn DesignCheck(open: OpenStudy) -> impl IntoView {
                         &text,
                     );
                 }
-                Ok(_) => {}
-                Err(e) => diagnostics.set(Some(Err(e))),
+                Err(e) => diagnostics.set(Some(Err(e.to_string()))),
             }
         });
     };
@@ -311,16 +311,12 @@ fn PowerCurve(open: OpenStudy, amce: RwSignal<String>) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match worker::ask(Job::SimulatePower {
+            let result = worker::call(SimulatePowerRequest {
                 request,
                 simulation,
             })
             .await
-            {
-                Ok(Reply::PowerCurve { points }) => Ok(points),
-                Ok(_) => Err("the worker answered with something else".to_string()),
-                Err(e) => Err(e),
-            };
+            .map_err(|e| e.to_string());
             points.set(Some(result));
             busy.set(false);
         });
@@ -378,17 +374,14 @@ pub fn PreviewPanel(open: OpenStudy) -> impl IntoView {
         });
         let respondent = respondent.get_untracked();
         spawn_local(async move {
-            let result = match worker::ask(Job::Preview {
+            let result = worker::call(PreviewRequest {
                 study: Box::new(study),
                 respondent,
                 seed,
             })
             .await
-            {
-                Ok(Reply::Preview { tasks, survey }) => Ok((tasks, survey)),
-                Ok(_) => Err("the worker answered with something else".to_string()),
-                Err(e) => Err(e),
-            };
+            .map(|PreviewReply { tasks, survey }| (tasks, survey))
+            .map_err(|e| e.to_string());
             tasks.set(Some(result));
         });
     };

@@ -12,62 +12,19 @@ use super::twin_builder::TwinBuilder;
 use super::worker;
 use super::worker::FileProgress;
 use crate::data::{
-    ConjointLayout, FileFormat, ImportSummary, Mapping, MappingPreview, ReshapeSummary,
-    TextEncoding,
+    conjoint_covariates, guess_choice_pattern, is_wide_conjoint, ConjointLayout, FileFormat,
+    ImportSummary, Mapping, MappingPreview, ReshapeSummary, TextEncoding,
 };
-use crate::jobs::{FileReadOptions, HeldRead, HeldTable, Job, ReadFileRequest, Reply, TableSource};
+use crate::jobs::{
+    ApplyMappingRequest, FileReadOptions, HeldRead, HeldTable, MapColumnsRequest, MappingReply,
+    PreviewMappingRequest, ReadFileRequest, ReshapeConjointRequest, Reshaped, TableSource,
+    TakeTableRequest,
+};
 use crate::study::{ColumnRole, ResponseTable, Study};
 
 /// The column names of the file read.
 pub(super) fn column_names(summary: &ImportSummary) -> Vec<String> {
     summary.columns.iter().map(|c| c.name.clone()).collect()
-}
-
-/// A Qualtrics conjoint export carries its design in embedded-data fields `F-task-profile-row`.
-fn is_wide_conjoint(summary: &ImportSummary) -> bool {
-    summary.columns.iter().any(|c| c.name.starts_with("F-1-1-"))
-}
-
-/// Guesses the choice-column pattern: the prefix `P` with the longest run `P1`, `P2`, … among the
-/// columns (design fields excluded), as `P{task}`; `Q{task}` when nothing fits.
-fn guess_choice_pattern(names: &[String]) -> String {
-    let has = |name: &str| names.iter().any(|n| n == name);
-    names
-        .iter()
-        .filter_map(|n| n.strip_suffix('1'))
-        .filter(|prefix| !prefix.starts_with("F-") && !prefix.is_empty())
-        .map(|prefix| {
-            let run = (1..).take_while(|t| has(&format!("{prefix}{t}"))).count();
-            (run, prefix)
-        })
-        .filter(|(run, _)| *run >= 2)
-        .max_by_key(|(run, _)| *run)
-        .map(|(_, prefix)| format!("{prefix}{{task}}"))
-        .unwrap_or_else(|| "Q{task}".to_string())
-}
-
-/// Whether `name` is one of the choice columns `pattern` describes (`Q{task}` → Q1, Q2, …).
-fn is_choice_column(name: &str, pattern: &str) -> bool {
-    let Some((prefix, suffix)) = pattern.split_once("{task}") else {
-        return false;
-    };
-    name.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_suffix(suffix))
-        .is_some_and(|task| !task.is_empty() && task.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Respondent-level columns worth carrying onto the long table as covariates (for subgroups): what
-/// the engine deems usable in a persona plus the personal data kept, minus the design fields, the
-/// choices and the respondent id the reshape already places.
-fn covariates(summary: &ImportSummary, pattern: &str, kept: &[String]) -> Vec<String> {
-    const IDS: [&str; 3] = ["ResponseId", "ResponseID", "_recordId"];
-    column_names(summary)
-        .into_iter()
-        .filter(|n| summary.persona_columns.contains(n) || kept.contains(n))
-        .filter(|n| {
-            !n.starts_with("F-") && !is_choice_column(n, pattern) && !IDS.contains(&n.as_str())
-        })
-        .collect()
 }
 
 /// The personal-data columns the researcher did not choose to keep.
@@ -80,12 +37,9 @@ fn left_out(summary: &ImportSummary, kept: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Puts `table` into the study, replacing a table of the same name.
+/// Puts `table` into the study, replacing a table of the same name (an edit that cannot fail).
 fn add_table(study: &mut Study, table: ResponseTable) -> Result<(), String> {
-    match study.results.iter_mut().find(|t| t.name == table.name) {
-        Some(existing) => *existing = table,
-        None => study.results.push(table),
-    }
+    study.put_result(table);
     Ok(())
 }
 
@@ -165,14 +119,10 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
         let job = worker::read_file(&request, &file, move |p| progress.set(Some(p)));
         spawn_local(async move {
             let outcome = match job {
-                Err(e) => Err(e),
+                Err(e) => Err(e.to_string()),
                 Ok(job) => {
                     job_id.set(Some(job.id));
-                    match job.reply().await {
-                        Ok(Reply::TableHeld(read)) => Ok(*read),
-                        Ok(_) => Err("the worker answered with something else".to_string()),
-                        Err(e) => Err(e),
-                    }
+                    job.reply().await.map_err(|e| e.to_string())
                 }
             };
             job_id.set(None);
@@ -221,7 +171,7 @@ pub fn HumanDataImport(open: OpenStudy) -> impl IntoView {
             <p class="muted">"CSV, TSV, semicolon CSV, Excel (.xlsx) or a Qualtrics export with its three header rows. Columns that look like personal data are left out unless you keep them."</p>
             <NoticeView notice=state.notice />
             {move || state.read.with(|r| r.as_ref().map(|r| r.summary.clone())).map(|summary| {
-                let wide = is_wide_conjoint(&summary);
+                let wide = is_wide_conjoint(summary.columns.iter().map(|c| c.name.as_str()));
                 view! {
                     <ReadSummary summary=summary.clone() kept=state.kept />
                     {if wide && has_conjoint.get() {
@@ -372,7 +322,7 @@ fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
             r.as_ref()
                 .map(|r| guess_choice_pattern(&column_names(&r.summary)))
         })
-        .unwrap_or_else(|| "Q{task}".to_string());
+        .unwrap_or_else(|| guess_choice_pattern(&[]));
     let pattern = RwSignal::new(guess);
     let reshaped = RwSignal::new(None::<(ResponseTable, ReshapeSummary)>);
     let running = RwSignal::new(false);
@@ -386,10 +336,10 @@ fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
         let kept = state.kept.get_untracked();
         layout.keep = state.read.with_untracked(|r| {
             r.as_ref()
-                .map(|r| covariates(&r.summary, &layout.choice, &kept))
+                .map(|r| conjoint_covariates(&r.summary, &layout.choice, &kept))
                 .unwrap_or_default()
         });
-        let job = Job::ReshapeConjoint {
+        let job = ReshapeConjointRequest {
             table,
             conjoint,
             layout,
@@ -398,19 +348,12 @@ fn ReshapeStep(open: OpenStudy, state: Imported) -> impl IntoView {
         reshaped.set(None);
         state.notice.set(None);
         spawn_local(async move {
-            match worker::run(&job).await {
-                Ok(Reply::Reshaped { table, summary }) => reshaped.set(Some((*table, summary))),
-                Ok(Reply::Failed { message }) => state.notice.set(Some(failure(
+            match worker::call(job).await {
+                Ok(Reshaped { table, summary }) => reshaped.set(Some((*table, summary))),
+                Err(e) => state.notice.set(Some(failure(
                     "The conjoint could not be reshaped.",
-                    message,
+                    e.to_string(),
                 ))),
-                Ok(_) => state.notice.set(Some(failure(
-                    "The conjoint could not be reshaped.",
-                    "the worker answered with something else".to_string(),
-                ))),
-                Err(e) => state
-                    .notice
-                    .set(Some(failure("The conjoint could not be reshaped.", e))),
             }
             running.set(false);
         });
@@ -500,19 +443,13 @@ fn AddAsRead(open: OpenStudy, state: Imported, summary: ImportSummary) -> impl I
         };
         let id = respondent.get_untracked();
         spawn_local(async move {
-            let mut table = match worker::ask(Job::TakeTable(source)).await {
-                Ok(Reply::Table(table)) => *table,
-                Ok(_) => {
+            let mut table = match worker::call(TakeTableRequest(source)).await {
+                Ok(table) => table,
+                Err(e) => {
                     state.notice.set(Some(failure(
                         "The table could not be added.",
-                        "the worker answered with something else".into(),
+                        e.to_string(),
                     )));
-                    return;
-                }
-                Err(e) => {
-                    state
-                        .notice
-                        .set(Some(failure("The table could not be added.", e)));
                     return;
                 }
             };
@@ -569,25 +506,22 @@ fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> 
         };
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
-        let job = Job::PreviewMapping {
+        let job = PreviewMappingRequest {
             table,
             mapping: chosen,
             survey: Box::new(survey.get_value()),
         };
         spawn_local(async move {
-            let outcome = worker::ask(job).await;
+            let outcome = worker::call(job).await;
             if generation.get_value() != mine {
                 return;
             }
             match outcome {
-                Ok(Reply::MappingPreview(p)) => preview.set(Some(p)),
-                Ok(_) => state.notice.set(Some(failure(
+                Ok(p) => preview.set(Some(p)),
+                Err(e) => state.notice.set(Some(failure(
                     "The preview could not be made.",
-                    "the worker answered with something else".into(),
+                    e.to_string(),
                 ))),
-                Err(e) => state
-                    .notice
-                    .set(Some(failure("The preview could not be made.", e))),
             }
         });
     };
@@ -605,54 +539,48 @@ fn MapSurvey(open: OpenStudy, state: Imported, respondent: RwSignal<String>) -> 
             return;
         };
         chosen.respondent = Some(respondent.get_untracked()).filter(|r| !r.is_empty());
-        let job = Job::ApplyMapping {
+        let job = ApplyMappingRequest {
             table,
             mapping: chosen,
             survey: Box::new(survey.get_value()),
         };
         spawn_local(async move {
-            match worker::ask(job).await {
-                Ok(Reply::Table(table)) => {
+            match worker::call(job).await {
+                Ok(table) => {
                     let name = table.name.clone();
-                    open.edit(|s| add_table(s, *table));
+                    open.edit(|s| add_table(s, table));
                     state.notice.set(Some(Notice::success(format!(
                         "Added the matched answers as “{name}” (one row per respondent and question)."
                     ))));
                 }
-                Ok(_) => state.notice.set(Some(failure(
+                Err(e) => state.notice.set(Some(failure(
                     "The answers could not be recoded.",
-                    "the worker answered with something else".into(),
+                    e.to_string(),
                 ))),
-                Err(e) => state
-                    .notice
-                    .set(Some(failure("The answers could not be recoded.", e))),
             }
         });
     };
     let map = move |_| {
         let Some(table) = state.table() else { return };
         // The worker knows the question texts of the file it holds.
-        let job = Job::MapColumns {
+        let job = MapColumnsRequest {
             table,
             qualtrics: None,
             survey: Box::new(survey.get_value()),
         };
         spawn_local(async move {
-            match worker::ask(job).await {
-                Ok(Reply::Mapping {
+            match worker::call(job).await {
+                Ok(MappingReply {
                     mapping: m,
                     preview: p,
                 }) => {
                     mapping.set(Some(m));
                     preview.set(Some(p));
                 }
-                Ok(_) => state.notice.set(Some(failure(
+                Err(e) => state.notice.set(Some(failure(
                     "The columns could not be matched.",
-                    "the worker answered with something else".into(),
+                    e.to_string(),
                 ))),
-                Err(e) => state
-                    .notice
-                    .set(Some(failure("The columns could not be matched.", e))),
             }
         });
     };

@@ -20,6 +20,7 @@ pub mod route;
 pub mod storage;
 mod study_page;
 mod survey_editor;
+mod table_select;
 mod twin_builder;
 mod worker;
 

@@ -12,31 +12,18 @@ use super::open_study::OpenStudy;
 use super::worker;
 use crate::compare::TwinPairs;
 use crate::data::Mapping;
-use crate::jobs::{HeldTable, Job, Reply, TableSource};
+use crate::jobs::{
+    ApplyMappingRequest, HeldTable, TableSource, TakeTableRequest, TwinPairsRequest,
+};
 use crate::study::{
-    ColumnRole, ColumnValues, PersonaSource, PersonaStyle, ResponseSource, ResponseTable, Study,
+    ColumnRole, ColumnValues, PersonaSource, PersonaStyle, ResponseSource, ResponseTable,
 };
 
 /// How many people the preview lists by name.
 const PREVIEW_PEOPLE: usize = 5;
 
-fn put_table(study: &mut Study, table: ResponseTable) {
-    match study.results.iter_mut().find(|t| t.name == table.name) {
-        Some(existing) => *existing = table,
-        None => study.results.push(table),
-    }
-}
-
 fn cell(values: &ColumnValues, row: usize) -> String {
-    match values {
-        ColumnValues::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
-        ColumnValues::Number(v) => v
-            .get(row)
-            .copied()
-            .flatten()
-            .map(crate::data::csv_table::format_number)
-            .unwrap_or_default(),
-    }
+    values.text(row).unwrap_or_default()
 }
 
 /// The persona table: the respondent id (role Respondent) and the persona columns, nothing else.
@@ -65,10 +52,7 @@ async fn persona_table(
         held: held.held,
         leave_out,
     });
-    let Reply::Table(table) = worker::ask(Job::TakeTable(source)).await? else {
-        return Err("the worker answered with something else".into());
-    };
-    let mut table = *table;
+    let mut table = worker::call(TakeTableRequest(source)).await?;
     table.name = name;
     for c in &mut table.columns {
         c.role = if c.name == respondent {
@@ -263,15 +247,12 @@ pub fn TwinBuilder(
                 let outcome = async {
                     let personas =
                         persona_table(state, &columns, &id, format!("{stem}-persona")).await?;
-                    let job = Job::ApplyMapping {
+                    let job = ApplyMappingRequest {
                         table: source,
                         mapping: held_out,
                         survey,
                     };
-                    let Reply::Table(answers) = worker::ask(job).await? else {
-                        return Err("the worker answered with something else".to_string());
-                    };
-                    let mut answers = *answers;
+                    let mut answers = worker::call(job).await?;
                     answers.name = format!("{stem}-targets");
                     answers.source = ResponseSource::Human;
                     Ok((personas, answers))
@@ -291,8 +272,8 @@ pub fn TwinBuilder(
                 let people = personas.row_count();
                 let (persona_name, answers_name) = (personas.name.clone(), answers.name.clone());
                 open.edit(|s| -> Result<(), String> {
-                    put_table(s, personas);
-                    put_table(s, answers);
+                    s.put_result(personas);
+                    s.put_result(answers);
                     s.fielding.personas = PersonaSource::Table {
                         table: persona_name.clone(),
                         columns: columns.clone(),
@@ -480,7 +461,7 @@ pub fn TwinsFromStudy(
                 )));
                 return;
             };
-            let job = Job::TwinPairs {
+            let job = TwinPairsRequest {
                 people: Box::new(people),
                 twins: Box::new(twins),
                 personas: Box::new(personas),
@@ -489,10 +470,9 @@ pub fn TwinsFromStudy(
             busy.set(true);
             problem.set(None);
             spawn_local(async move {
-                match worker::ask(job).await {
-                    Ok(Reply::TwinPairs(pairs)) => on_pairs(*pairs),
-                    Ok(_) => problem.set(Some("the worker answered with something else".into())),
-                    Err(e) => problem.set(Some(e)),
+                match worker::call(job).await {
+                    Ok(pairs) => on_pairs(pairs),
+                    Err(e) => problem.set(Some(e.to_string())),
                 }
                 busy.set(false);
             });

@@ -1,18 +1,17 @@
-//! The page's Web Worker (built by Trunk as a no-modules worker with a loader shim). It receives
-//! `{id, job}` messages whose `job` is a JSON [`silico::jobs::Job`], runs them with the same engine the
-//! command-line tool uses, and posts `{id, reply}` back. It announces itself with `{ready: true}` once loaded.
-//!
-//! A message `{id, read, file}` carries a `File` (structured-cloned: the browser shares it, nothing is
-//! copied) and a JSON [`silico::jobs::ReadFileRequest`]: the worker reads the file slice by slice,
-//! posting `{id, progress: {bytes, rows}}` after each, keeps the table and answers with its summary.
-//! `{cancel: id}` stops such a read between two slices.
+//! The page's Web Worker (built by Trunk as a no-modules worker with a loader shim). Every message
+//! is `{text}`, the JSON of a [`silico::jobs::ToWorker`], and every answer the JSON text of a
+//! [`silico::jobs::FromWorker`], as the model worker's protocol is. A `run` job is answered by the
+//! engine's one dispatch ([`silico::jobs::answer`]), the same the command-line tool and the tests
+//! call. A `read_file` message carries a `File` beside its text (structured-cloned: the browser
+//! shares it, nothing is copied): the worker reads it slice by slice, posting progress after each,
+//! keeps the table and answers with its summary; `cancel` stops such a read between two slices.
 
 #[cfg(target_arch = "wasm32")]
 mod file_read {
     use std::cell::RefCell;
     use std::collections::HashSet;
 
-    use silico::jobs::{FileRead, ReadFileRequest, Reply};
+    use silico::jobs::{FileRead, FromWorker, HeldRead, JobError, ReadFileRequest};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
@@ -32,108 +31,74 @@ mod file_read {
         CANCELLED.with(|c| c.borrow_mut().remove(&id))
     }
 
-    fn post(scope: &web_sys::DedicatedWorkerGlobalScope, id: u32, key: &str, value: &JsValue) {
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&message, &JsValue::from_str("id"), &JsValue::from(id));
-        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), value);
-        if let Err(e) = scope.post_message(&message) {
+    pub fn post(scope: &web_sys::DedicatedWorkerGlobalScope, message: &FromWorker) {
+        if let Err(e) = scope.post_message(&JsValue::from_str(&message.to_json())) {
             web_sys::console::error_1(&e);
         }
     }
 
-    /// Reads `file` slice by slice; returns the reply as JSON.
+    /// Reads `file` slice by slice into the table the worker keeps.
     async fn read(
         scope: &web_sys::DedicatedWorkerGlobalScope,
         id: u32,
         request: ReadFileRequest,
         file: web_sys::Blob,
-    ) -> Reply {
+    ) -> Result<HeldRead, JobError> {
         let total = file.size();
         let mut reading = FileRead::new(request);
         let mut buffer = Vec::new();
         let mut offset = 0.0;
         while offset < total {
             if cancelled(id) {
-                return Reply::Failed {
-                    message: "the import was cancelled".into(),
-                };
+                return Err(JobError::cancelled());
             }
             let end = (offset + SLICE_BYTES).min(total);
-            let slice = match file.slice_with_f64_and_f64(offset, end) {
-                Ok(slice) => slice,
-                Err(e) => {
-                    return Reply::Failed {
-                        message: format!("the file could not be sliced: {e:?}"),
-                    }
-                }
-            };
-            let bytes = match JsFuture::from(slice.array_buffer()).await {
-                Ok(bytes) => js_sys::Uint8Array::new(&bytes),
-                Err(e) => {
-                    return Reply::Failed {
-                        message: format!(
-                            "the file could not be read at byte {offset}: {}",
-                            e.as_string().unwrap_or_else(|| format!("{e:?}"))
-                        ),
-                    }
-                }
-            };
+            let slice = file
+                .slice_with_f64_and_f64(offset, end)
+                .map_err(|e| JobError::input(format!("the file could not be sliced: {e:?}")))?;
+            let bytes = JsFuture::from(slice.array_buffer())
+                .await
+                .map(|bytes| js_sys::Uint8Array::new(&bytes))
+                .map_err(|e| {
+                    JobError::input(format!(
+                        "the file could not be read at byte {offset}: {}",
+                        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                    ))
+                })?;
             // One reused buffer in the wasm memory: the file is never held whole.
             buffer.resize(bytes.length() as usize, 0);
             bytes.copy_to(&mut buffer);
-            if let Err(message) = reading.push(&buffer) {
-                return Reply::Failed { message };
-            }
+            reading.push(&buffer)?;
             offset = end;
-            let progress = reading.progress();
-            let report = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&report, &"bytes".into(), &(progress.bytes as f64).into());
-            let _ = js_sys::Reflect::set(&report, &"total".into(), &total.into());
-            let _ = js_sys::Reflect::set(&report, &"rows".into(), &(progress.rows as f64).into());
-            post(scope, id, "progress", &report);
+            let progress = FromWorker::Progress {
+                id,
+                progress: reading.progress(),
+                total,
+            };
+            post(scope, &progress);
         }
         if cancelled(id) {
-            return Reply::Failed {
-                message: "the import was cancelled".into(),
-            };
+            return Err(JobError::cancelled());
         }
-        match reading.finish() {
-            Ok(held) => Reply::TableHeld(Box::new(held)),
-            Err(message) => Reply::Failed { message },
-        }
+        Ok(reading.finish()?)
     }
 
     pub fn start(
         scope: web_sys::DedicatedWorkerGlobalScope,
         id: u32,
-        request: &str,
+        request: ReadFileRequest,
         file: web_sys::Blob,
     ) {
-        let request = match serde_json::from_str::<ReadFileRequest>(request) {
-            Ok(request) => request,
-            Err(e) => {
-                let reply = Reply::Failed {
-                    message: format!("the worker received a malformed read request: {e}"),
-                };
-                let text = serde_json::to_string(&reply).unwrap_or_default();
-                post(&scope, id, "reply", &JsValue::from_str(&text));
-                return;
-            }
-        };
         wasm_bindgen_futures::spawn_local(async move {
-            let reply = read(&scope, id, request, file).await;
-            let text = serde_json::to_string(&reply).unwrap_or_else(|e| {
-                format!(
-                    r#"{{"reply":"failed","message":"the worker could not encode its reply: {e}"}}"#
-                )
-            });
-            post(&scope, id, "reply", &JsValue::from_str(&text));
+            let outcome = read(&scope, id, request, file).await;
+            post(&scope, &FromWorker::finished(id, outcome));
         });
     }
 }
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use silico::jobs::{FromWorker, JobError, ToWorker};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -146,29 +111,24 @@ fn main() {
             let field = |name: &str| {
                 js_sys::Reflect::get(&data, &JsValue::from_str(name)).unwrap_or(JsValue::NULL)
             };
-            if let Some(id) = field("cancel").as_f64() {
-                file_read::cancel(id as u32);
-                return;
-            }
-            let file = field("file");
-            if file.is_instance_of::<web_sys::Blob>() {
-                let id = field("id").as_f64().unwrap_or_default() as u32;
-                let request = field("read").as_string().unwrap_or_default();
-                file_read::start(replies.clone(), id, &request, file.unchecked_into());
-                return;
-            }
-            let job = field("job").as_string().unwrap_or_default();
-            let reply = silico::jobs::run_json(&job);
-            let message = js_sys::Object::new();
-            // Setting fields on a fresh plain object cannot fail.
-            let _ = js_sys::Reflect::set(&message, &JsValue::from_str("id"), &field("id"));
-            let _ = js_sys::Reflect::set(
-                &message,
-                &JsValue::from_str("reply"),
-                &JsValue::from_str(&reply),
-            );
-            if let Err(e) = replies.post_message(&message) {
-                web_sys::console::error_1(&e);
+            let text = field("text").as_string().unwrap_or_default();
+            match serde_json::from_str::<ToWorker>(&text) {
+                Ok(ToWorker::Cancel { id }) => file_read::cancel(id),
+                Ok(ToWorker::ReadFile { id, request }) => {
+                    let file = field("file");
+                    if file.is_instance_of::<web_sys::Blob>() {
+                        file_read::start(replies.clone(), id, request, file.unchecked_into());
+                    } else {
+                        let error = JobError::protocol("a file read arrived without its file");
+                        file_read::post(&replies, &FromWorker::Failed { id, error });
+                    }
+                }
+                // Jobs, and messages that do not parse (answered as failed, so the page hears back).
+                _ => {
+                    if let Some(reply) = silico::jobs::answer(&text) {
+                        file_read::post(&replies, &reply);
+                    }
+                }
             }
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -176,11 +136,7 @@ fn main() {
     on_message.forget();
     // Messages posted before the wasm finished loading had no handler to receive them, so the page
     // holds its jobs until it hears this.
-    let ready = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&ready, &JsValue::from_str("ready"), &JsValue::TRUE);
-    if let Err(e) = scope.post_message(&ready) {
-        web_sys::console::error_1(&e);
-    }
+    file_read::post(&scope, &FromWorker::Started);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

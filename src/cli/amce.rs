@@ -5,23 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::analysis::{
-    amce, amce_by, amce_diffs, AnalysisError, ClusterSe, ConjointSpec, Estimates, Formula,
+    cj, AnalysisError, Breakdown, ClusterSe, ConjointSpec, Estimand, Estimates, Formula,
     LevelOrders,
 };
-use crate::data::{read_delimited, ReadOptions};
-use crate::study::{ColumnValues, Provenance, ResponseSource, ResponseTable};
+use crate::study::{ColumnValues, ResponseSource, ResponseTable};
 
+use super::files::{self, Delimiter, FileError};
 use super::EXIT_BAD_INPUT;
-
-/// Clustered standard-error convention.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SeArg {
-    /// cregg / survey::svyglm: sandwich by respondent with the G/(G-1) factor only.
-    #[default]
-    Cregg,
-    /// Stata / statsmodels default: G/(G-1) × (N-1)/(N-K).
-    Cr1,
-}
 
 /// Arguments shared by `amce` and `mm`.
 #[derive(clap::Args, Debug, Clone)]
@@ -56,8 +46,8 @@ pub struct ConjointArgs {
     #[arg(long, requires = "by")]
     pub diffs: bool,
     /// Standard-error convention.
-    #[arg(long, value_enum, default_value_t = SeArg::Cregg)]
-    pub se: SeArg,
+    #[arg(long, value_enum, default_value_t = ClusterSe::Cregg)]
+    pub se: ClusterSe,
     /// Cell text that means "missing" (repeatable; default NA). Empty cells are always missing;
     /// "None" is a level unless listed here.
     #[arg(long = "missing", value_name = "CODE")]
@@ -67,16 +57,8 @@ pub struct ConjointArgs {
 /// A command-line failure: the message to print, always about input the user can fix.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Table {
-        path: String,
-        source: crate::data::TableReadError,
-    },
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path}: {source}")]
     Levels { path: String, source: AnalysisError },
     #[error("--baseline {0:?}: write FEATURE=LEVEL")]
@@ -93,46 +75,21 @@ pub fn fail(error: &InputError) -> ExitCode {
 
 /// Reads a CSV/TSV file into a table; `missing` adds missing-value codes to the default `NA`.
 pub fn read_table(path: &Path, missing: &[String]) -> Result<ResponseTable, InputError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let tsv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let mut options = ReadOptions {
-        delimiter: Some(if tsv { b'\t' } else { b',' }),
-        ..ReadOptions::default()
-    };
-    options.missing.extend(missing.iter().cloned());
-    read_delimited(
-        &bytes,
-        &shown,
+    Ok(files::read_table(
+        path,
         ResponseSource::Human,
-        Provenance {
-            source_file: shown.clone(),
-            ..Provenance::default()
-        },
-        &options,
-    )
-    .map_err(|source| InputError::Table {
-        path: shown,
-        source,
-    })
+        Delimiter::Comma,
+        missing,
+    )?)
 }
 
 /// Reads `--levels` and applies `--baseline`.
 pub fn level_orders(path: Option<&Path>, baselines: &[String]) -> Result<LevelOrders, InputError> {
     let mut orders = match path {
         Some(path) => {
-            let shown = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-                path: shown.clone(),
-                source,
-            })?;
+            let text = files::read_text(path)?;
             LevelOrders::from_csv(&text).map_err(|source| InputError::Levels {
-                path: shown,
+                path: path.display().to_string(),
                 source,
             })?
         }
@@ -194,10 +151,7 @@ impl ConjointArgs {
             weights: self.weights.clone(),
             formula,
             levels,
-            se: match self.se {
-                SeArg::Cregg => ClusterSe::Cregg,
-                SeArg::Cr1 => ClusterSe::Cr1,
-            },
+            se: self.se,
         };
         Ok((table, spec))
     }
@@ -217,15 +171,25 @@ pub fn print_estimates(estimates: &Estimates) -> ExitCode {
     }
 }
 
+impl ConjointArgs {
+    /// Which estimates `--by` and `--diffs` ask for.
+    pub fn breakdown(&self) -> Breakdown<'_> {
+        match (&self.by, self.diffs) {
+            (None, _) => Breakdown::Overall,
+            (Some(by), false) => Breakdown::By(by),
+            (Some(by), true) => Breakdown::Differences(by),
+        }
+    }
+
+    /// Reads the table and estimates `estimand` as these arguments say.
+    pub fn estimate(&self, estimand: Estimand, h0: f64) -> Result<Estimates, InputError> {
+        let (table, spec) = self.load()?;
+        Ok(cj(&table, &spec, estimand, self.breakdown(), h0)?)
+    }
+}
+
 pub fn run(args: &ConjointArgs) -> ExitCode {
-    let result = args.load().and_then(|(table, spec)| {
-        Ok(match (&args.by, args.diffs) {
-            (None, _) => amce(&table, &spec)?,
-            (Some(by), false) => amce_by(&table, &spec, by)?,
-            (Some(by), true) => amce_diffs(&table, &spec, by)?,
-        })
-    });
-    match result {
+    match args.estimate(Estimand::Amce, 0.0) {
         Ok(estimates) => print_estimates(&estimates),
         Err(error) => fail(&error),
     }

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::field::{prepare, with_suffix, write_outputs_to, PlanArgs, ProviderArg};
+use super::field::{prepare, with_suffix, write_outputs_to, PlanArgs};
 use super::EXIT_BAD_INPUT;
-use crate::providers::batch::{
+use crate::field::batch::{
     anthropic_batch_requests, openai_batch_jsonl, read_results, records_from_results,
 };
 use crate::study::ProviderKind;
@@ -56,8 +56,8 @@ pub fn run(command: &BatchCommand) -> ExitCode {
     }
 }
 
-fn check_provider(provider: ProviderArg) -> Result<(), ExitCode> {
-    if provider == ProviderArg::Gemini {
+fn check_provider(provider: ProviderKind) -> Result<(), ExitCode> {
+    if provider == ProviderKind::Gemini {
         eprintln!("error: batch files are written for --provider openai or anthropic");
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use super::amce::{fail, level_orders, read_table, InputError};
 use crate::analysis::tidy::format_number;
 use crate::analysis::{clogit, ClogitFit, ClogitSpec};
+use crate::data::csv_cell;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ClogitArgs {
@@ -76,14 +77,6 @@ fn cell(x: Option<f64>) -> String {
     x.map(format_number).unwrap_or_default()
 }
 
-fn quoted(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// The three CSV blocks.
 pub fn report(fit: &ClogitFit) -> String {
     let mut out = String::new();
@@ -97,8 +90,8 @@ pub fn report(fit: &ClogitFit) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{}",
-            quoted(&row.feature),
-            quoted(&row.level),
+            csv_cell(&row.feature),
+            csv_cell(&row.level),
             cell(row.estimate),
             cell(row.std_error),
             cell(row.z),
@@ -126,8 +119,8 @@ pub fn report(fit: &ClogitFit) -> String {
             let _ = writeln!(
                 out,
                 "{},{},{},{}",
-                quoted(&w.feature),
-                quoted(&w.level),
+                csv_cell(&w.feature),
+                csv_cell(&w.level),
                 format_number(w.estimate),
                 format_number(w.std_error)
             );

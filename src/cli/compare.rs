@@ -7,15 +7,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
     compare, groups_csv, matrix_csv, questions_csv, read_ranges, respondents_csv, subgroups_csv,
     CompareError, Comparison, CsvColumns, Extras, PairColumns, RangeColumns, Ranges,
 };
-use crate::data::{read_delimited, ReadOptions, TableReadError};
+use crate::plot::report::{self, ReportInfo};
 use crate::plot::{self, ComparePlot, PlotError};
-use crate::study::{Provenance, ResponseSource, ResponseTable};
+use crate::study::{ResponseSource, ResponseTable};
 
+use super::failure::Failure;
+use super::files::{create_dir, write_file, Delimiter, FileError};
 use super::EXIT_BAD_INPUT;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -115,29 +116,6 @@ pub struct CompareArgs {
     pub bench: Option<usize>,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum Failure {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Table {
-        path: String,
-        source: TableReadError,
-    },
-    #[error(transparent)]
-    Compare(#[from] CompareError),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-}
-
 pub fn run(args: &CompareArgs) -> ExitCode {
     if let Some(pairs) = args.bench {
         return super::bench::compare_bench(pairs.div_ceil(100), 100);
@@ -204,16 +182,16 @@ fn compute(args: &CompareArgs) -> Result<Comparison, Failure> {
 /// failure is reported with the exit code and no half output.
 fn write_outputs(args: &CompareArgs, comparison: &Comparison) -> Result<(), Failure> {
     if let Some(path) = &args.respondents {
-        write_file(path, &respondents_csv(comparison))?;
+        write_file(path, respondents_csv(comparison))?;
     }
     if let Some(path) = &args.matrix {
-        write_file(path, &matrix_csv(&comparison.matrix))?;
+        write_file(path, matrix_csv(&comparison.matrix))?;
     }
     if let Some(path) = &args.subgroups {
         let (differences, summary) = subgroups_csv(comparison);
         write_file(path, &differences)?;
         write_file(&sibling(path, "summary"), &summary)?;
-        write_file(&sibling(path, "groups"), &groups_csv(comparison))?;
+        write_file(&sibling(path, "groups"), groups_csv(comparison))?;
     }
     if let Some(dir) = &args.plots {
         write_plots(dir, comparison, args.png)?;
@@ -243,23 +221,13 @@ fn write_outputs(args: &CompareArgs, comparison: &Comparison) -> Result<(), Fail
                     .unwrap_or_default(),
             ),
         };
-        write_file(path, &report::html(comparison, &info, None))?;
+        write_file(path, report::html(comparison, &info, None))?;
     }
     Ok(())
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|source| Failure::Write {
-        path: path.display().to_string(),
-        source,
-    })
-}
-
 fn write_plots(dir: &Path, comparison: &Comparison, png: bool) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|source| Failure::Write {
-        path: dir.display().to_string(),
-        source,
-    })?;
+    create_dir(dir)?;
     let limit = (comparison.questions.len() > 60).then_some(20);
     let mut charts = vec![
         ("means".to_string(), ComparePlot::Means),
@@ -321,35 +289,6 @@ fn utc_now() -> String {
     )
 }
 
-fn read_table(path: &Path) -> Result<ResponseTable, Failure> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Failure::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let tsv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let options = ReadOptions {
-        delimiter: Some(if tsv { b'\t' } else { b',' }),
-        ..ReadOptions::default()
-    };
-    read_delimited(
-        &bytes,
-        &shown,
-        ResponseSource::Human,
-        Provenance {
-            source_file: shown.clone(),
-            ..Provenance::default()
-        },
-        &options,
-    )
-    .map_err(|source| Failure::Table {
-        path: shown,
-        source,
-    })
-}
-
 /// `OUT.csv` → `OUT-{what}.csv`, beside it.
 fn sibling(path: &Path, what: &str) -> PathBuf {
     let stem = path
@@ -357,4 +296,8 @@ fn sibling(path: &Path, what: &str) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!("{stem}-{what}.csv"))
+}
+
+fn read_table(path: &Path) -> Result<ResponseTable, FileError> {
+    super::files::read_table(path, ResponseSource::Human, Delimiter::Comma, &[])
 }

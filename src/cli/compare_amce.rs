@@ -6,9 +6,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::compare::{compare_estimates, read_tidy_csv, CompareError};
+use crate::compare::{compare_estimates, read_tidy_csv};
 use crate::plot::{self, Chart, EstimateKind, PlotError};
 
+use super::failure::Failure;
+use super::files::{read_text, write_file};
 use super::EXIT_BAD_INPUT;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -40,31 +42,9 @@ pub struct CompareAmceArgs {
     pub mm: Option<f64>,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum Failure {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Compare(#[from] CompareError),
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
 fn read(path: &Path) -> Result<Vec<crate::analysis::TidyRow>, Failure> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| Failure::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    Ok(read_tidy_csv(&text, &shown)?)
+    let text = read_text(path)?;
+    Ok(read_tidy_csv(&text, &path.display().to_string())?)
 }
 
 fn compute(args: &CompareAmceArgs) -> Result<String, Failure> {
@@ -85,17 +65,10 @@ fn compute(args: &CompareAmceArgs) -> Result<String, Failure> {
             kind,
             &subtitle,
         )?);
-        let write = |result: std::io::Result<()>| {
-            result.map_err(|source| Failure::Write {
-                path: path.display().to_string(),
-                source,
-            })
-        };
         match path.extension().and_then(|e| e.to_str()) {
-            Some(e) if e.eq_ignore_ascii_case("svg") => write(std::fs::write(
-                path,
-                plot::chart_to_svg(&chart, plot::DEFAULT_WIDTH)?,
-            ))?,
+            Some(e) if e.eq_ignore_ascii_case("svg") => {
+                write_file(path, plot::chart_to_svg(&chart, plot::DEFAULT_WIDTH)?)?
+            }
             Some(e) if e.eq_ignore_ascii_case("png") => {
                 plot::write_chart_png(&chart, plot::DEFAULT_WIDTH, path)?
             }

@@ -8,12 +8,13 @@ use std::process::ExitCode;
 
 use crate::compare::{
     compare_survey, survey_items_csv, survey_summary_csv, NumericTest, SurveyComparison,
-    SurveyOptions, SurveySamplesError,
+    SurveyOptions,
 };
-use crate::data::{read_delimited, ReadOptions, TableReadError};
 use crate::plot::{self, PlotError};
-use crate::study::{Provenance, ResponseSource, ResponseTable};
+use crate::study::{ResponseSource, ResponseTable};
 
+use super::failure::Failure;
+use super::files::{create_dir, write_file, Delimiter, FileError};
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -77,29 +78,6 @@ fn parse_test(text: &str) -> Result<NumericTest, String> {
     NumericTest::parse(text).ok_or_else(|| format!("{text:?}: use welch or mann-whitney"))
 }
 
-#[derive(Debug, thiserror::Error)]
-enum Failure {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Table {
-        path: String,
-        source: TableReadError,
-    },
-    #[error(transparent)]
-    Compare(#[from] SurveySamplesError),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-}
-
 pub fn run(args: &CompareSurveyArgs) -> ExitCode {
     let study = match load_study(&args.study) {
         Ok(study) => study,
@@ -131,7 +109,7 @@ pub fn run(args: &CompareSurveyArgs) -> ExitCode {
 fn write_outputs(args: &CompareSurveyArgs, comparison: &SurveyComparison) -> Result<(), Failure> {
     let items = survey_items_csv(comparison, comparison.group.is_some());
     if let Some(path) = &args.summary {
-        write_file(path, &survey_summary_csv(comparison))?;
+        write_file(path, survey_summary_csv(comparison))?;
     }
     if let Some(dir) = &args.plots {
         write_plots(dir, comparison, args.png)?;
@@ -185,13 +163,6 @@ fn print_notes(c: &SurveyComparison) {
     );
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|source| Failure::Write {
-        path: path.display().to_string(),
-        source,
-    })
-}
-
 /// A file name from a question id: letters, digits, `-` and `_` kept.
 fn file_part(id: &str) -> String {
     id.chars()
@@ -206,10 +177,7 @@ fn file_part(id: &str) -> String {
 }
 
 fn write_plots(dir: &Path, comparison: &SurveyComparison, png: bool) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|source| Failure::Write {
-        path: dir.display().to_string(),
-        source,
-    })?;
+    create_dir(dir)?;
     let mut charts = Vec::new();
     match plot::survey_summary_figure(comparison) {
         Ok(figure) => charts.push(("summary".to_string(), figure)),
@@ -242,31 +210,6 @@ fn write_plots(dir: &Path, comparison: &SurveyComparison, png: bool) -> Result<(
 }
 
 /// Reads a long table; the delimiter is a tab for `.tsv`, else guessed (comma, tab, semicolon).
-fn read_table(path: &Path, source: ResponseSource) -> Result<ResponseTable, Failure> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Failure::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let tsv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let options = ReadOptions {
-        delimiter: tsv.then_some(b'\t'),
-        ..ReadOptions::default()
-    };
-    read_delimited(
-        &bytes,
-        &shown,
-        source,
-        Provenance {
-            source_file: shown.clone(),
-            ..Provenance::default()
-        },
-        &options,
-    )
-    .map_err(|source| Failure::Table {
-        path: shown,
-        source,
-    })
+fn read_table(path: &Path, source: ResponseSource) -> Result<ResponseTable, FileError> {
+    super::files::read_table(path, source, Delimiter::Guess, &[])
 }

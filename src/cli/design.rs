@@ -1,16 +1,18 @@
 //! `silico design STUDY.json --respondents N --seed S [--strategy random|balanced|efficient] --out DESIGN.csv`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::design::{generate_with, long_csv, wide_csv, EfficientSettings, Options, Strategy};
 use crate::study::{Conjoint, Study};
 
+/// The design to build: the study, how many respondents, the seed and the strategy (shared by
+/// `design` and `diagnose`, so both build the same design from the same words).
 #[derive(Args, Debug)]
-pub struct DesignArgs {
+pub struct DesignChoice {
     /// The study file (JSON) with a conjoint.
     pub study: PathBuf,
     /// Number of respondents to design for.
@@ -21,7 +23,26 @@ pub struct DesignArgs {
     pub seed: Option<u64>,
     /// Design strategy; default: the study's.
     #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
+    pub strategy: Option<Strategy>,
+}
+
+impl DesignChoice {
+    /// The generator's options for `conjoint`.
+    pub fn options(&self, conjoint: &Conjoint) -> Options {
+        Options {
+            strategy: self.strategy,
+            ..Options::new(
+                self.respondents,
+                self.seed.unwrap_or(conjoint.randomisation.seed),
+            )
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct DesignArgs {
+    #[command(flatten)]
+    pub design: DesignChoice,
     /// Where to write the design (CSV); default: standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -38,43 +59,23 @@ pub struct DesignArgs {
     pub starts: u32,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StrategyArg {
-    /// Fully randomised with weights and restrictions.
-    Random,
-    /// Balanced, minimal-overlap randomisation.
-    Balanced,
-    /// A D-efficient fixed design for the multinomial logit.
-    Efficient,
-}
-
-impl From<StrategyArg> for Strategy {
-    fn from(value: StrategyArg) -> Self {
-        match value {
-            StrategyArg::Random => Strategy::Random,
-            StrategyArg::Balanced => Strategy::Balanced,
-            StrategyArg::Efficient => Strategy::Efficient,
-        }
-    }
-}
-
-/// The study's conjoint, or a message for a study without one.
-pub(super) fn conjoint_of(study: &Study) -> Result<&Conjoint, ExitCode> {
-    study.conjoint.as_ref().ok_or_else(|| {
+/// The study at `path` with its conjoint, or the exit code after saying why not (the study did
+/// not load, or it has no conjoint to design).
+pub(super) fn study_with_conjoint(path: &Path) -> Result<(Study, Conjoint), ExitCode> {
+    let mut study = load_study(path).map_err(|error| report_load_error(&error))?;
+    let conjoint = study.conjoint.take().ok_or_else(|| {
         eprintln!("error: the study has no conjoint, so there is nothing to design");
         ExitCode::from(EXIT_BAD_INPUT)
-    })
+    })?;
+    Ok((study, conjoint))
 }
 
 pub fn run(args: &DesignArgs) -> ExitCode {
-    let study = match load_study(&args.study) {
-        Ok(study) => study,
-        Err(error) => return report_load_error(&error),
-    };
-    let conjoint = match conjoint_of(&study) {
-        Ok(conjoint) => conjoint,
+    let (study, conjoint) = match study_with_conjoint(&args.design.study) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let conjoint = &conjoint;
     if let Some(path) = &args.qualtrics {
         let script = match crate::design::qualtrics_randomiser(conjoint, &study.metadata.name) {
             Ok(script) => script,
@@ -89,15 +90,11 @@ pub fn run(args: &DesignArgs) -> ExitCode {
         }
     }
     let options = Options {
-        strategy: args.strategy.map(Strategy::from),
         efficient: EfficientSettings {
             starts: args.starts,
             ..EfficientSettings::default()
         },
-        ..Options::new(
-            args.respondents,
-            args.seed.unwrap_or(conjoint.randomisation.seed),
-        )
+        ..args.design.options(conjoint)
     };
     let design = match generate_with(conjoint, &options) {
         Ok(design) => design,
@@ -128,7 +125,7 @@ pub fn run(args: &DesignArgs) -> ExitCode {
             eprintln!(
                 "wrote {} tasks ({} respondents, {:?} design) to {}",
                 design.tasks.len(),
-                args.respondents,
+                args.design.respondents,
                 design.strategy,
                 path.display()
             );

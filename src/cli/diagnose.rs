@@ -1,27 +1,17 @@
 //! `silico diagnose STUDY.json --respondents N --seed S`
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use super::design::{conjoint_of, StrategyArg};
-use super::{load_study, report_load_error, EXIT_BAD_INPUT};
-use crate::design::{diagnose, generate_with, Options, Strategy};
+use super::design::{study_with_conjoint, DesignChoice};
+use super::EXIT_BAD_INPUT;
+use crate::design::{diagnose, generate_with};
 
 #[derive(Args, Debug)]
 pub struct DiagnoseArgs {
-    /// The study file (JSON) with a conjoint.
-    pub study: PathBuf,
-    /// Number of respondents to design for.
-    #[arg(long)]
-    pub respondents: u32,
-    /// Seed of the design; default: the study's seed.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Design strategy; default: the study's.
-    #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
+    #[command(flatten)]
+    pub design: DesignChoice,
     /// Also print the joint frequency table of every attribute pair.
     #[arg(long)]
     pub pairs: bool,
@@ -31,22 +21,12 @@ pub struct DiagnoseArgs {
 }
 
 pub fn run(args: &DiagnoseArgs) -> ExitCode {
-    let study = match load_study(&args.study) {
-        Ok(study) => study,
-        Err(error) => return report_load_error(&error),
-    };
-    let conjoint = match conjoint_of(&study) {
-        Ok(conjoint) => conjoint,
+    let (_, conjoint) = match study_with_conjoint(&args.design.study) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let options = Options {
-        strategy: args.strategy.map(Strategy::from),
-        ..Options::new(
-            args.respondents,
-            args.seed.unwrap_or(conjoint.randomisation.seed),
-        )
-    };
-    let report = generate_with(conjoint, &options)
+    let conjoint = &conjoint;
+    let report = generate_with(conjoint, &args.design.options(conjoint))
         .and_then(|design| Ok((diagnose(conjoint, &design.tasks)?, design)));
     let (diagnostics, design) = match report {
         Ok(report) => report,

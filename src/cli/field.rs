@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::table_to_csv;
@@ -28,65 +28,6 @@ use crate::local_model::native::{load_file, LocalClient};
 use crate::providers::{ApiKey, EndpointConfig, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE};
 use crate::study::{AnswerMode, OptionLabels, ProviderKind, SamplingParameters, Study};
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderArg {
-    /// OpenAI-compatible Chat Completions (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, OpenRouter…).
-    Openai,
-    /// Anthropic Messages.
-    Anthropic,
-    /// Google Gemini generateContent.
-    Gemini,
-}
-
-impl From<ProviderArg> for ProviderKind {
-    fn from(value: ProviderArg) -> Self {
-        match value {
-            ProviderArg::Openai => ProviderKind::OpenaiCompatible,
-            ProviderArg::Anthropic => ProviderKind::Anthropic,
-            ProviderArg::Gemini => ProviderKind::Gemini,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AnswerModeArg {
-    Labels,
-    Generate,
-}
-
-impl From<AnswerModeArg> for AnswerMode {
-    fn from(value: AnswerModeArg) -> Self {
-        match value {
-            AnswerModeArg::Labels => AnswerMode::Labels,
-            AnswerModeArg::Generate => AnswerMode::Generate,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LabelArg {
-    Letters,
-    Numbers,
-    Text,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrderArg {
-    /// As the respondent's survey shows them.
-    Fixed,
-    /// A seeded shuffle on every call.
-    Random,
-    /// Sample s rotated by s places (use --samples k for a k-option item to balance positions).
-    Rotate,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartsArg {
-    All,
-    Conjoint,
-    Survey,
-}
-
 /// What is asked and how: shared by `field` and `batch`, so a batch import rebuilds the same plan.
 #[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
@@ -96,7 +37,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub model: String,
     #[arg(long, value_enum, default_value = "openai")]
-    pub provider: ProviderArg,
+    pub provider: ProviderKind,
     /// Respondents to field; default: the study's stored design, else its personas, else the
     /// respondents of its human table, else 10 (the run says which).
     #[arg(long)]
@@ -129,19 +70,19 @@ pub struct PlanArgs {
     /// model's probability of each option label after the prompt (one pass, always an answer,
     /// the distribution recorded); `generate` writes text and reads the label from it.
     #[arg(long, value_enum, default_value = "labels")]
-    pub answer_mode: AnswerModeArg,
+    pub answer_mode: AnswerMode,
     /// Ask for JSON-schema structured output ({"answer": <label>}).
     #[arg(long)]
     pub structured: bool,
     /// Option labels; default: the study's.
     #[arg(long, value_enum)]
-    pub labels: Option<LabelArg>,
+    pub labels: Option<OptionLabels>,
     /// Option order per call; default: random when the study randomises option order, else fixed.
     #[arg(long, value_enum)]
-    pub order: Option<OrderArg>,
+    pub order: Option<OrderMode>,
     /// Field only the conjoint or only the survey.
     #[arg(long, value_enum, default_value = "all")]
-    pub only: PartsArg,
+    pub only: Parts,
 }
 
 #[derive(Args, Debug)]
@@ -212,25 +153,13 @@ pub fn prepare(
         settings.seed = s;
     }
     settings.send_seed = !args.no_model_seed;
-    if let Some(l) = args.labels {
-        settings.labels = match l {
-            LabelArg::Letters => OptionLabels::Letters,
-            LabelArg::Numbers => OptionLabels::Numbers,
-            LabelArg::Text => OptionLabels::Text,
-        };
+    if let Some(labels) = args.labels {
+        settings.labels = labels;
     }
-    if let Some(o) = args.order {
-        settings.order = match o {
-            OrderArg::Fixed => OrderMode::Fixed,
-            OrderArg::Random => OrderMode::Random,
-            OrderArg::Rotate => OrderMode::Rotate,
-        };
+    if let Some(order) = args.order {
+        settings.order = order;
     }
-    settings.parts = match args.only {
-        PartsArg::All => Parts::All,
-        PartsArg::Conjoint => Parts::Conjoint,
-        PartsArg::Survey => Parts::Survey,
-    };
+    settings.parts = args.only;
     let plan = plan(&study, &settings).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(EXIT_BAD_INPUT)
@@ -250,7 +179,7 @@ pub fn prepare(
     let local = args.model.strip_prefix(LOCAL_PREFIX);
     let provider: ProviderKind = match local {
         Some(_) => ProviderKind::Local,
-        None => args.provider.into(),
+        None => args.provider,
     };
     let endpoint = EndpointConfig {
         provider,
@@ -272,7 +201,7 @@ pub fn prepare(
                 0
             },
             structured_output: args.structured,
-            answer_mode: args.answer_mode.into(),
+            answer_mode: args.answer_mode,
         },
         api_key: if local.is_some() {
             None

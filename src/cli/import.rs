@@ -1,8 +1,10 @@
 //! `silico import FILE --out LONG.csv [--study STUDY.json] [--conjoint-choice PATTERN] [--sheet NAME]`
 //!
 //! Reads the human data a researcher has (CSV, TSV, semicolon-separated, Excel, Qualtrics exports),
-//! prints what it found to stderr, and writes the table — reshaped to one row per respondent × task ×
-//! profile when `--conjoint-choice` names the choice columns of a Qualtrics conjoint — as CSV.
+//! prints what it found to stderr, and writes the table as CSV — a Qualtrics conjoint export
+//! (recognised by its design fields, as the page recognises it) reshaped to one row per respondent ×
+//! task × profile, its choice columns guessed unless `--conjoint-choice` names them; with a survey
+//! `--study`, the answers mapped onto its questions.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,9 +13,9 @@ use clap::Args;
 
 use super::{load_study, report_load_error, EXIT_BAD_INPUT};
 use crate::data::{
-    apply_mapping, auto_map, import_table, preview_mapping, reshape_conjoint, summarize,
-    table_to_csv, ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview, MatchedBy,
-    ReadOptions, ReshapeSummary,
+    apply_mapping, auto_map, import_table, is_wide_conjoint, preview_mapping, reshape_conjoint,
+    summarize, table_to_csv, ConjointLayout, ImportOptions, ImportSummary, Mapping, MappingPreview,
+    MatchedBy, ReadOptions, ReshapeSummary,
 };
 use crate::study::{Provenance, ResponseSource};
 
@@ -27,17 +29,18 @@ pub struct ImportArgs {
     /// The study the data belong to: its conjoint's attributes and levels check the reshaped data.
     #[arg(long)]
     pub study: Option<PathBuf>,
-    /// Reshape a Qualtrics conjoint export: the choice column of each task, `{task}` for its number
-    /// (e.g. `Q{task}` for Q1…Q5). Needs the randomiser's embedded-data fields F-1-1, F-1-1-1, ….
+    /// The choice column of each task of a Qualtrics conjoint export, `{task}` for its number (e.g.
+    /// `Q{task}` for Q1…Q5). Without it, an export with the randomiser's embedded-data fields
+    /// F-1-1, F-1-1-1, … is reshaped with the longest run of numbered columns as the choices.
     #[arg(long, value_name = "PATTERN")]
     pub conjoint_choice: Option<String>,
-    /// With --conjoint-choice: ratings of each profile, e.g. `R{task}_{profile}`.
+    /// For a conjoint: ratings of each profile, e.g. `R{task}_{profile}`.
     #[arg(long, value_name = "PATTERN")]
     pub conjoint_rating: Option<String>,
-    /// With --conjoint-choice: the respondent id column (default ResponseId, else the row number).
+    /// For a conjoint: the respondent id column (default ResponseId, else the row number).
     #[arg(long, value_name = "COLUMN")]
     pub respondent: Option<String>,
-    /// With --conjoint-choice: respondent-level columns to copy onto every row (repeatable).
+    /// For a conjoint: respondent-level columns to copy onto every row (repeatable).
     #[arg(long = "keep", value_name = "COLUMN")]
     pub keep: Vec<String>,
     /// For Excel files: the sheet to read (default: the first).
@@ -110,12 +113,33 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     let imported_table = imported.table;
     // With a survey study and no conjoint to reshape, the file's columns are mapped onto the
     // study's questions (by export tag, sub-columns `tag_1` included) and the long table written.
-    let survey_study = study.as_ref().filter(|s| {
-        args.conjoint_choice.is_none() && s.survey.questions.iter().any(|q| q.answer.is_asked())
-    });
+    // A wide Qualtrics conjoint export is recognised by its design fields and reshaped with the
+    // guessed choice columns, as the page does; --conjoint-choice says which columns instead.
+    let layout = match &args.conjoint_choice {
+        Some(choice) => Some(ConjointLayout {
+            choice: choice.clone(),
+            rating: args.conjoint_rating.clone(),
+            respondent: args.respondent.clone(),
+            keep: args.keep.clone(),
+        }),
+        None if is_wide_conjoint(imported_table.columns.iter().map(|c| c.name.as_str())) => {
+            let mut layout = ConjointLayout::guess(&summary, &args.keep);
+            layout.rating = args.conjoint_rating.clone();
+            layout.respondent = args.respondent.clone();
+            eprintln!(
+                "detected a Qualtrics conjoint export: choices read from {} (--conjoint-choice PATTERN to read others)",
+                layout.choice
+            );
+            Some(layout)
+        }
+        None => None,
+    };
+    let survey_study = study
+        .as_ref()
+        .filter(|s| layout.is_none() && s.survey.questions.iter().any(|q| q.answer.is_asked()));
     let mapping =
         survey_study.map(|s| auto_map(&imported_table, imported_qualtrics.as_ref(), &s.survey));
-    let (table, reshaped) = match &args.conjoint_choice {
+    let (table, reshaped) = match &layout {
         None => match (survey_study, &mapping) {
             (Some(s), Some(mapping)) => {
                 if mapping.columns.is_empty() {
@@ -139,18 +163,10 @@ pub fn run(args: &ImportArgs) -> ExitCode {
             }
             _ => (imported_table.clone(), None),
         },
-        Some(choice) => {
-            let layout = ConjointLayout {
-                choice: choice.clone(),
-                rating: args.conjoint_rating.clone(),
-                respondent: args.respondent.clone(),
-                keep: args.keep.clone(),
-            };
-            match reshape_conjoint(&imported_table, conjoint.as_ref(), &layout) {
-                Ok((long, reshaped)) => (long, Some(reshaped)),
-                Err(e) => return fail(format!("{shown}: {e}")),
-            }
-        }
+        Some(layout) => match reshape_conjoint(&imported_table, conjoint.as_ref(), layout) {
+            Ok((long, reshaped)) => (long, Some(reshaped)),
+            Err(e) => return fail(format!("{shown}: {e}")),
+        },
     };
     if let Err(e) = std::fs::write(&args.out, table_to_csv(&table)) {
         return fail(format!("cannot write {}: {e}", args.out.display()));

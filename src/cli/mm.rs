@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::amce::{fail, print_estimates, ConjointArgs};
-use crate::analysis::{mm, mm_by, mm_diffs};
+use crate::analysis::Estimand;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct MmArgs {
@@ -16,15 +16,7 @@ pub struct MmArgs {
 }
 
 pub fn run(args: &MmArgs) -> ExitCode {
-    let common = &args.common;
-    let result = common.load().and_then(|(table, spec)| {
-        Ok(match (&common.by, common.diffs) {
-            (None, _) => mm(&table, &spec, args.h0)?,
-            (Some(by), false) => mm_by(&table, &spec, by, args.h0)?,
-            (Some(by), true) => mm_diffs(&table, &spec, by)?,
-        })
-    });
-    match result {
+    match args.common.estimate(Estimand::MarginalMeans, args.h0) {
         Ok(estimates) => print_estimates(&estimates),
         Err(error) => fail(&error),
     }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::analysis::{amce, amce_by, amce_diffs, mm, mm_by, mm_diffs, Estimates};
+use crate::analysis::{cj, Breakdown, Estimand, Estimates};
 use crate::plot::{self, EstimateKind, Figure, PlotError};
 
 use super::amce::{fail, ConjointArgs, InputError};
@@ -42,13 +42,9 @@ pub struct OutputArgs {
 }
 
 fn subtitle(estimates: &Estimates, common: &ConjointArgs) -> String {
-    let se = match common.se {
-        super::amce::SeArg::Cregg => "cregg",
-        super::amce::SeArg::Cr1 => "CR1",
-    };
     format!(
-        "{} rows, {} respondents; 95% intervals from SEs clustered by {} ({se})",
-        estimates.n_rows, estimates.n_respondents, common.id
+        "{} rows, {} respondents; 95% intervals from SEs clustered by {} ({})",
+        estimates.n_rows, estimates.n_respondents, common.id, common.se
     )
 }
 
@@ -70,13 +66,17 @@ impl From<crate::analysis::AnalysisError> for Failure {
 /// Estimates (per group and their differences, with --by) and builds the figure.
 fn figure(common: &ConjointArgs, kind: EstimateKind) -> Result<(Figure, Estimates), Failure> {
     let (table, spec) = common.load()?;
-    let estimate = |by: Option<&str>, diffs: bool| match (kind, by, diffs) {
-        (EstimateKind::Amce, None, _) => amce(&table, &spec),
-        (EstimateKind::Amce, Some(by), false) => amce_by(&table, &spec, by),
-        (EstimateKind::Amce, Some(by), true) => amce_diffs(&table, &spec, by),
-        (EstimateKind::MarginalMeans { null }, None, _) => mm(&table, &spec, null),
-        (EstimateKind::MarginalMeans { null }, Some(by), false) => mm_by(&table, &spec, by, null),
-        (EstimateKind::MarginalMeans { .. }, Some(by), true) => mm_diffs(&table, &spec, by),
+    let (estimand, h0) = match kind {
+        EstimateKind::Amce => (Estimand::Amce, 0.0),
+        EstimateKind::MarginalMeans { null } => (Estimand::MarginalMeans, null),
+    };
+    let estimate = |by: Option<&str>, diffs: bool| {
+        let breakdown = match (by, diffs) {
+            (None, _) => Breakdown::Overall,
+            (Some(by), false) => Breakdown::By(by),
+            (Some(by), true) => Breakdown::Differences(by),
+        };
+        cj(&table, &spec, estimand, breakdown, h0)
     };
     match common.by.as_deref() {
         None => {

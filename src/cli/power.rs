@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::design::{conjoint_of, StrategyArg};
-use super::{load_study, report_load_error, EXIT_BAD_INPUT};
+use super::design::study_with_conjoint;
+use super::EXIT_BAD_INPUT;
 use crate::design::{
     cjpowr_amce, cjpowr_power, simulate_power, Options, PowerResult, PowerSimulation, Strategy,
 };
@@ -58,7 +58,7 @@ pub struct PowerArgs {
     pub seed: Option<u64>,
     /// Design strategy for the simulation; default: the study's.
     #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
+    pub strategy: Option<Strategy>,
 }
 
 pub fn run(args: &PowerArgs) -> ExitCode {
@@ -121,16 +121,13 @@ fn simulate(args: &PowerArgs) -> ExitCode {
         eprintln!("error: a simulation needs --attribute and --level");
         return ExitCode::from(EXIT_BAD_INPUT);
     };
-    let study = match load_study(path) {
-        Ok(study) => study,
-        Err(error) => return report_load_error(&error),
-    };
-    let conjoint = match conjoint_of(&study) {
-        Ok(conjoint) => conjoint,
+    let (_, conjoint) = match study_with_conjoint(path) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let conjoint = &conjoint;
     let options = Options {
-        strategy: args.strategy.map(Strategy::from),
+        strategy: args.strategy,
         ..Options::new(1, args.seed.unwrap_or(conjoint.randomisation.seed))
     };
     let simulation = PowerSimulation {

@@ -2,6 +2,7 @@
 //! written in full (shortest round-trip) precision; undefined metrics are empty cells.
 
 use super::{AgreementMatrix, Comparison, QuestionMetrics, RetestCeiling};
+use crate::data::csv_cell;
 
 /// Which optional columns the per-question CSV carries.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,7 +37,7 @@ impl CsvColumns {
 /// undefined metrics are empty. One row per question, then the overall row.
 pub fn questions_csv(comparison: &Comparison, columns: CsvColumns) -> String {
     let mut out = String::new();
-    let mut header: Vec<String> = comparison.key_columns.iter().map(|k| quote(k)).collect();
+    let mut header: Vec<String> = comparison.key_columns.iter().map(|k| csv_cell(k)).collect();
     header.extend(
         "n,accuracy,correlation,sd_ratio,glass_delta,paired_t,paired_p,mean_human,mean_twin"
             .split(',')
@@ -80,7 +81,7 @@ pub fn questions_csv(comparison: &Comparison, columns: CsvColumns) -> String {
 }
 
 fn csv_row(row: &QuestionMetrics, retest: Option<RetestCeiling>, columns: CsvColumns) -> String {
-    let mut cells: Vec<String> = row.key.iter().map(|k| quote(k)).collect();
+    let mut cells: Vec<String> = row.key.iter().map(|k| csv_cell(k)).collect();
     cells.push(row.n.to_string());
     let mut values = vec![
         row.accuracy,
@@ -134,10 +135,10 @@ pub fn respondents_csv(comparison: &Comparison) -> String {
         "person,n,accuracy,exact_match\n"
     });
     for r in &comparison.respondents {
-        out.push_str(&quote(&r.person));
+        out.push_str(&csv_cell(&r.person));
         out.push(',');
         if grouped {
-            out.push_str(&quote(r.group.as_deref().unwrap_or("")));
+            out.push_str(&csv_cell(r.group.as_deref().unwrap_or("")));
             out.push(',');
         }
         out.push_str(&format!(
@@ -162,8 +163,8 @@ pub fn subgroups_csv(comparison: &Comparison) -> (String, String) {
     for d in &s.differences {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}\n",
-            quote(&d.question),
-            quote(&d.contrast),
+            csv_cell(&d.question),
+            csv_cell(&d.contrast),
             d.n_group,
             d.n_reference,
             number(d.human),
@@ -175,7 +176,7 @@ pub fn subgroups_csv(comparison: &Comparison) -> (String, String) {
     for a in &s.summary {
         summary.push_str(&format!(
             "{},{},{},{},{}\n",
-            quote(&a.contrast),
+            csv_cell(&a.contrast),
             a.questions,
             number(a.correlation),
             number(a.sign_agreement),
@@ -191,7 +192,7 @@ pub fn groups_csv(comparison: &Comparison) -> String {
     for g in &comparison.groups {
         out.push_str(&format!(
             "{},{},{},{},{}\n",
-            quote(&g.group),
+            csv_cell(&g.group),
             g.persons,
             g.pairs,
             number(g.accuracy),
@@ -206,12 +207,12 @@ pub fn matrix_csv(matrix: &AgreementMatrix) -> String {
     let mut out = String::from("person");
     for column in &matrix.columns {
         out.push(',');
-        out.push_str(&quote(column));
+        out.push_str(&csv_cell(column));
     }
     out.push('\n');
     let width = matrix.columns.len();
     for (r, person) in matrix.rows.iter().enumerate() {
-        out.push_str(&quote(person));
+        out.push_str(&csv_cell(person));
         for v in &matrix.values[r * width..(r + 1) * width] {
             out.push(',');
             if v.is_finite() {
@@ -230,14 +231,5 @@ pub fn number(x: f64) -> String {
         format!("{x:?}")
     } else {
         String::new()
-    }
-}
-
-/// A CSV cell, quoted when it holds a comma, quote or line break.
-pub fn quote(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
     }
 }

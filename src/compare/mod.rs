@@ -1,6 +1,7 @@
 //! Twins vs people: per-question agreement metrics over paired answers (one human answer and the
 //! answer of that person's LLM twin), plus distribution distances, per-respondent and subgroup
-//! agreement, the human retest ceiling, AMCE comparisons and an HTML report. No browser types, so
+//! agreement, the human retest ceiling and AMCE comparisons (the HTML report that draws them is
+//! `plot::report`, so plots depend on comparisons and never the other way). No browser types, so
 //! the page's worker and the CLI run the same code.
 //!
 //! - `pairs`: groups a long table into questions of complete (human, twin) pairs, keeping whose
@@ -17,7 +18,6 @@
 //! - `comparison`: all of the above in one serde result.
 //! - `amce_compare`: two sets of AMCEs (or marginal means) side by side with difference tests.
 //! - `export`: the tables as CSV.
-//! - `report`: the comparison as one self-contained HTML file.
 //! - `twins`: twins fielded from the study paired with the people they stand for.
 //! - `survey`: people vs an LLM sample, unpaired: each question's two answer distributions.
 
@@ -33,7 +33,6 @@ mod metrics;
 pub mod nan_serde;
 mod pairs;
 mod ranges;
-pub mod report;
 mod respondents;
 mod retest;
 mod subgroups;
@@ -47,8 +46,7 @@ pub use comparison::{compare, compare_paired, Comparison, QuestionResult};
 pub use distribution::{js_divergence, representativeness, DistributionDistances, PositionShares};
 pub use error::{CompareError, GroupConflict};
 pub use export::{
-    groups_csv, matrix_csv, number, questions_csv, quote, respondents_csv, subgroups_csv,
-    CsvColumns,
+    groups_csv, matrix_csv, number, questions_csv, respondents_csv, subgroups_csv, CsvColumns,
 };
 pub use kind::{QuestionKind, Scale, MAX_ORDINAL_POSITIONS};
 pub use matrix::{agreement_matrix, question_label, AgreementMatrix};

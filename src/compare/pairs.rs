@@ -240,7 +240,7 @@ fn groups_of(
                 Some(x) => {
                     let bits = if x == 0.0 { 0 } else { x.to_bits() };
                     *number_ids.entry(bits).or_insert_with(|| {
-                        labels.push(crate::analysis::levels::number_label(x));
+                        labels.push(crate::study::number_text(x));
                         labels.len() as u32 - 1
                     })
                 }

@@ -61,14 +61,7 @@ fn column<'t>(
 }
 
 fn cell(column: &Column, row: usize) -> Option<String> {
-    match &column.values {
-        ColumnValues::Text(v) => v.get(row).cloned().flatten(),
-        ColumnValues::Number(v) => v
-            .get(row)
-            .copied()
-            .flatten()
-            .map(crate::data::csv_table::format_number),
-    }
+    column.text(row)
 }
 
 /// How a question's answers become numbers, and its range and kind for the comparison.

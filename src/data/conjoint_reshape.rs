@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::study::{Column, ColumnRole, ColumnValues, Conjoint, ResponseTable};
 
-use super::csv_table::format_number;
-
 /// Where the answers are in the wide export.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 pub struct ConjointLayout {
@@ -147,14 +145,7 @@ fn design_fields(table: &ResponseTable) -> Result<DesignFields, ReshapeError> {
 
 /// One cell as text (numbers as the CSV writer writes them); `None` when missing.
 pub(crate) fn cell_text(column: &Column, row: usize) -> Option<String> {
-    match &column.values {
-        ColumnValues::Number(v) => v.get(row).copied().flatten().map(format_number),
-        ColumnValues::Text(v) => v
-            .get(row)
-            .cloned()
-            .flatten()
-            .filter(|s| !s.trim().is_empty()),
-    }
+    column.text(row)
 }
 
 /// The profile an answer names: `2`, `B`, `Profile 2`, `Candidate B`; `None` if it names none.

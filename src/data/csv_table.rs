@@ -1,6 +1,6 @@
 //! Delimited text (CSV/TSV) ↔ [`ResponseTable`], with each column typed as numbers or text.
 
-use crate::study::{ColumnValues, Provenance, ResponseSource, ResponseTable};
+use crate::study::{number_text, ColumnValues, Provenance, ResponseSource, ResponseTable};
 
 use super::chunked::{ChunkedReader, DelimitedTable};
 
@@ -91,7 +91,7 @@ pub fn table_to_csv(table: &ResponseTable) -> String {
                     .get(row)
                     .copied()
                     .flatten()
-                    .map(format_number)
+                    .map(number_text)
                     .unwrap_or_default(),
                 ColumnValues::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
             }
@@ -101,12 +101,20 @@ pub fn table_to_csv(table: &ResponseTable) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// A number as the CSV writer writes it: integers without a decimal point, others in Rust's shortest
-/// round-trip form.
-pub(crate) fn format_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
+/// One CSV cell as the `csv` crate writes it: quoted only when it holds the delimiter, a quote or
+/// a line break, quotes doubled. For tables written a cell at a time (the comparison's exports).
+pub fn csv_cell(text: &str) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing into memory cannot fail.
+    let _ = writer.write_record([text]);
+    let mut bytes = writer.into_inner().unwrap_or_default();
+    bytes.pop();
+    // A lone empty field is written as `""` (so the record is not a blank line); as one cell of
+    // many it is just empty.
+    if bytes == b"\"\"" {
+        bytes.clear();
     }
+    String::from_utf8(bytes).unwrap_or_default()
 }

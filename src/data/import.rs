@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::study::{ColumnValues, Provenance, ResponseSource, ResponseTable};
 
 use super::chunked::DelimitedTable;
-use super::csv_table::{format_number, read_delimited_file, ReadOptions, TableReadError};
+use super::csv_table::{read_delimited_file, ReadOptions, TableReadError};
 use super::personal_data::{default_persona_columns, detect_personal_data, PersonalDataFlag};
 use super::qualtrics_export::QualtricsColumns;
 use super::text_encoding::TextEncoding;
 use super::xlsx::{looks_like_legacy_xls, looks_like_xlsx, read_xlsx, XlsxError};
+use crate::study::number_text;
 
 /// The kind of file that was read.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,7 +169,7 @@ pub fn summarize(imported: &ImportedTable) -> ImportSummary {
             let (kind, missing, distinct, examples) = match &column.values {
                 ColumnValues::Number(v) => {
                     let (distinct, examples) = distinct_values(v.iter().flatten(), |x| x.to_bits());
-                    let examples = examples.into_iter().map(|x| format_number(*x)).collect();
+                    let examples = examples.into_iter().map(|x| number_text(*x)).collect();
                     (
                         "number",
                         v.iter().filter(|x| x.is_none()).count(),

@@ -5,6 +5,7 @@
 mod attach;
 mod chunked;
 mod column_mapping;
+mod conjoint_detect;
 mod conjoint_reshape;
 pub(crate) mod csv_table;
 mod delimiter;
@@ -22,12 +23,13 @@ pub use column_mapping::{
     apply_mapping, auto_map, preview_mapping, text_similarity, ColumnMapping, ColumnPreview,
     Mapping, MappingPreview, MatchedBy, TEXT_MATCH_THRESHOLD,
 };
+pub use conjoint_detect::{conjoint_covariates, guess_choice_pattern, is_wide_conjoint};
 pub use conjoint_reshape::{
     parse_choice, reshape_conjoint, ConjointLayout, ReshapeError, ReshapeSummary, UnknownLevel,
     ValueCount,
 };
 pub use csv_table::{
-    read_delimited, read_delimited_file, table_to_csv, ReadOptions, TableReadError,
+    csv_cell, read_delimited, read_delimited_file, table_to_csv, ReadOptions, TableReadError,
 };
 pub use delimiter::{delimiter_name, sniff_delimiter, SniffProblem, CANDIDATES};
 pub use import::{

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::study::{Question, QuestionKind};
 
-use super::csv_table::format_number;
 use super::table_builder::parse_number;
+use crate::study::number_text;
 
 /// How one column's values become the question's codes. Editable by hand in the page.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
@@ -150,7 +150,7 @@ impl Recoded {
     pub fn as_answer(&self) -> Option<String> {
         match self {
             Self::Code(code) => Some(code.clone()),
-            Self::Number(x) => Some(format_number(*x)),
+            Self::Number(x) => Some(number_text(*x)),
             Self::Missing | Self::Unknown | Self::OutOfRange(_) => None,
         }
     }

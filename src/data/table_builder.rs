@@ -7,8 +7,9 @@
 
 use crate::study::{Column, ColumnRole, ColumnValues, Provenance, ResponseSource, ResponseTable};
 
-use super::csv_table::{format_number, TableReadError};
+use super::csv_table::TableReadError;
 use super::qualtrics_export::{import_id, is_import_id_row, ColumnInfo, QualtricsColumns};
+use crate::study::number_text;
 
 enum Values {
     Numbers {
@@ -74,7 +75,7 @@ impl Values {
                         let x = value?;
                         Some(match verbatim.next_if(|(r, _)| *r == row) {
                             Some((_, text)) => text,
-                            None => format_number(x),
+                            None => number_text(x),
                         })
                     })
                     .collect()
@@ -95,7 +96,7 @@ pub(crate) fn parse_number(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// Whether `format_number(x)` gives back exactly `cell`. Plain integers and plain decimals, most cells
+/// Whether `number_text(x)` gives back exactly `cell`. Plain integers and plain decimals, most cells
 /// of most survey files, are checked without formatting.
 fn is_canonical(cell: &str, x: f64) -> bool {
     let unsigned = cell.strip_prefix('-').unwrap_or(cell);
@@ -118,7 +119,7 @@ fn is_canonical(cell: &str, x: f64) -> bool {
         {
             cell != "-0" && x.is_normal()
         }
-        _ => format_number(x) == cell,
+        _ => number_text(x) == cell,
     }
 }
 

@@ -9,9 +9,10 @@ use calamine::{Data, Reader, Xlsx};
 
 use crate::study::{Provenance, ResponseSource};
 
-use super::csv_table::{format_number, TableReadError};
+use super::csv_table::TableReadError;
 use super::qualtrics_export::QualtricsColumns;
 use super::table_builder::TableBuilder;
+use crate::study::number_text;
 use crate::study::ResponseTable;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -132,7 +133,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Empty | Data::Error(_) => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(x) => format_number(*x),
+        Data::Float(x) => number_text(*x),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(d) if d.is_datetime() => {
             let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
@@ -143,6 +144,6 @@ fn cell_text(cell: &Data) -> String {
             }
         }
         // Durations stay numbers of days, as Excel stores them.
-        Data::DateTime(d) => format_number(d.as_f64()),
+        Data::DateTime(d) => number_text(d.as_f64()),
     }
 }

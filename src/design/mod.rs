@@ -61,6 +61,7 @@ pub const MAX_PROFILES: u64 = 10_000_000;
 
 /// How the profiles are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum Strategy {
     /// Each level drawn by its weight, restricted profiles redrawn (the AMCE standard).
     Random,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::http::{is_secret_header, HttpRequest};
+use crate::providers::http::{is_secret_header, HttpRequest};
 
 /// SHA-256 (hex) of the URL, the non-secret headers, the body and the sample index. The key is
 /// left out so changing keys keeps the cache, and the cache never holds anything derived from it.

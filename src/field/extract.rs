@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::{Expect, ShownOption};
 use crate::providers::ProviderReply;
+use crate::study::number_text;
 
 /// How the answer was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +121,7 @@ fn answered(value: String, method: Method) -> Extracted {
 fn answered_scalar(text: &str, expect: Expect, method: Method) -> Extracted {
     match expect {
         Expect::Number => match first_number(text) {
-            Some(x) => answered(format_number(x), method),
+            Some(x) => answered(number_text(x), method),
             None => Extracted::Unparsed {
                 reason: format!("no number in the reply: {}", clip(text)),
             },
@@ -289,14 +290,6 @@ pub(super) fn first_number(text: &str) -> Option<f64> {
         i += 1;
     }
     None
-}
-
-pub(super) fn format_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        x.to_string()
-    }
 }
 
 pub(super) fn clip(text: &str) -> String {

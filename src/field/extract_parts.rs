@@ -8,10 +8,11 @@
 use serde_json::Value;
 
 use super::extract::{
-    clip, contains_phrase, first_number, format_number, is_refusal, strip_lead, Extracted, Method,
+    clip, contains_phrase, first_number, is_refusal, strip_lead, Extracted, Method,
 };
 use super::plan::{Expect, ShownOption};
 use crate::design::survey_flow::{ITEM_SEPARATOR, LIST_SEPARATOR};
+use crate::study::number_text;
 
 fn unparsed(reason: String) -> Extracted {
     Extracted::Unparsed { reason }
@@ -232,7 +233,7 @@ fn item_value(raw: &str, kind: &ItemValue<'_>) -> Result<String, String> {
             } else {
                 x
             };
-            Ok(format_number(rounded))
+            Ok(number_text(rounded))
         }
     }
 }
@@ -342,8 +343,8 @@ pub fn extract_parts(
                     if (sum - total).abs() > 1e-6 * total.max(1.0) {
                         return unparsed(format!(
                             "the points add up to {}, not {}: {}",
-                            format_number(sum),
-                            format_number(total),
+                            number_text(sum),
+                            number_text(total),
                             clip(text)
                         ));
                     }

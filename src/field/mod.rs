@@ -13,7 +13,8 @@
 //! - [`cache`]: cache keys (hash of the exact request + sample index) and caches.
 //! - [`scheduler`]: concurrency, rate limits, backoff and retries as a pure state machine.
 //! - [`run`]: the run the caller drives (`poll` → send → `complete`), identical in the page and
-//!   the command-line tool; [`http`] holds the request/response values it exchanges.
+//!   the command-line tool; `providers::http` holds the request/response values it exchanges.
+//! - [`batch`]: a run's calls as a provider's batch file, and its result file back as records.
 //! - [`spec`]: a run as the page stores it (endpoint without key, settings, limits, prices),
 //!   from which the same plan is rebuilt after a reload; the response tables of a run.
 //! - `native` (not in wasm): a `ureq` client, a threaded driver and a file cache.
@@ -23,12 +24,12 @@
 //! `Step::Send` request with fetch and hand the reply to `complete`; show `progress()`; turn
 //! `records()` into tables with [`table::conjoint_table`] / [`table::survey_table`].
 
+pub mod batch;
 pub mod cache;
 pub mod debias;
 pub mod error;
 pub mod extract;
 mod extract_parts;
-pub mod http;
 mod labels;
 pub mod persona;
 pub mod plan;
@@ -44,17 +45,17 @@ pub mod table;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 
+pub use crate::providers::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 pub use cache::{cache_key, CachedReply, MemoryCache, NoCache, ResponseCache};
 pub use error::FieldError;
 pub use extract::{extract, label_distribution, Extracted, LabelDistribution, Method};
-pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 pub use persona::{person_ids, Persona};
 pub use plan::{
     plan, Expect, FieldSettings, ItemRef, OrderMode, Parts, Plan, PlannedCall, Planner, ShownOption,
 };
 pub use record::{CallRecord, Status};
 pub use respondents::{respondents, Respondents, RespondentsFrom, FALLBACK_RESPONDENTS};
-pub use run::{FieldRun, PriceRange, Progress, Step, Ticket};
+pub use run::{FieldRun, PriceRange, Progress, Step, Ticket, INTERRUPTED_REASON};
 pub use scheduler::SchedulerConfig;
 pub use spec::{
     outgoing_persona_fields, response_tables, response_tables_with_hidden, RunSpec,

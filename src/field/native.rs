@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::cache::ResponseCache;
-use super::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use super::record::CallRecord;
 use super::run::{FieldRun, Progress, Step, Ticket};
+use crate::providers::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 
 /// A blocking client with one time limit per request (connect + send + the whole reply).
 pub struct UreqClient {

@@ -222,14 +222,5 @@ fn row_groups(table: &ResponseTable) -> Vec<Vec<usize>> {
 }
 
 fn cell(values: &ColumnValues, row: usize) -> Option<String> {
-    match values {
-        ColumnValues::Number(v) => v.get(row).copied().flatten().map(|x| {
-            if x.fract() == 0.0 && x.abs() < 1e15 {
-                format!("{}", x as i64)
-            } else {
-                x.to_string()
-            }
-        }),
-        ColumnValues::Text(v) => v.get(row).cloned().flatten(),
-    }
+    values.text(row)
 }

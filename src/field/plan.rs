@@ -17,6 +17,7 @@ use crate::study::{Conjoint, DesignedTask, OptionLabels, Study};
 /// How options are ordered on each call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum OrderMode {
     /// As the respondent's survey shows them (design-level randomisation only).
     Fixed,
@@ -31,10 +32,14 @@ pub enum OrderMode {
 /// Which parts of the study to field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum Parts {
+    /// The conjoint and the survey.
     #[default]
     All,
+    /// Only the conjoint tasks.
     Conjoint,
+    /// Only the survey questions.
     Survey,
 }
 

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{cache_key, CachedReply, ResponseCache};
 use super::error::FieldError;
-use super::http::{HttpRequest, HttpResponse, TransportError};
 use super::plan::{ItemRef, Plan, PlannedCall};
 use super::record::{failed_record, reply_record, CallRecord, Outcome, Status};
 use super::scheduler::{AfterFailure, Next, Scheduler, SchedulerConfig};
 use super::survey_plan::{NotShown, SurveyPlan};
+use crate::providers::http::{HttpRequest, HttpResponse, TransportError};
 use crate::providers::{provider_for, EndpointConfig, Provider, ProviderError};
 
 /// Identifies one attempt in flight.
@@ -135,7 +135,16 @@ pub struct FieldRun {
     pending_restore: HashMap<String, CallRecord>,
     /// Calls an earlier page left on the wire that the logic has not made yet, with the reason.
     pending_interrupt: HashMap<String, String>,
+    /// Calls an earlier driver left on the wire, by custom id, with the reason: interrupted when
+    /// their cache entry is looked up and missing (a reply that arrived is used, not charged twice).
+    interrupt_if_uncached: HashMap<String, String>,
 }
+
+/// Why a call that was on its way when the page (or the tool) went away is not sent again.
+pub const INTERRUPTED_REASON: &str =
+    "interrupted: the call was on its way when the page was closed or reloaded, so the \
+     provider may have answered and charged for it; it is not sent again unless you press \
+     \"Retry failed calls\"";
 
 /// The name records carry for a provider.
 pub fn provider_name(kind: crate::study::ProviderKind) -> &'static str {
@@ -193,6 +202,7 @@ impl FieldRun {
             walker_of,
             pending_restore: HashMap::new(),
             pending_interrupt: HashMap::new(),
+            interrupt_if_uncached: HashMap::new(),
         })
     }
 
@@ -277,7 +287,7 @@ impl FieldRun {
         let call = self.calls.get(index)?;
         let mut request = self.provider.build(&self.endpoint, &call.call);
         for (name, value) in &mut request.headers {
-            if super::http::is_secret_header(name) {
+            if crate::providers::http::is_secret_header(name) {
                 *value = "[redacted]".into();
             }
         }
@@ -365,6 +375,40 @@ impl FieldRun {
             marked += 1;
         }
         marked
+    }
+
+    /// Calls (by custom id) that were on the wire when an earlier driver stopped, with no reply
+    /// known then: each is settled as failed with `reason` when the run looks up its cache entry
+    /// and finds none — before the first send for the calls planned now, and as the survey's logic
+    /// makes the others. A reply that did arrive (in the cache) is used instead. Calls already
+    /// looked up and still open are settled at once. Returns how many were settled at once.
+    pub fn interrupt_unless_cached(&mut self, custom_ids: &[String], reason: &str) -> usize {
+        let mut marked = 0;
+        for id in custom_ids {
+            match self.calls.iter().position(|c| &c.custom_id == id) {
+                Some(index) if index < self.cache_cursor => {
+                    if self.records[index].is_none() {
+                        self.mark_interrupted(index, reason);
+                        marked += 1;
+                    }
+                }
+                _ => {
+                    self.interrupt_if_uncached
+                        .insert(id.clone(), reason.to_string());
+                }
+            }
+        }
+        marked
+    }
+
+    /// The cache keys of the open calls in `range` (clamped to the calls made so far): what a
+    /// resumed driver loads from its stored cache before anything is sent.
+    pub fn open_cache_keys(&self, range: std::ops::Range<usize>) -> Vec<String> {
+        let end = range.end.min(self.calls.len());
+        (range.start.min(end)..end)
+            .filter(|&i| !self.is_settled(i))
+            .filter_map(|i| self.cache_key_at(i))
+            .collect()
     }
 
     /// The records settled since the last call (sent, answered from the cache or interrupted;
@@ -456,8 +500,14 @@ impl FieldRun {
             let call = &self.calls[index];
             let request = self.provider.build(&self.endpoint, &call.call);
             let key = cache_key(&request, call.sample);
+            let interrupted = self.interrupt_if_uncached.remove(&call.custom_id);
             if let Some(hit) = cache.get(&key) {
                 self.settle_from_cache(index, key, hit);
+            }
+            if let Some(reason) = interrupted {
+                if self.records[index].is_none() {
+                    self.mark_interrupted(index, &reason);
+                }
             }
         }
     }

@@ -57,6 +57,24 @@ impl RunSpec {
         }
     }
 
+    /// The spec a run starts from when nobody chose: the study's own endpoint, else the model that
+    /// runs in the page (no key needed), so Preview and Start work with nothing touched.
+    pub fn with_default_endpoint(study: &Study) -> Self {
+        let mut spec = Self::for_study(study);
+        if study.fielding.endpoints.is_empty() {
+            spec.use_local_model();
+        }
+        spec
+    }
+
+    /// Points the spec at the default local model; it answers one call at a time.
+    pub fn use_local_model(&mut self) {
+        self.endpoint.provider = ProviderKind::Local;
+        self.endpoint.base_url = crate::providers::DEFAULT_LOCAL_SOURCE.into();
+        self.endpoint.model = crate::providers::DEFAULT_LOCAL_MODEL.into();
+        self.scheduler.concurrency = 1;
+    }
+
     /// The endpoint to send to, with the session's key and the per-run model seed.
     pub fn endpoint_config(&self, key: Option<ApiKey>) -> EndpointConfig {
         let mut parameters = self.endpoint.parameters.clone();

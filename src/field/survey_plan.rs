@@ -438,7 +438,7 @@ fn list(shown: &[ShownOption], labels: OptionLabels) -> String {
 }
 
 fn number(x: f64) -> String {
-    super::extract::format_number(x)
+    crate::study::number_text(x)
 }
 
 /// The options of one call in the order it shows them, labelled.

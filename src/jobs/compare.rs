@@ -5,15 +5,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::protocol::{JobError, Operation};
 use crate::analysis::TidyRow;
-use crate::compare::report::{self, ReportInfo};
 use crate::compare::{
     compare, compare_estimates, compare_survey, groups_csv, matrix_csv, questions_csv, read_ranges,
-    respondents_csv, subgroups_csv, survey_items_csv, survey_summary_csv, CompareError, Comparison,
-    CsvColumns, EstimateComparison, Extras, PairColumns, QuestionKind, RangeColumns, Ranges,
-    SurveyComparison, SurveyOptions,
+    respondents_csv, subgroups_csv, survey_items_csv, survey_summary_csv, twin_pairs, CompareError,
+    Comparison, CsvColumns, EstimateComparison, Extras, PairColumns, QuestionKind, RangeColumns,
+    Ranges, SurveyComparison, SurveyOptions, TwinPairs,
 };
 use crate::data::{read_delimited, ReadOptions};
+use crate::plot::report::{self, ReportInfo};
 use crate::plot::{self, ComparePlot, EstimateKind};
 use crate::study::{Provenance, ResponseSource, ResponseTable, Survey};
 
@@ -124,7 +125,15 @@ pub struct CompareReply {
     pub matrix_csv: String,
 }
 
-pub(super) fn run_compare(request: &CompareRequest) -> Result<CompareReply, String> {
+impl Operation for CompareRequest {
+    type Reply = CompareReply;
+
+    fn run(self) -> Result<CompareReply, JobError> {
+        Ok(run_compare(&self)?)
+    }
+}
+
+fn run_compare(request: &CompareRequest) -> Result<CompareReply, String> {
     let table = request.data.table()?;
     let columns = PairColumns {
         person: request.person.clone(),
@@ -195,15 +204,23 @@ pub struct EstimatesComparedReply {
     pub summary_csv: String,
 }
 
-pub(super) fn run_compare_estimates(
-    humans: &[TidyRow],
-    twins: &[TidyRow],
-) -> EstimatesComparedReply {
-    let comparison = compare_estimates(humans, twins);
-    EstimatesComparedReply {
-        csv: comparison.to_csv(),
-        summary_csv: comparison.summary_csv(),
-        comparison,
+/// Two sets of estimates (humans', twins') side by side with difference tests.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareEstimatesRequest {
+    pub humans: Vec<TidyRow>,
+    pub twins: Vec<TidyRow>,
+}
+
+impl Operation for CompareEstimatesRequest {
+    type Reply = EstimatesComparedReply;
+
+    fn run(self) -> Result<EstimatesComparedReply, JobError> {
+        let comparison = compare_estimates(&self.humans, &self.twins);
+        Ok(EstimatesComparedReply {
+            csv: comparison.to_csv(),
+            summary_csv: comparison.summary_csv(),
+            comparison,
+        })
     }
 }
 
@@ -216,28 +233,90 @@ fn in_browser() -> bool {
     cfg!(target_arch = "wasm32")
 }
 
-pub(super) fn run_report(
-    comparison: &Comparison,
-    info: &ReportInfo,
-    estimates: Option<&EstimateComparison>,
-    kind: EstimateKind,
-) -> Result<String, String> {
-    if in_browser() {
-        return Err(NO_TEXT_IN_WORKER.into());
-    }
-    Ok(report::html(comparison, info, estimates.map(|e| (e, kind))))
+/// The comparison (as `Compare` returned it) as one self-contained HTML file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CompareReportRequest {
+    pub comparison: Box<Comparison>,
+    #[serde(default)]
+    pub info: ReportInfo,
+    /// Adds the conjoint comparison.
+    #[serde(default)]
+    pub estimates: Option<Box<EstimateComparison>>,
+    #[serde(default = "amce_kind")]
+    pub estimate_kind: EstimateKind,
 }
 
-pub(super) fn run_plot(
-    comparison: &Comparison,
-    which: &ComparePlot,
-    width: Option<u32>,
-) -> Result<String, String> {
-    if in_browser() {
-        return Err(NO_TEXT_IN_WORKER.into());
+fn amce_kind() -> EstimateKind {
+    EstimateKind::Amce
+}
+
+impl Operation for CompareReportRequest {
+    /// The HTML.
+    type Reply = String;
+
+    fn run(self) -> Result<String, JobError> {
+        if in_browser() {
+            return Err(JobError::input(NO_TEXT_IN_WORKER));
+        }
+        Ok(report::html(
+            &self.comparison,
+            &self.info,
+            self.estimates.as_deref().map(|e| (e, self.estimate_kind)),
+        ))
     }
-    let chart = plot::compare_chart(comparison, which).map_err(|e| e.to_string())?;
-    plot::chart_to_svg(&chart, width.unwrap_or(plot::DEFAULT_WIDTH)).map_err(|e| e.to_string())
+}
+
+/// One comparison chart as SVG.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ComparePlotRequest {
+    pub comparison: Box<Comparison>,
+    pub plot: ComparePlot,
+    /// Defaults to the page column.
+    #[serde(default)]
+    pub width: Option<u32>,
+}
+
+impl Operation for ComparePlotRequest {
+    /// The SVG.
+    type Reply = String;
+
+    fn run(self) -> Result<String, JobError> {
+        if in_browser() {
+            return Err(JobError::input(NO_TEXT_IN_WORKER));
+        }
+        let chart = plot::compare_chart(&self.comparison, &self.plot)?;
+        Ok(plot::chart_to_svg(
+            &chart,
+            self.width.unwrap_or(plot::DEFAULT_WIDTH),
+        )?)
+    }
+}
+
+/// Twins fielded from the study beside the people they stand for.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TwinPairsRequest {
+    /// The people's answers to the held-out questions (respondent, question, answer).
+    pub people: Box<ResponseTable>,
+    /// The twins' survey table from the Field tab.
+    pub twins: Box<ResponseTable>,
+    /// The table the personas were made from: twin `r` is its `r`-th person.
+    pub personas: Box<ResponseTable>,
+    pub survey: Box<Survey>,
+}
+
+impl Operation for TwinPairsRequest {
+    /// The paired table and the ranges the comparison reads.
+    type Reply = TwinPairs;
+
+    fn run(self) -> Result<TwinPairs, JobError> {
+        twin_pairs(
+            &self.people,
+            &self.twins,
+            &crate::field::person_ids(&self.personas),
+            &self.survey,
+        )
+        .map_err(|e| JobError::input(e.to_string()))
+    }
 }
 
 /// People vs an LLM sample, unpaired: two long tables of answers to one survey.
@@ -260,9 +339,15 @@ pub struct CompareSurveyReply {
     pub summary_csv: String,
 }
 
-pub(super) fn run_compare_survey(
-    request: &CompareSurveyRequest,
-) -> Result<CompareSurveyReply, String> {
+impl Operation for CompareSurveyRequest {
+    type Reply = CompareSurveyReply;
+
+    fn run(self) -> Result<CompareSurveyReply, JobError> {
+        Ok(run_compare_survey(&self)?)
+    }
+}
+
+fn run_compare_survey(request: &CompareSurveyRequest) -> Result<CompareSurveyReply, String> {
     let humans = request.humans.table()?;
     let llm = request.llm.table()?;
     let comparison = compare_survey(&humans, &llm, &request.survey, &request.options)

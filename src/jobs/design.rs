@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::design::{self, DesignError, Diagnostics, ShownQuestion};
+use super::protocol::{JobError, Operation};
+use crate::design::{self, DesignError, Diagnostics, PowerPoint, PowerSimulation, ShownQuestion};
 use crate::study::{Conjoint, DesignedTask, Study};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -34,32 +35,122 @@ pub struct PreviewTask {
     pub prompt: String,
 }
 
-pub(super) fn diagnose(request: &DesignRequest) -> Result<Diagnostics, DesignError> {
-    let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
-    design::diagnose(&request.conjoint, &tasks)
+/// Generate the design and report its diagnostics.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Diagnose(pub DesignRequest);
+
+impl Operation for Diagnose {
+    type Reply = Diagnostics;
+
+    fn run(self) -> Result<Diagnostics, JobError> {
+        let request = self.0;
+        let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
+        Ok(design::diagnose(&request.conjoint, &tasks)?)
+    }
 }
 
-pub(super) fn export(request: &DesignRequest, format: DesignFormat) -> Result<String, DesignError> {
-    let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
-    match format {
-        DesignFormat::Long => design::long_csv(&request.conjoint, &tasks),
-        DesignFormat::Wide => design::wide_csv(&request.conjoint, &tasks),
+/// Generate the design only (for timing the generator in the page).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Generate(pub DesignRequest);
+
+/// The size of a generated design.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Generated {
+    pub tasks: usize,
+    pub profiles: usize,
+}
+
+impl Operation for Generate {
+    type Reply = Generated;
+
+    fn run(self) -> Result<Generated, JobError> {
+        let request = self.0;
+        let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
+        Ok(Generated {
+            profiles: tasks.iter().map(|t| t.profiles.len()).sum(),
+            tasks: tasks.len(),
+        })
+    }
+}
+
+/// Power by simulation for the actual design.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SimulatePowerRequest {
+    pub request: DesignRequest,
+    pub simulation: PowerSimulation,
+}
+
+impl Operation for SimulatePowerRequest {
+    /// The power curve over numbers of respondents.
+    type Reply = Vec<PowerPoint>;
+
+    fn run(self) -> Result<Vec<PowerPoint>, JobError> {
+        let request = self.request;
+        Ok(design::simulate_power(
+            &request.conjoint,
+            &design::Options::new(request.respondents, request.seed),
+            &self.simulation,
+        )?)
+    }
+}
+
+/// The whole design as CSV.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ExportDesignRequest {
+    pub request: DesignRequest,
+    pub format: DesignFormat,
+}
+
+impl Operation for ExportDesignRequest {
+    /// The CSV text.
+    type Reply = String;
+
+    fn run(self) -> Result<String, JobError> {
+        let request = self.request;
+        let tasks = design::generate(&request.conjoint, request.respondents, request.seed)?;
+        Ok(match self.format {
+            DesignFormat::Long => design::long_csv(&request.conjoint, &tasks),
+            DesignFormat::Wide => design::wide_csv(&request.conjoint, &tasks),
+        }?)
+    }
+}
+
+/// One respondent's tasks and survey as shown.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PreviewRequest {
+    pub study: Box<Study>,
+    pub respondent: u32,
+    pub seed: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PreviewReply {
+    pub tasks: Vec<PreviewTask>,
+    pub survey: Vec<ShownQuestion>,
+}
+
+impl Operation for PreviewRequest {
+    type Reply = PreviewReply;
+
+    fn run(self) -> Result<PreviewReply, JobError> {
+        Ok(PreviewReply {
+            tasks: preview(&self.study, self.respondent, self.seed)?,
+            survey: preview_survey(&self.study, self.respondent, self.seed),
+        })
     }
 }
 
 /// Respondent `respondent`'s survey as shown (no answers known yet, so every question appears with
 /// its display condition).
-pub(super) fn preview_survey(study: &Study, respondent: u32, seed: u64) -> Vec<ShownQuestion> {
+fn preview_survey(study: &Study, respondent: u32, seed: u64) -> Vec<ShownQuestion> {
     let none = std::collections::HashMap::new();
     design::survey_for_respondent(&study.survey, respondent.max(1), seed, &none, &none)
 }
 
 /// The tasks of respondent `respondent` (1-based) of the study's design; none without a conjoint.
-pub(super) fn preview(
-    study: &Study,
-    respondent: u32,
-    seed: u64,
-) -> Result<Vec<PreviewTask>, DesignError> {
+fn preview(study: &Study, respondent: u32, seed: u64) -> Result<Vec<PreviewTask>, DesignError> {
     let Some(conjoint) = study.conjoint.as_ref() else {
         return Ok(Vec::new());
     };

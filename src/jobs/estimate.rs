@@ -3,31 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::protocol::{JobError, Operation};
 use crate::analysis::{
-    self, AnalysisError, ClusterSe, ConjointSpec, Estimates, Formula, LevelOrders, TidyTable,
+    cj, AnalysisError, Breakdown, ClusterSe, ConjointSpec, Estimand, Estimates, Formula,
+    LevelOrders, TidyTable,
 };
 use crate::plot::{self, EstimateKind, Figure, PlotError};
 use crate::study::{ColumnRole, Conjoint, ResponseTable};
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Estimator {
-    Amce,
-    MarginalMeans,
-}
-
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SeConvention {
-    /// cregg / survey::svyglm: G/(G-1) only.
-    Cregg,
-    /// Stata / statsmodels CR1: G/(G-1) × (N-1)/(N-K).
-    Cr1,
-}
-
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct EstimateRequest {
-    pub estimator: Estimator,
+    pub estimator: Estimand,
     pub table: ResponseTable,
     pub outcome: String,
     pub id: Option<String>,
@@ -36,7 +22,7 @@ pub struct EstimateRequest {
     pub formula: String,
     /// Level order per feature; the first level is the baseline.
     pub level_orders: Vec<(String, Vec<String>)>,
-    pub se: SeConvention,
+    pub se: ClusterSe,
     /// The null hypothesis for marginal means (0.5 for a forced choice between two profiles).
     pub mm_null: f64,
     /// A respondent variable: estimate within each of its groups, and each group's difference from
@@ -50,7 +36,7 @@ pub use crate::analysis::TidyRow as EstimateRow;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct EstimateReply {
-    pub estimator: Estimator,
+    pub estimator: Estimand,
     pub rows: Vec<EstimateRow>,
     pub warnings: Vec<String>,
     pub n_rows: usize,
@@ -92,8 +78,8 @@ impl EstimateReply {
     /// their differences. Built where it is drawn (the page's main thread), not in the worker.
     pub fn figure(&self) -> Result<Figure, PlotError> {
         let kind = match self.estimator {
-            Estimator::Amce => EstimateKind::Amce,
-            Estimator::MarginalMeans => EstimateKind::MarginalMeans { null: self.mm_null },
+            Estimand::Amce => EstimateKind::Amce,
+            Estimand::MarginalMeans => EstimateKind::MarginalMeans { null: self.mm_null },
         };
         let subtitle = format!(
             "{} rows, {} respondents; 95% intervals, SEs clustered by respondent",
@@ -118,7 +104,7 @@ impl EstimateReply {
 pub fn default_request(
     table: &ResponseTable,
     conjoint: Option<&Conjoint>,
-    estimator: Estimator,
+    estimator: Estimand,
 ) -> EstimateRequest {
     let by_role = |role| {
         table
@@ -154,13 +140,21 @@ pub fn default_request(
         weights: by_role(ColumnRole::Weight),
         formula: attributes.join(" + "),
         level_orders,
-        se: SeConvention::Cregg,
+        se: ClusterSe::Cregg,
         mm_null: 0.5,
         by: None,
     }
 }
 
-pub(super) fn estimate(request: &EstimateRequest) -> Result<EstimateReply, AnalysisError> {
+impl Operation for EstimateRequest {
+    type Reply = EstimateReply;
+
+    fn run(self) -> Result<EstimateReply, JobError> {
+        Ok(estimate(&self)?)
+    }
+}
+
+fn estimate(request: &EstimateRequest) -> Result<EstimateReply, AnalysisError> {
     let formula = Formula::parse(&request.formula, Some(&request.outcome))?;
     let mut levels = LevelOrders::new();
     for (feature, order) in &request.level_orders {
@@ -174,23 +168,15 @@ pub(super) fn estimate(request: &EstimateRequest) -> Result<EstimateReply, Analy
         weights: request.weights.clone(),
         formula,
         levels,
-        se: match request.se {
-            SeConvention::Cregg => ClusterSe::Cregg,
-            SeConvention::Cr1 => ClusterSe::Cr1,
-        },
+        se: request.se,
     };
-    let (estimates, differences) = match (request.estimator, request.by.as_deref()) {
-        (Estimator::Amce, None) => (analysis::amce(&request.table, &spec)?, None),
-        (Estimator::MarginalMeans, None) => {
-            (analysis::mm(&request.table, &spec, request.mm_null)?, None)
-        }
-        (Estimator::Amce, Some(by)) => (
-            analysis::amce_by(&request.table, &spec, by)?,
-            Some(analysis::amce_diffs(&request.table, &spec, by)),
-        ),
-        (Estimator::MarginalMeans, Some(by)) => (
-            analysis::mm_by(&request.table, &spec, by, request.mm_null)?,
-            Some(analysis::mm_diffs(&request.table, &spec, by)),
+    let (table, estimand, h0) = (&request.table, request.estimator, request.mm_null);
+    // With a `by` variable the page shows the groups and their differences side by side.
+    let (estimates, differences) = match request.by.as_deref() {
+        None => (cj(table, &spec, estimand, Breakdown::Overall, h0)?, None),
+        Some(by) => (
+            cj(table, &spec, estimand, Breakdown::By(by), h0)?,
+            Some(cj(table, &spec, estimand, Breakdown::Differences(by), h0)),
         ),
     };
     let mut warnings: Vec<String> = estimates.warnings.iter().map(ToString::to_string).collect();

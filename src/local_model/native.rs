@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::{LocalModel, LocalModelError};
-use crate::field::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::providers::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 
 /// The URL scheme of requests for the in-process model.
 pub const SCHEME: &str = "local:";

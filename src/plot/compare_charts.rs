@@ -10,8 +10,8 @@ use super::figure::{Figure, Mark, Panel, Point, RowLabel, Series};
 use super::heatmap::Heatmap;
 use super::scatter::Scatter;
 use super::{Chart, PlotError};
-use crate::analysis::levels::number_label;
 use crate::compare::{AgreementMatrix, Comparison, QuestionKind, QuestionResult};
+use crate::study::number_text;
 
 /// Heatmap cells at most this many (bins beyond), keeping every cell a few pixels wide.
 pub const HEATMAP_MAX_ROWS: usize = 70;
@@ -215,7 +215,7 @@ pub fn distribution_overlay(question: &QuestionResult) -> Result<Figure, PlotErr
         rows: shares
             .positions
             .iter()
-            .map(|&p| RowLabel::Item(number_label(p)))
+            .map(|&p| RowLabel::Item(number_text(p)))
             .collect(),
         panels: vec![Panel {
             title: String::new(),

@@ -4,7 +4,8 @@
 //! `<canvas>` in the page, SVG and PNG files natively. Nothing here knows about the browser.
 //! Two charts are not row lists — the x–y [`Scatter`] and the [`Heatmap`] — so [`Chart`] wraps all
 //! three and [`draw_chart`]/[`chart_to_svg`] draw any of them; the comparison charts live in
-//! [`compare_charts`], those of the unpaired survey comparison in [`survey_charts`].
+//! [`compare_charts`], those of the unpaired survey comparison in [`survey_charts`]; [`report`]
+//! writes a comparison as one self-contained HTML file with its charts inline.
 
 mod chart;
 pub mod charts;
@@ -17,6 +18,7 @@ mod font;
 pub mod heatmap;
 pub mod palette;
 mod render;
+pub mod report;
 mod scale;
 pub mod scatter;
 pub mod survey_charts;

@@ -4,11 +4,11 @@
 
 use serde_json::{json, Value};
 
+use super::http::HttpRequest;
 use super::{
     join_url, max_tokens_for, temperature, with_extra_headers, ChatCall, EndpointConfig, Provider,
     ProviderError, ProviderReply, Usage,
 };
-use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
 
 const API_VERSION: &str = "2023-06-01";

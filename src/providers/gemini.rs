@@ -2,11 +2,11 @@
 
 use serde_json::{json, Value};
 
+use super::http::HttpRequest;
 use super::{
     join_url, max_tokens_for, temperature, with_extra_headers, ChatCall, EndpointConfig, Provider,
     ProviderError, ProviderReply, Usage,
 };
-use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
 
 /// `POST {base_url}/models/{model}:generateContent` with the key in `x-goog-api-key` (never in

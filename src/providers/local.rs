@@ -11,9 +11,16 @@
 
 use serde_json::{json, Value};
 
+use super::http::HttpRequest;
 use super::{ChatCall, EndpointConfig, OpenAiCompatible, Provider, ProviderError, ProviderReply};
-use crate::field::http::HttpRequest;
 use crate::study::{AnswerMode, ProviderKind};
+
+/// The model a study with no endpoint of its own is fielded to: the file the README's serve
+/// command puts on the page's own site (the page's storage keeps it once loaded), so a newcomer
+/// needs no key.
+pub const DEFAULT_SOURCE: &str = "/models/SmolLM2-135M-Instruct.Q4_1.gguf";
+/// The default model's name, used until its file says otherwise.
+pub const DEFAULT_MODEL: &str = "SmolLM2-135M-Instruct";
 
 /// `local:{base_url}`, or `local:{model}` when the endpoint has no base URL: the model file's
 /// path (command line) or its name in the page's storage.

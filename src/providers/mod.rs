@@ -2,23 +2,25 @@
 //! counts and first-token log-probabilities. Each provider is a request builder plus a response
 //! parser behind [`Provider`], with no I/O, so the page and the command-line tool share them.
 
-mod anthropic;
-pub mod batch;
+pub(crate) mod anthropic;
 mod gemini;
+pub mod http;
 mod local;
 mod openai;
 mod retry;
 
 pub use anthropic::Anthropic;
 pub use gemini::Gemini;
-pub use local::{local_url, Local};
+pub use local::{
+    local_url, Local, DEFAULT_MODEL as DEFAULT_LOCAL_MODEL, DEFAULT_SOURCE as DEFAULT_LOCAL_SOURCE,
+};
 pub use openai::OpenAiCompatible;
 pub use retry::retry_after_seconds;
 
 use serde::{Deserialize, Serialize};
 
-use crate::field::http::{HttpRequest, HttpResponse};
 use crate::study::{ProviderKind, SamplingParameters};
+use http::{HttpRequest, HttpResponse};
 
 /// Tokens a reply may take when the run sets none. Sent to every provider (and the local model),
 /// so a model that rambles is cut off rather than writing to its context limit; a label, a

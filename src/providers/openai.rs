@@ -3,11 +3,11 @@
 
 use serde_json::{json, Value};
 
+use super::http::HttpRequest;
 use super::{
     join_url, max_tokens_for, temperature, with_extra_headers, AnswerShape, ChatCall,
     EndpointConfig, Provider, ProviderError, ProviderReply, Usage,
 };
-use crate::field::http::HttpRequest;
 use crate::study::ProviderKind;
 
 /// `POST {base_url}/chat/completions` with `Authorization: Bearer KEY`.

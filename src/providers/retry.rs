@@ -1,6 +1,6 @@
 //! Reading how long an endpoint asks us to wait.
 
-use crate::field::http::HttpResponse;
+use super::http::HttpResponse;
 
 /// Seconds to wait from `retry-after-ms` (OpenAI, Anthropic) or `Retry-After` (delta seconds; an
 /// HTTP date is not parsed and treated as absent so the scheduler's own backoff applies).

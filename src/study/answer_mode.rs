@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum AnswerMode {
     /// Choice questions and conjoint tasks: the model's probability of each option label right
     /// after the prompt (one forward pass, no free generation), renormalised over the labels;

@@ -49,6 +49,17 @@ pub struct Study {
     pub results: Vec<ResponseTable>,
 }
 
+impl Study {
+    /// Puts `table` into the study's results, replacing the table of the same name in its place
+    /// (so a re-imported or re-fielded table keeps its position), else at the end.
+    pub fn put_result(&mut self, table: ResponseTable) {
+        match self.results.iter_mut().find(|t| t.name == table.name) {
+            Some(existing) => *existing = table,
+            None => self.results.push(table),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Metadata {
@@ -724,6 +735,7 @@ impl Default for Fielding {
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum OptionLabels {
     /// A, B, C …
     #[default]
@@ -736,11 +748,18 @@ pub enum OptionLabels {
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum ProviderKind {
+    /// OpenAI-compatible Chat Completions (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, OpenRouter…).
+    #[cfg_attr(not(target_arch = "wasm32"), value(name = "openai"))]
     OpenaiCompatible,
+    /// Anthropic Messages.
     Anthropic,
+    /// Google Gemini generateContent.
     Gemini,
-    /// The model that runs in the page (or in-process in the command-line tool).
+    /// The model that runs in the page (or in-process in the command-line tool); on the command
+    /// line it is chosen by `--model local:PATH.gguf`, not by `--provider`.
+    #[cfg_attr(not(target_arch = "wasm32"), value(skip))]
     Local,
 }
 

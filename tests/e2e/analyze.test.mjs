@@ -1,20 +1,8 @@
 // The Analyze tab estimates in the Web Worker and shows cregg's numbers for the bundled example.
 import { join } from "node:path";
-import { test, assert } from "./harness.mjs";
+import { test, assert, IMMIGRATION, openExampleAnalyze, estimateRowText as rowText } from "./harness.mjs";
 
-const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
-
-async function openExampleAnalyze(page, url) {
-  await page.goto(url);
-  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
-  await page.getByRole("link", { name: EXAMPLE }).click();
-  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
-  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
-}
-
-function rowText(page, level) {
-  return page.getByTestId("estimates").locator("tbody tr").filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
-}
+const EXAMPLE = IMMIGRATION;
 
 test("amce_of_the_example_matches_cregg_through_the_worker", async ({ page, url, artifacts }) => {
   await openExampleAnalyze(page, url);

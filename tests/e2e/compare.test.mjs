@@ -143,7 +143,7 @@ test("compare_people_and_llm_amces_after_fielding_the_example", async ({ page, u
 
 // People vs an LLM sample, unpaired: a study with the fixture survey and two response tables (the
 // people's long table, an LLM run's fielded table with samples) compared question by question in
-// the Compare tab; the trust item's numbers are the scipy known answers of tests/compare_survey.rs.
+// the Compare tab; the trust item's numbers are the scipy known answers of tests/it/compare_survey.rs.
 function surveyStudy() {
   const study = JSON.parse(readFileSync(join(here, "../fixtures/compare-survey/study.json"), "utf8"));
   const text = (values) => ({ text: values });

@@ -99,6 +99,22 @@ export async function distinctColours(page, png) {
   }, dataUrl);
 }
 
+// The bundled example most tests open, and the way a user opens its Analyze tab.
+export const IMMIGRATION = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+
+export async function openExampleAnalyze(page, url, example = IMMIGRATION) {
+  await page.goto(url);
+  await page.getByRole("button", { name: `Load example: ${example}` }).click();
+  await page.getByRole("link", { name: example }).click();
+  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
+  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
+}
+
+// The text of the estimates table's first row for `level`.
+export function estimateRowText(page, level) {
+  return page.getByTestId("estimates").locator("tbody tr").filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
+}
+
 export async function run({ root, artifacts }) {
   await mkdir(artifacts, { recursive: true });
   const server = await serve(root);

@@ -4,20 +4,12 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, assert } from "./harness.mjs";
+import { test, assert, IMMIGRATION, openExampleAnalyze, estimateRowText as rowText } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+const EXAMPLE = IMMIGRATION;
 const ATTRIBUTES = ["Gender", "Education", "LanguageSkills", "CountryOfOrigin", "Job", "JobExperience",
   "JobPlans", "ReasonForApplication", "PriorEntry"];
-
-async function openExampleAnalyze(page, url) {
-  await page.goto(url);
-  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
-  await page.getByRole("link", { name: EXAMPLE }).click();
-  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
-  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
-}
 
 const quote = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
@@ -74,10 +66,6 @@ function qualtricsWideExport() {
 
 async function upload(page, name, buffer) {
   await page.getByLabel("Import human data").setInputFiles({ name, mimeType: "text/csv", buffer });
-}
-
-function rowText(page, level) {
-  return page.getByTestId("estimates").locator("tbody tr").filter({ has: page.getByRole("cell", { name: level, exact: true }) }).first().innerText();
 }
 
 test("a_qualtrics_conjoint_export_reshaped_gives_creggs_amce", async ({ page, url, artifacts }) => {

@@ -2,17 +2,9 @@
 // overlaid beside their differences, baselines and weights reach the worker, and PNG/SVG download.
 import { join } from "node:path";
 import { readFile, writeFile } from "node:fs/promises";
-import { test, assert } from "./harness.mjs";
+import { test, assert, IMMIGRATION, openExampleAnalyze } from "./harness.mjs";
 
-const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
-
-async function openExampleAnalyze(page, url) {
-  await page.goto(url);
-  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
-  await page.getByRole("link", { name: EXAMPLE }).click();
-  await page.getByRole("navigation", { name: "Study stages" }).getByRole("link", { name: "Analyze" }).click();
-  await page.getByRole("heading", { name: "Estimate effects" }).waitFor();
-}
+const EXAMPLE = IMMIGRATION;
 
 async function estimate(page) {
   await page.getByRole("button", { name: "Estimate" }).click();

@@ -23,7 +23,7 @@ use super::write_ahead;
 use crate::app::{browser, storage};
 use crate::field::{
     cache_key, CachedReply, CallRecord, FieldRun, HttpResponse, MemoryCache, Progress,
-    ResponseCache, RunSpec, Status, Step, Ticket, TransportError,
+    ResponseCache, RunSpec, Status, Step, Ticket, TransportError, INTERRUPTED_REASON,
 };
 use crate::providers::ApiKey;
 use crate::study::Study;
@@ -320,11 +320,7 @@ impl Driver {
         let open_calls = run.calls().len();
         let mut keys = Vec::new();
         for start in (0..open_calls).step_by(SLICE) {
-            keys.extend(
-                (start..(start + SLICE).min(open_calls))
-                    .filter(|&i| !run.is_settled(i))
-                    .filter_map(|i| run.cache_key_at(i)),
-            );
+            keys.extend(run.open_cache_keys(start..start + SLICE));
             sleep_ms(0.0).await;
         }
         let mut cache = run_store::load_cache(&db, &keys)
@@ -337,26 +333,12 @@ impl Driver {
             }
         }
         drop(keys);
-        // Calls on the wire when the page went away, with no reply noted: the provider may have
-        // answered and charged, so they are not sent again without the user asking.
+        // Calls on the wire when the page went away: the provider may have answered and charged,
+        // so those whose reply is not in the cache are not sent again without the user asking
+        // (survey calls the logic has not made yet included; the run decides as it makes them).
         let was_in_flight = write_ahead::take_in_flight(&self.study_id, &self.run_id);
-        let unanswered: Vec<String> = was_in_flight
-            .into_iter()
-            .filter(|id| {
-                run.calls()
-                    .iter()
-                    .position(|c| &c.custom_id == id)
-                    .and_then(|i| run.cache_key_at(i))
-                    .is_some_and(|key| cache.get(&key).is_none())
-            })
-            .collect();
         if !retry_failed {
-            run.interrupt(
-                &unanswered,
-                "interrupted: the call was on its way when the page was closed or reloaded, so the \
-                 provider may have answered and charged for it; it is not sent again unless you \
-                 press \"Retry failed calls\"",
-            );
+            run.interrupt_unless_cached(&was_in_flight, INTERRUPTED_REASON);
         }
         run.set_cache_slice(SLICE);
 

@@ -89,8 +89,7 @@ fn save_tables(open: OpenStudy, driver: &Driver) -> Result<Vec<String>, String> 
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     open.edit(move |study| {
         for table in tables {
-            study.results.retain(|t| t.name != table.name);
-            study.results.push(table);
+            study.put_result(table);
         }
         Ok::<(), String>(())
     });
@@ -105,16 +104,7 @@ pub fn FieldView(open: OpenStudy) -> impl IntoView {
         driver
             .get_untracked()
             .map(|d| d.spec.clone())
-            .unwrap_or_else(|| {
-                open.study.with_untracked(|study| {
-                    let mut spec = RunSpec::for_study(study);
-                    // With no endpoint of its own, a study runs on the model in the page: no key needed.
-                    if study.fielding.endpoints.is_empty() {
-                        settings_form::use_local_model(&mut spec);
-                    }
-                    spec
-                })
-            }),
+            .unwrap_or_else(|| open.study.with_untracked(RunSpec::with_default_endpoint)),
     );
     let (provider, url) =
         spec.with_untracked(|s| (s.endpoint.provider, s.endpoint.base_url.clone()));

@@ -11,10 +11,10 @@ use super::run_store::{self, StoredRun};
 use crate::app::open_study::OpenStudy;
 use crate::app::{browser, storage};
 use crate::data::table_to_csv;
-use crate::field::{records_csv, records_jsonl, response_tables_with_hidden, CallRecord, RunSpec};
-use crate::providers::batch::{
+use crate::field::batch::{
     anthropic_batch_requests, openai_batch_jsonl, read_results, records_from_results,
 };
+use crate::field::{records_csv, records_jsonl, response_tables_with_hidden, CallRecord, RunSpec};
 use crate::study::ProviderKind;
 
 /// A record's row stays the same element while it is among the latest (so a "show all" opened on

@@ -5,18 +5,9 @@ use leptos::prelude::*;
 
 use super::key_store;
 use crate::app::local_model::panel::LocalModelPanel;
-use crate::app::local_model::protocol::{DEFAULT_MODEL, DEFAULT_SOURCE};
 use crate::field::{OrderMode, Parts, RunSpec, SchedulerConfig, DEFAULT_TIMEOUT_S};
 use crate::providers::{DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE};
 use crate::study::{AnswerMode, OptionLabels, ProviderKind};
-
-/// Points the spec at the page's own model (a model is a file; it answers one call at a time).
-pub fn use_local_model(spec: &mut RunSpec) {
-    spec.endpoint.provider = ProviderKind::Local;
-    spec.endpoint.base_url = DEFAULT_SOURCE.into();
-    spec.endpoint.model = DEFAULT_MODEL.into();
-    spec.scheduler.concurrency = 1;
-}
 
 fn parse_opt<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.trim().parse().ok()
@@ -87,7 +78,7 @@ pub fn SettingsForm(
                 ProviderKind::Gemini => {
                     s.endpoint.base_url = "https://generativelanguage.googleapis.com/v1beta".into()
                 }
-                ProviderKind::Local => use_local_model(s),
+                ProviderKind::Local => s.use_local_model(),
                 ProviderKind::OpenaiCompatible if was_local => {
                     s.endpoint.base_url = "http://127.0.0.1:8080/v1".into()
                 }

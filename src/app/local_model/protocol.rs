@@ -119,9 +119,8 @@ pub fn source_of(name: &str) -> Option<String> {
 pub const MODELS_DIR: &str = "silico-models";
 /// A download in progress is written under its name plus this, and renamed when complete.
 pub const PARTIAL: &str = ".part";
-/// The model the README's serve command puts on the page's own site.
-pub const DEFAULT_SOURCE: &str = "/models/SmolLM2-135M-Instruct.Q4_1.gguf";
-/// The display name of the default model, used as the model name until its file says otherwise.
-pub const DEFAULT_MODEL: &str = "SmolLM2-135M-Instruct";
+pub use crate::providers::{
+    DEFAULT_LOCAL_MODEL as DEFAULT_MODEL, DEFAULT_LOCAL_SOURCE as DEFAULT_SOURCE,
+};
 /// Sources that name a file the user picked (kept in storage under this prefix).
 pub const PICKED: &str = "file:";

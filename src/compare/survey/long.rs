@@ -5,7 +5,7 @@
 //! found by role (tables in the page keep roles), else by the usual names, so a CSV read back from
 //! disk works too.
 
-use crate::study::{Column, ColumnRole, ColumnValues, ResponseTable, Survey};
+use crate::study::{Column, ColumnRole, ResponseTable, Survey};
 
 use super::error::SurveySamplesError;
 
@@ -55,18 +55,7 @@ const RESPONDENT_NAMES: [&str; 9] = [
 
 /// A column's cell as text; numbers as the CSV wrote them (1, not 1.0); blank text is missing.
 pub(crate) fn cell(column: &Column, row: usize) -> Option<String> {
-    match &column.values {
-        ColumnValues::Text(v) => v
-            .get(row)
-            .cloned()
-            .flatten()
-            .filter(|s| !s.trim().is_empty()),
-        ColumnValues::Number(v) => v
-            .get(row)
-            .copied()
-            .flatten()
-            .map(crate::data::csv_table::format_number),
-    }
+    column.text(row)
 }
 
 fn by_role_or_name<'t>(

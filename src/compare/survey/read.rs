@@ -4,7 +4,7 @@
 //! object) is split into its items.
 
 use super::items::{ItemSpec, Items, Reading};
-use crate::data::csv_table::format_number;
+use crate::study::number_text;
 
 /// What one cell says about one item.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +95,7 @@ fn list(answer: &str) -> Vec<String> {
 fn json_text(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) => n.as_f64().map(format_number).unwrap_or_default(),
+        serde_json::Value::Number(n) => n.as_f64().map(number_text).unwrap_or_default(),
         other => other.to_string(),
     }
 }

@@ -9,7 +9,7 @@ use super::error::SurveySamplesError;
 use super::items::{Items, Reading, Target};
 use super::long::{GroupSource, LongTable};
 use super::read::{read_value, split_question, Outcome};
-use crate::data::csv_table::format_number;
+use crate::study::number_text;
 
 /// One answer: the item, its value and the respondent's group.
 #[derive(Clone, Debug, PartialEq)]
@@ -215,7 +215,7 @@ fn respondent_groups(long: &LongTable, items: &Items, raws: &[Raw]) -> HashMap<u
                 .categories
                 .iter()
                 .find(|c| c.value == *v)
-                .map_or_else(|| format_number(*v), |c| c.label.clone());
+                .map_or_else(|| number_text(*v), |c| c.label.clone());
             groups.entry(raw.respondent).or_insert(label);
         }
     }

@@ -16,7 +16,7 @@ use super::difference::{chi_square, mann_whitney, welch_t, Difference, NumericTe
 use super::items::{Category, ItemSpec};
 use crate::compare::distribution::{js_of, representativeness_of};
 use crate::compare::{nan_serde, QuestionKind};
-use crate::data::csv_table::format_number;
+use crate::study::number_text;
 
 /// Shares per category (or per bin, for numbers) of both samples: a chart's data.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -207,7 +207,7 @@ fn binned(a: &[f64], b: &[f64], range: Option<(f64, f64)>) -> Option<Distributio
     };
     Some(Distribution {
         labels: (0..bins)
-            .map(|i| format_number(lo + i as f64 * width))
+            .map(|i| number_text(lo + i as f64 * width))
             .collect(),
         human: share(a),
         llm: share(b),
@@ -224,7 +224,7 @@ fn observed_categories(a: &[f64], b: &[f64]) -> Vec<Category> {
         .into_iter()
         .map(|value| Category {
             value,
-            label: format_number(value),
+            label: number_text(value),
         })
         .collect()
 }
