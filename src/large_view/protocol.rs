@@ -139,9 +139,7 @@ pub enum ToRenderer {
         width: f64,
         height: f64,
         ratio: f64,
-        #[serde(default)]
         offscreen: bool,
-        #[serde(default)]
         pass_one: Option<PassOne>,
     },
     /// A scatter, `point_px` wide where no size is given. Buffers: `xs`, `ys`, and `categories`

@@ -133,3 +133,49 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   assert((await plotColours(page, "pairs")) > 8, "Canvas2D drawn");
   await noProtocolError(scatter, "Canvas2D");
 });
+
+test("large_view_messages_that_cannot_be_read_are_errors_both_ways", async ({ page, url, artifacts }) => {
+  await page.goto(url);
+  // The renderer answers what it cannot read with an error naming it: an unknown kind, the old
+  // untyped style (no JSON text), and a heatmap whose values did not come beside its text.
+  const replies = await page.evaluate(() => new Promise((resolve, reject) => {
+    const worker = new Worker("./silico-gpu_loader.js");
+    const seen = [];
+    worker.onmessage = (e) => {
+      const m = JSON.parse(e.data.text);
+      seen.push(m);
+      if (m.kind === "ready") {
+        worker.postMessage({ text: JSON.stringify({ kind: "zoom", factor: 2 }) });
+        worker.postMessage({ kind: "pick", seq: 1, px: 1, py: 2 });
+        worker.postMessage({ text: JSON.stringify({ kind: "heatmap", rows: 2, columns: 2 }) });
+      }
+      if (seen.filter((s) => s.kind === "error").length === 3) {
+        worker.terminate();
+        resolve(seen);
+      }
+    };
+    setTimeout(() => reject(new Error(`no answers: ${JSON.stringify(seen)}`)), 30000);
+  }));
+  const errors = replies.filter((m) => m.kind === "error").map((m) => m.message);
+  assert(errors[0].startsWith("the renderer cannot read the message `zoom`: unknown variant `zoom`"), errors[0]);
+  assert(errors[1].startsWith("the renderer cannot read an empty message"), errors[1]);
+  assert(errors[2] === "the message `heatmap` came without its `values` buffer (for the renderer)", errors[2]);
+
+  // The page shows a renderer message it cannot read instead of waiting on it: a stand-in
+  // renderer (at the worker's URL) says a kind the page does not know.
+  await page.route("**/silico-gpu_loader.js", (route) => route.fulfill({
+    contentType: "text/javascript",
+    body: `self.postMessage({ text: JSON.stringify({ kind: "hovered", seq: 1 }) });`,
+  }));
+  const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
+  await page.getByRole("link", { name: EXAMPLE }).click();
+  await page.getByRole("button", { name: "Generate and diagnose" }).click();
+  await page.getByTestId("diagnostics").waitFor({ timeout: 30000 });
+  await page.getByRole("button", { name: "Open level-pair heatmap (GPU)" }).click();
+  const message = page.getByTestId("large-view-design-pairs").getByTestId("large-view-message");
+  await message.waitFor({ timeout: 30000 });
+  const shown = await message.innerText();
+  await page.getByTestId("large-view-design-pairs").screenshot({ path: join(artifacts, "large-view-protocol-error.png") });
+  assert(shown.startsWith("The page and its renderer disagree (the page cannot read the message `hovered`: unknown variant `hovered`"), shown);
+});
