@@ -2,6 +2,8 @@
 //! bytes the GPU gets once (a scatter's instances, a heatmap's texture). Redraws after a zoom or
 //! pan change only the camera's uniform.
 
+use serde::{Deserialize, Serialize};
+
 use super::colour;
 use super::grid_index::GridIndex;
 use super::matrix::Matrix;
@@ -13,7 +15,7 @@ use super::viewport::{Bounds, Viewport};
 pub const INSTANCE_BYTES: usize = 16;
 
 /// A scatter's hover answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointPick {
     /// Index among the kept points.
     pub index: u32,
@@ -147,8 +149,9 @@ impl ScatterScene {
     }
 }
 
-/// How the heatmap's rows and columns are ordered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the heatmap's rows and columns are ordered (on the wire: `"mean"`, `{"by_column": 3}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MatrixOrder {
     /// As given.
     Source,
@@ -161,11 +164,13 @@ pub enum MatrixOrder {
 }
 
 /// A heatmap's hover answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellPick {
     /// Drawn (possibly binned) row and column in the matrix, before ordering.
     pub row: usize,
     pub column: usize,
+    /// NaN for a cell with no value (JSON has no NaN: it travels as null).
+    #[serde(deserialize_with = "super::protocol::null_as_nan")]
     pub value: f32,
     /// Where it is drawn: position in the current row and column order.
     pub drawn_row: usize,

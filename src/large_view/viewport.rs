@@ -2,7 +2,7 @@
 //! downwards; pixel (0, 0) is the top-left corner of the plot area, pixel centres at +0.5.
 
 /// A data-space rectangle.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bounds {
     pub x0: f64,
     pub x1: f64,

@@ -25,6 +25,15 @@ async function compareMegastudy(page, url) {
   await page.getByTestId("compare-overall").waitFor({ timeout: 60000 });
 }
 
+/** The page shows a message it or the renderer could not read (the typed protocol's errors): none may appear. */
+async function noProtocolError(view, step) {
+  const message = view.getByTestId("large-view-message");
+  if (await message.isVisible()) {
+    const text = await message.innerText();
+    assert(!/cannot read|came without|did not expect|disagree/.test(text), `${step}: ${text}`);
+  }
+}
+
 /** The marks canvas can't be read from the page (it belongs to the worker), so look at a screenshot. */
 async function plotColours(page, name) {
   const plot = page.getByTestId(`large-view-${name}`).locator(".large-view-plot");
@@ -52,6 +61,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   const lo = Number(await view.getByTestId("colour-bar-lo").innerText());
   const hi = Number(await view.getByTestId("colour-bar-hi").innerText());
   assert(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi && lo >= -1 && hi <= 1, `colour bar ${lo} to ${hi}`);
+  await noProtocolError(view, "heatmap loaded");
 
   // Hover names the exact cell.
   const overlay = view.getByTestId("large-view-overlay");
@@ -61,6 +71,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   await tip.waitFor({ timeout: 10000 });
   const text = await tip.innerText();
   assert(/^person \S+ · .+ · agreement /.test(text), `tooltip: ${text}`);
+  await noProtocolError(view, "hover");
 
   // Wheel zoom changes the ticks (and the marks); the view stays drawn.
   const before = await plotColours(page, "agreement");
@@ -83,6 +94,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   assert(count > 0, `selected: ${selected}`);
   assert((await selection.locator("tbody tr").count()) === Math.min(count, 200), "table lists the selection");
   await view.screenshot({ path: join(artifacts, "large-heatmap-selected.png") });
+  await noProtocolError(view, "selection");
   assert(before > 0, "colours counted");
 
   // Seriation reorders; PNG export downloads an image of the current zoom.
@@ -91,6 +103,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   const [download] = await Promise.all([page.waitForEvent("download"), view.getByRole("button", { name: "Export PNG" }).click()]);
   assert(download.suggestedFilename() === "agreement.png", download.suggestedFilename());
   await download.saveAs(join(artifacts, "large-heatmap-export.png"));
+  await noProtocolError(view, "seriation and export");
 
   // The scatter: every pair, coloured by study; density mode.
   await page.getByRole("button", { name: /Open human vs twin scatter/ }).click();
@@ -110,6 +123,7 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   await page.waitForTimeout(800);
   await scatter.screenshot({ path: join(artifacts, "large-scatter-density.png") });
   assert((await plotColours(page, "pairs")) > 8, "density drawn");
+  await noProtocolError(scatter, "scatter and density");
 
   // Overriding the renderer: Canvas2D still draws (density, since there are >200k pairs).
   await scatter.getByLabel("Renderer").selectOption("canvas2d");
@@ -117,4 +131,51 @@ test("large_views_draw_the_megastudy_on_webgl2_with_hover_zoom_and_selection", a
   await page.waitForTimeout(1500);
   await scatter.screenshot({ path: join(artifacts, "large-scatter-canvas2d.png") });
   assert((await plotColours(page, "pairs")) > 8, "Canvas2D drawn");
+  await noProtocolError(scatter, "Canvas2D");
+});
+
+test("large_view_messages_that_cannot_be_read_are_errors_both_ways", async ({ page, url, artifacts }) => {
+  await page.goto(url);
+  // The renderer answers what it cannot read with an error naming it: an unknown kind, the old
+  // untyped style (no JSON text), and a heatmap whose values did not come beside its text.
+  const replies = await page.evaluate(() => new Promise((resolve, reject) => {
+    const worker = new Worker("./silico-gpu_loader.js");
+    const seen = [];
+    worker.onmessage = (e) => {
+      const m = JSON.parse(e.data.text);
+      seen.push(m);
+      if (m.kind === "ready") {
+        worker.postMessage({ text: JSON.stringify({ kind: "zoom", factor: 2 }) });
+        worker.postMessage({ kind: "pick", seq: 1, px: 1, py: 2 });
+        worker.postMessage({ text: JSON.stringify({ kind: "heatmap", rows: 2, columns: 2 }) });
+      }
+      if (seen.filter((s) => s.kind === "error").length === 3) {
+        worker.terminate();
+        resolve(seen);
+      }
+    };
+    setTimeout(() => reject(new Error(`no answers: ${JSON.stringify(seen)}`)), 30000);
+  }));
+  const errors = replies.filter((m) => m.kind === "error").map((m) => m.message);
+  assert(errors[0].startsWith("the renderer cannot read the message `zoom`: unknown variant `zoom`"), errors[0]);
+  assert(errors[1].startsWith("the renderer cannot read an empty message"), errors[1]);
+  assert(errors[2] === "the message `heatmap` came without its `values` buffer (for the renderer)", errors[2]);
+
+  // The page shows a renderer message it cannot read instead of waiting on it: a stand-in
+  // renderer (at the worker's URL) says a kind the page does not know.
+  await page.route("**/silico-gpu_loader.js", (route) => route.fulfill({
+    contentType: "text/javascript",
+    body: `self.postMessage({ text: JSON.stringify({ kind: "hovered", seq: 1 }) });`,
+  }));
+  const EXAMPLE = "Immigration conjoint (Hainmueller, Hopkins & Yamamoto 2014)";
+  await page.getByRole("button", { name: `Load example: ${EXAMPLE}` }).click();
+  await page.getByRole("link", { name: EXAMPLE }).click();
+  await page.getByRole("button", { name: "Generate and diagnose" }).click();
+  await page.getByTestId("diagnostics").waitFor({ timeout: 30000 });
+  await page.getByRole("button", { name: "Open level-pair heatmap (GPU)" }).click();
+  const message = page.getByTestId("large-view-design-pairs").getByTestId("large-view-message");
+  await message.waitFor({ timeout: 30000 });
+  const shown = await message.innerText();
+  await page.getByTestId("large-view-design-pairs").screenshot({ path: join(artifacts, "large-view-protocol-error.png") });
+  assert(shown.startsWith("The page and its renderer disagree (the page cannot read the message `hovered`: unknown variant `hovered`"), shown);
 });

@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
-use super::js::{get, object, text};
+use super::envelope::{Envelope, Received};
+use crate::large_view::protocol::{Buffer, FromRenderer, PassOne, ProtocolError, ToRenderer};
 use crate::large_view::{colour, Bounds, HeatmapScene, Matrix, Viewport};
 
 const W: u32 = 800;
@@ -157,15 +158,14 @@ fn plotters_heatmap(values: &[f32]) -> Result<Vec<f64>, JsValue> {
 }
 
 /// What one worker benchmark reports: the backend used, ms per frame, the worker's wasm memory (MB).
-type WorkerBench = (String, Vec<f64>, f64);
+type WorkerBench = (String, Vec<f64>, Option<f64>);
 
-/// Runs the worker's benchmark for one backend and data set; `pass_one` ("gpu" or "cpu") says
-/// where a large scatter's pass 1 runs.
+/// Runs the worker's benchmark for one backend and data set (a scatter or heatmap message with
+/// its buffers); `pass_one` says where a large scatter's pass 1 runs.
 async fn worker_bench(
     backend: Backend,
-    pass_one: Option<&'static str>,
-    data: js_sys::Object,
-    transfer: js_sys::Array,
+    pass_one: Option<PassOne>,
+    data: Envelope,
 ) -> Result<WorkerBench, String> {
     let worker =
         web_sys::Worker::new("./silico-gpu_loader.js").map_err(|e| super::js::message(&e))?;
@@ -173,53 +173,63 @@ async fn worker_bench(
     let send = Rc::new(RefCell::new(Some(send)));
     let used = Rc::new(RefCell::new(String::new()));
     let w2 = worker.clone();
-    let data = Rc::new((data, transfer));
+    let post = move |envelope: Result<Envelope, ProtocolError>| -> Result<(), String> {
+        let envelope = envelope.map_err(|e| e.to_string())?;
+        let (data, transfer) = envelope.sealed().map_err(|e| e.to_string())?;
+        w2.post_message_with_transfer(data, transfer)
+            .map_err(|e| super::js::message(&e))
+    };
+    let data = RefCell::new(Some(data));
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let m = e.data();
             let finish = |r: Result<WorkerBench, String>| {
                 if let Some(s) = send.borrow_mut().take() {
                     let _ = s.send(r);
                 }
             };
-            match text(&m, "kind").as_str() {
-                "ready" => {
-                    let Ok(c) = canvas() else {
-                        return finish(Err("no canvas".into()));
+            let received = match Received::<FromRenderer>::read(e.data()) {
+                Ok(r) => r,
+                Err(e) => return finish(Err(e.to_string())),
+            };
+            let step = match &received.message {
+                FromRenderer::Ready => {
+                    let init = ToRenderer::Init {
+                        backend,
+                        width: W as f64,
+                        height: H as f64,
+                        ratio: 1.0,
+                        offscreen: true,
+                        pass_one,
                     };
-                    let Ok(off) = c.transfer_control_to_offscreen() else {
-                        return finish(Err("no OffscreenCanvas".into()));
-                    };
-                    let init = object(&[
-                        ("kind", "init".into()),
-                        ("canvas", off.clone().into()),
-                        ("backend", backend.slug().into()),
-                        ("offscreen", true.into()),
-                        ("width", (W as f64).into()),
-                        ("height", (H as f64).into()),
-                        ("ratio", 1.0.into()),
-                        ("passOne", pass_one.unwrap_or("").into()),
-                    ]);
-                    let _ = w2.post_message_with_transfer(&init, &js_sys::Array::of1(&off));
-                    let _ = w2.post_message_with_transfer(&data.0, &data.1);
+                    start_run(&init, data.borrow_mut().take(), &post)
                 }
-                "backend" => {
-                    *used.borrow_mut() =
-                        format!("{} ({})", text(&m, "backend"), text(&m, "adapter"))
+                FromRenderer::Backend {
+                    backend, adapter, ..
+                } => {
+                    *used.borrow_mut() = format!("{} ({adapter})", backend.slug());
+                    Ok(())
                 }
-                "loaded" => {
-                    let _ = w2.post_message(&object(&[
-                        ("kind", "bench".into()),
-                        ("frames", (FRAMES as f64).into()),
-                    ]));
+                FromRenderer::Loaded { .. } => post(Envelope::new(&ToRenderer::Bench {
+                    frames: FRAMES as u32,
+                })),
+                FromRenderer::Bench { wasm_mb } => {
+                    let ms = received.buffer::<js_sys::Float64Array>(Buffer::Ms);
+                    return finish(
+                        ms.map(|ms| (used.borrow().clone(), ms.to_vec(), *wasm_mb))
+                            .map_err(|e| e.to_string()),
+                    );
                 }
-                "bench" => finish(Ok((
-                    used.borrow().clone(),
-                    js_sys::Float64Array::new(&get(&m, "ms")).to_vec(),
-                    get(&m, "wasm_mb").as_f64().unwrap_or(f64::NAN),
-                ))),
-                "lost" | "error" => finish(Err(text(&m, "message"))),
-                _ => {}
+                FromRenderer::Lost { message, .. } | FromRenderer::Error { message } => {
+                    Err(message.clone())
+                }
+                // The benchmark never hovers, selects, orders or exports.
+                FromRenderer::Picked { .. }
+                | FromRenderer::Selected
+                | FromRenderer::Ordered
+                | FromRenderer::Pixels { .. } => Err(received.unexpected().to_string()),
+            };
+            if let Err(e) = step {
+                finish(Err(e));
             }
         });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -232,33 +242,39 @@ async fn worker_bench(
     result
 }
 
-fn scatter_message(xs: &[f64], ys: &[f64], cs: &[u16]) -> (js_sys::Object, js_sys::Array) {
-    let (x, y, c) = (
-        js_sys::Float64Array::from(xs),
-        js_sys::Float64Array::from(ys),
-        js_sys::Uint16Array::from(cs),
-    );
-    let transfer = js_sys::Array::of3(&x.buffer(), &y.buffer(), &c.buffer());
-    let m = object(&[
-        ("kind", "scatter".into()),
-        ("xs", x.into()),
-        ("ys", y.into()),
-        ("categories", c.into()),
-        ("pointPx", 4.0.into()),
-    ]);
-    (m, transfer)
+type Post<'a> = &'a dyn Fn(Result<Envelope, ProtocolError>) -> Result<(), String>;
+
+/// Hands the renderer a fresh canvas, then the data.
+fn start_run(init: &ToRenderer, data: Option<Envelope>, post: Post) -> Result<(), String> {
+    let c = canvas().map_err(|_| "no canvas".to_string())?;
+    let off = c
+        .transfer_control_to_offscreen()
+        .map_err(|_| "no OffscreenCanvas".to_string())?;
+    post(Envelope::new(init).map(|e| e.with(Buffer::Canvas, &off)))?;
+    match data {
+        Some(d) => post(Ok(d)),
+        None => Err("the renderer said it was ready twice".into()),
+    }
 }
 
-fn heatmap_message(values: &[f32]) -> (js_sys::Object, js_sys::Array) {
-    let v = js_sys::Float32Array::from(values);
-    let transfer = js_sys::Array::of1(&v.buffer());
-    let m = object(&[
-        ("kind", "heatmap".into()),
-        ("rows", (SIDE as f64).into()),
-        ("columns", (SIDE as f64).into()),
-        ("values", v.into()),
-    ]);
-    (m, transfer)
+fn scatter_message(xs: &[f64], ys: &[f64], cs: &[u16]) -> Result<Envelope, ProtocolError> {
+    let message = ToRenderer::Scatter {
+        point_px: 4.0,
+        categories: true,
+        sizes: false,
+    };
+    Ok(Envelope::new(&message)?
+        .with(Buffer::Xs, &js_sys::Float64Array::from(xs))
+        .with(Buffer::Ys, &js_sys::Float64Array::from(ys))
+        .with(Buffer::Categories, &js_sys::Uint16Array::from(cs)))
+}
+
+fn heatmap_message(values: &[f32]) -> Result<Envelope, ProtocolError> {
+    let message = ToRenderer::Heatmap {
+        rows: SIDE,
+        columns: SIDE,
+    };
+    Ok(Envelope::new(&message)?.with(Buffer::Values, &js_sys::Float32Array::from(values)))
 }
 
 #[component]
@@ -279,28 +295,40 @@ pub fn BenchPage() -> impl IntoView {
         for backend in Backend::ALL {
             // A GPU scatter's pass 1 both ways: on the renderer, and on the CPU (the default on
             // software rasterisers such as this machine's).
-            let passes: &[Option<&'static str>] = if backend == Backend::Canvas2d {
+            let passes: &[Option<PassOne>] = if backend == Backend::Canvas2d {
                 &[None]
             } else {
-                &[Some("gpu"), Some("cpu")]
+                &[Some(PassOne::Gpu), Some(PassOne::Cpu)]
             };
-            let mut runs: Vec<(&str, Option<&'static str>)> =
+            let mut runs: Vec<(&str, Option<PassOne>)> =
                 passes.iter().map(|&p| ("scatter 1M", p)).collect();
             runs.push(("heatmap 1000x1000", None));
             for (data, pass_one) in runs {
-                let (message, transfer) = if data.starts_with("scatter") {
+                let message = if data.starts_with("scatter") {
                     scatter_message(&xs, &ys, &cs)
                 } else {
                     heatmap_message(&values)
                 };
                 let how = match pass_one {
-                    Some("gpu") => "; pass 1 on the GPU",
-                    Some(_) => "; pass 1 on the CPU",
+                    Some(PassOne::Gpu) => "; pass 1 on the GPU",
+                    Some(PassOne::Cpu) => "; pass 1 on the CPU",
                     None => "",
                 };
-                let line = match worker_bench(backend, pass_one, message, transfer).await {
-                    Ok((used, ms, mb)) => format!("{{\"renderer\":\"{}\",\"used\":\"{used}{how}\",\"data\":\"{data}\",\"median_ms\":{:.2},\"wasm_mb\":{mb:.1}}}", backend.slug(), median(ms)),
-                    Err(e) => format!("{{\"renderer\":\"{}\",\"data\":\"{data}\",\"error\":\"{}\"}}", backend.slug(), e.replace('"', "'")),
+                let outcome = match message {
+                    Ok(message) => worker_bench(backend, pass_one, message).await,
+                    Err(e) => Err(e.to_string()),
+                };
+                let line = match outcome {
+                    Ok((used, ms, mb)) => {
+                        // JSON has no NaN: an unread memory size is null.
+                        let mb = mb.map_or("null".into(), |mb| format!("{mb:.1}"));
+                        format!("{{\"renderer\":\"{}\",\"used\":\"{used}{how}\",\"data\":\"{data}\",\"median_ms\":{:.2},\"wasm_mb\":{mb}}}", backend.slug(), median(ms))
+                    }
+                    Err(e) => format!(
+                        "{{\"renderer\":\"{}\",\"data\":\"{data}\",\"error\":\"{}\"}}",
+                        backend.slug(),
+                        e.replace('"', "'")
+                    ),
                 };
                 say(line);
             }

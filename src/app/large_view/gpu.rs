@@ -224,7 +224,7 @@ impl GpuRenderer {
                 }
             }
         }
-        splat.pass_one = PassOne::for_adapter(&info);
+        splat.pass_one = splat::pass_one_for(&info);
         let mut renderer = Self {
             backend,
             adapter_name: if info.name.is_empty() {

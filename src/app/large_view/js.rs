@@ -1,4 +1,4 @@
-//! Small helpers for the plain JS objects the page and the renderer's worker exchange.
+//! Small helpers for the JS values the large views read (envelopes, errors, text metrics).
 
 use wasm_bindgen::JsValue;
 
@@ -8,19 +8,6 @@ pub fn get(object: &JsValue, name: &str) -> JsValue {
 
 pub fn num(object: &JsValue, name: &str) -> f64 {
     get(object, name).as_f64().unwrap_or(f64::NAN)
-}
-
-pub fn text(object: &JsValue, name: &str) -> String {
-    get(object, name).as_string().unwrap_or_default()
-}
-
-/// A fresh object with the given fields (setting fields on a new plain object cannot fail).
-pub fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {
-    let o = js_sys::Object::new();
-    for (name, value) in fields {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(name), value);
-    }
-    o
 }
 
 pub fn message(e: &JsValue) -> String {

@@ -32,28 +32,20 @@ pub fn size_share(diameter: f32, largest: f32) -> u8 {
     }
 }
 
-/// Where pass 1 (a draw number per pixel) runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PassOne {
-    /// A compute pass (WebGPU) or point primitives (WebGL2): right for real GPUs.
-    Gpu,
-    /// A loop in this worker, then one upload of the ids: right for software rasterisers.
-    Cpu,
-}
+pub use crate::large_view::protocol::PassOne;
 
-impl PassOne {
-    /// The CPU places points faster than a software rasteriser (SwiftShader, llvmpipe) does.
-    pub fn for_adapter(info: &wgpu::AdapterInfo) -> Self {
-        let name = info.name.to_lowercase();
-        let software = info.device_type == wgpu::DeviceType::Cpu
-            || ["swiftshader", "llvmpipe", "software"]
-                .iter()
-                .any(|s| name.contains(s));
-        if software {
-            PassOne::Cpu
-        } else {
-            PassOne::Gpu
-        }
+/// Where pass 1 runs on this adapter: the CPU places points faster than a software rasteriser
+/// (SwiftShader, llvmpipe) does.
+pub fn pass_one_for(info: &wgpu::AdapterInfo) -> PassOne {
+    let name = info.name.to_lowercase();
+    let software = info.device_type == wgpu::DeviceType::Cpu
+        || ["swiftshader", "llvmpipe", "software"]
+            .iter()
+            .any(|s| name.contains(s));
+    if software {
+        PassOne::Cpu
+    } else {
+        PassOne::Gpu
     }
 }
 

@@ -5,7 +5,8 @@
 use super::backend::{Backend, CANVAS2D_MAX_POINTS};
 use super::canvas2d::Canvas2dRenderer;
 use super::gpu::{Frame, GpuRenderer, OnLost};
-use crate::large_view::scene::{CellPick, MatrixOrder, PointPick};
+pub use crate::large_view::protocol::Pick;
+use crate::large_view::scene::MatrixOrder;
 use crate::large_view::{density, Bounds, HeatmapScene, Matrix, Points, ScatterScene, Viewport};
 
 pub enum Renderer {
@@ -90,12 +91,6 @@ pub enum Scene {
     Empty,
     Scatter(Box<ScatterScene>),
     Heatmap(Box<HeatmapScene>),
-}
-
-/// What the pointer is over.
-pub enum Pick {
-    Point(PointPick),
-    Cell(CellPick),
 }
 
 pub struct Stage {

@@ -13,7 +13,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
-use super::js::{get, num, object, text};
+use super::envelope::{Envelope, Received};
+use super::js::num;
+use crate::large_view::protocol::{Buffer, FromRenderer, Pick, ProtocolError, ToRenderer};
+use crate::large_view::scene::MatrixOrder;
 use crate::large_view::ticks::{self, AxisNames};
 use crate::large_view::{Bounds, Viewport};
 
@@ -180,17 +183,32 @@ impl Controller {
         )
     }
 
-    fn post(&self, message: &JsValue, transfer: Option<&js_sys::Array>) {
-        let sent = match transfer {
-            Some(t) => self.worker.post_message_with_transfer(message, t),
-            None => self.worker.post_message(message),
-        };
-        if let Err(e) = sent {
-            self.signals.message.set(Some(format!(
+    /// Posts a message with the buffers beside it (transferred).
+    fn post(&self, envelope: Result<Envelope, ProtocolError>) {
+        let sent = envelope.and_then(|e| {
+            let (data, transfer) = e.sealed()?;
+            Ok(self.worker.post_message_with_transfer(data, transfer))
+        });
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.signals.message.set(Some(format!(
                 "The view's worker refused a message: {}",
                 super::js::message(&e)
-            )));
+            ))),
+            Err(e) => self.show_protocol_error(&e),
         }
+    }
+
+    /// Posts a message that has no buffers.
+    fn send(&self, message: &ToRenderer) {
+        self.post(Envelope::new(message));
+    }
+
+    /// A message one side could not read or complete: the page and its renderer disagree.
+    fn show_protocol_error(&self, e: &ProtocolError) {
+        self.signals.message.set(Some(format!(
+            "The page and its renderer disagree ({e}); reloading the page may help."
+        )));
     }
 
     /// A fresh canvas for the marks (a canvas keeps its first context type, so each backend
@@ -236,15 +254,15 @@ impl Controller {
         self.signals
             .backend
             .set(format!("starting {}…", backend.name()));
-        let message = object(&[
-            ("kind", "init".into()),
-            ("canvas", offscreen.clone().into()),
-            ("backend", backend.slug().into()),
-            ("width", w.into()),
-            ("height", h.into()),
-            ("ratio", self.ratio.into()),
-        ]);
-        self.post(&message.into(), Some(&js_sys::Array::of1(&offscreen)));
+        let init = ToRenderer::Init {
+            backend,
+            width: w,
+            height: h,
+            ratio: self.ratio,
+            offscreen: false,
+            pass_one: None,
+        };
+        self.post(Envelope::new(&init).map(|e| e.with(Buffer::Canvas, &offscreen)));
     }
 
     fn send_data(&self) {
@@ -256,41 +274,36 @@ impl Controller {
                 sizes,
                 point_px,
             } => {
-                let xs = js_sys::Float64Array::from(xs.as_slice());
-                let ys = js_sys::Float64Array::from(ys.as_slice());
-                let transfer = js_sys::Array::of2(&xs.buffer(), &ys.buffer());
-                let mut fields = vec![
-                    ("kind", JsValue::from("scatter")),
-                    ("xs", xs.into()),
-                    ("ys", ys.into()),
-                    ("pointPx", (*point_px as f64).into()),
-                ];
-                if let Some(c) = categories {
-                    let c = js_sys::Uint16Array::from(c.as_slice());
-                    transfer.push(&c.buffer());
-                    fields.push(("categories", c.into()));
-                }
-                if let Some(s) = sizes {
-                    let s = js_sys::Float32Array::from(s.as_slice());
-                    transfer.push(&s.buffer());
-                    fields.push(("sizes", s.into()));
-                }
-                self.post(&object(&fields).into(), Some(&transfer));
+                let message = ToRenderer::Scatter {
+                    point_px: *point_px,
+                    categories: categories.is_some(),
+                    sizes: sizes.is_some(),
+                };
+                let envelope = Envelope::new(&message).map(|mut e| {
+                    e = e
+                        .with(Buffer::Xs, &js_sys::Float64Array::from(xs.as_slice()))
+                        .with(Buffer::Ys, &js_sys::Float64Array::from(ys.as_slice()));
+                    if let Some(c) = categories {
+                        e = e.with(Buffer::Categories, &js_sys::Uint16Array::from(c.as_slice()));
+                    }
+                    if let Some(s) = sizes {
+                        e = e.with(Buffer::Sizes, &js_sys::Float32Array::from(s.as_slice()));
+                    }
+                    e
+                });
+                self.post(envelope);
             }
             LargeData::Heatmap {
                 rows,
                 columns,
                 values,
             } => {
-                let v = js_sys::Float32Array::from(values.as_slice());
-                let transfer = js_sys::Array::of1(&v.buffer());
-                let fields = [
-                    ("kind", JsValue::from("heatmap")),
-                    ("rows", (*rows as f64).into()),
-                    ("columns", (*columns as f64).into()),
-                    ("values", v.into()),
-                ];
-                self.post(&object(&fields).into(), Some(&transfer));
+                let message = ToRenderer::Heatmap {
+                    rows: *rows,
+                    columns: *columns,
+                };
+                let values = js_sys::Float32Array::from(values.as_slice());
+                self.post(Envelope::new(&message).map(|e| e.with(Buffer::Values, &values)));
             }
         }
     }
@@ -309,20 +322,12 @@ impl Controller {
         self.state.borrow_mut().hover = None;
         self.signals.tooltip.set(None);
         let (w, h) = self.plot_size();
-        self.post(
-            &object(&[
-                ("kind", "view".into()),
-                ("x0", v.x0.into()),
-                ("x1", v.x1.into()),
-                ("y0", v.y0.into()),
-                ("y1", v.y1.into()),
-                ("width", w.into()),
-                ("height", h.into()),
-                ("ratio", self.ratio.into()),
-            ])
-            .into(),
-            None,
-        );
+        self.send(&ToRenderer::View {
+            view: v,
+            width: w,
+            height: h,
+            ratio: self.ratio,
+        });
         self.draw_overlay(true);
     }
 
@@ -611,75 +616,70 @@ impl Controller {
         s.pick_seq += 1;
         let seq = s.pick_seq;
         drop(s);
-        self.post(
-            &object(&[
-                ("kind", "pick".into()),
-                ("seq", seq.into()),
-                ("px", px.into()),
-                ("py", py.into()),
-            ])
-            .into(),
-            None,
-        );
+        self.send(&ToRenderer::Pick { seq, px, py });
     }
 
     fn on_worker_message(self: &Rc<Self>, data: JsValue) {
-        match text(&data, "kind").as_str() {
-            "ready" => {
+        // A message the page cannot read is shown, not dropped: the view would wait forever.
+        let received = match Received::<FromRenderer>::read(data) {
+            Ok(r) => r,
+            Err(e) => return self.show_protocol_error(&e),
+        };
+        if let Err(e) = self.on_message(&received) {
+            self.show_protocol_error(&e);
+        }
+    }
+
+    fn on_message(self: &Rc<Self>, received: &Received<FromRenderer>) -> Result<(), ProtocolError> {
+        match &received.message {
+            FromRenderer::Ready => {
                 let backend = self.state.borrow().backend;
                 self.start_backend(backend);
                 self.send_data();
             }
-            "backend" => {
-                let backend =
-                    Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
-                self.state.borrow_mut().backend = backend;
+            FromRenderer::Backend {
+                backend,
+                adapter: full,
+                software,
+            } => {
+                self.state.borrow_mut().backend = *backend;
                 // Adapter names run long ("ANGLE (Google, Vulkan …"): the first words say enough,
                 // and the label's tooltip has all of it.
-                let full = text(&data, "adapter");
                 self.signals.adapter.set(full.clone());
                 let mut adapter: String = full.chars().take(36).collect();
                 if adapter.len() < full.len() {
                     adapter.push('…');
                 }
                 // On a software rasteriser large scatters are placed on the CPU: say so.
-                let software = if get(&data, "software").is_truthy() {
-                    " · software"
-                } else {
-                    ""
-                };
+                let software = if *software { " · software" } else { "" };
                 self.signals
                     .backend
                     .set(format!("{} · {adapter}{software}", backend.name()));
             }
-            "loaded" => {
-                let home = get(&data, "home");
-                let home = Bounds {
-                    x0: num(&home, "x0"),
-                    x1: num(&home, "x1"),
-                    y0: num(&home, "y0"),
-                    y1: num(&home, "y1"),
-                };
+            FromRenderer::Loaded {
+                note, home, range, ..
+            } => {
                 let (w, h) = self.plot_size();
                 {
                     let mut s = self.state.borrow_mut();
-                    s.home = home;
-                    s.viewport = Viewport::new(home, w, h);
+                    s.home = *home;
+                    s.viewport = Viewport::new(*home, w, h);
                     s.loaded = true;
                 }
-                self.signals.note.set(get(&data, "note").as_string());
-                let (lo, hi) = (get(&data, "lo").as_f64(), get(&data, "hi").as_f64());
-                self.signals.range.set(lo.zip(hi));
+                self.signals.note.set(note.clone());
+                self.signals
+                    .range
+                    .set(range.map(|(lo, hi)| (f64::from(lo), f64::from(hi))));
                 self.signals.ready.set(true);
                 self.reset();
             }
-            "lost" => {
-                let failed =
-                    Backend::from_slug(&text(&data, "backend")).unwrap_or(Backend::Canvas2d);
-                let reason = text(&data, "message");
+            FromRenderer::Lost {
+                backend: failed,
+                message: reason,
+            } => {
                 // Only the backend drawing now may switch; a late report from a replaced one is noise.
-                if self.state.borrow().backend != failed {
-                    return;
+                if self.state.borrow().backend != *failed {
+                    return Ok(());
                 }
                 match failed.next() {
                     Some(next) => {
@@ -695,26 +695,29 @@ impl Controller {
                     ))),
                 }
             }
-            "picked" => {
-                let seq = num(&data, "seq") as u32;
+            FromRenderer::Picked { seq, pick } => {
                 let next = {
                     let mut s = self.state.borrow_mut();
                     s.picking = false;
                     s.pick_next.take()
                 };
-                if seq == self.state.borrow().pick_seq {
-                    let row = get(&data, "row");
-                    let hover = row.as_f64().map(|row| {
-                        let column = get(&data, "column").as_f64().map(|c| c as u32);
-                        let cell = column.is_some();
-                        Hit {
-                            row: row as u32,
-                            column,
-                            // For a cell, x and y are its drawn column and row (for the outline).
-                            x: num(&data, if cell { "drawnColumn" } else { "x" }),
-                            y: num(&data, if cell { "drawnRow" } else { "y" }),
-                            value: num(&data, if cell { "value" } else { "category" }),
-                        }
+                if *seq == self.state.borrow().pick_seq {
+                    let hover = pick.as_ref().map(|pick| match pick {
+                        Pick::Point(p) => Hit {
+                            row: p.row,
+                            column: None,
+                            x: f64::from(p.x),
+                            y: f64::from(p.y),
+                            value: f64::from(p.category),
+                        },
+                        // For a cell, x and y are its drawn column and row (for the outline).
+                        Pick::Cell(c) => Hit {
+                            row: c.row as u32,
+                            column: Some(c.column as u32),
+                            x: c.drawn_column as f64,
+                            y: c.drawn_row as f64,
+                            value: f64::from(c.value),
+                        },
                     });
                     self.show_hover(hover);
                 }
@@ -722,8 +725,10 @@ impl Controller {
                     self.request_pick(px, py);
                 }
             }
-            "selected" => {
-                let rows = js_sys::Uint32Array::new(&get(&data, "rows")).to_vec();
+            FromRenderer::Selected => {
+                let rows = received
+                    .buffer::<js_sys::Uint32Array>(Buffer::Rows)?
+                    .to_vec();
                 let table: Vec<Vec<String>> = rows
                     .iter()
                     .take(TABLE_ROWS)
@@ -731,25 +736,32 @@ impl Controller {
                     .collect();
                 self.signals.selected.set(Some((rows.len(), table)));
             }
-            "ordered" => {
-                let order = |key: &str| -> Vec<usize> {
-                    js_sys::Uint32Array::new(&get(&data, key))
+            FromRenderer::Ordered => {
+                let order = |buffer| -> Result<Vec<usize>, ProtocolError> {
+                    Ok(received
+                        .buffer::<js_sys::Uint32Array>(buffer)?
                         .to_vec()
                         .into_iter()
                         .map(|i| i as usize)
-                        .collect()
+                        .collect())
                 };
+                let (rows, columns) = (order(Buffer::Rows)?, order(Buffer::Columns)?);
                 {
                     let mut s = self.state.borrow_mut();
-                    s.row_order = order("rows");
-                    s.column_order = order("columns");
+                    s.row_order = rows;
+                    s.column_order = columns;
                 }
                 self.draw_overlay(true);
             }
-            "pixels" => self.export_png(&data),
-            "error" => self.signals.message.set(Some(text(&data, "message"))),
-            _ => {}
+            FromRenderer::Pixels { width, height } => {
+                let rgba = received.buffer::<js_sys::Uint8ClampedArray>(Buffer::Rgba)?;
+                self.export_png(*width, *height, &rgba);
+            }
+            FromRenderer::Error { message } => self.signals.message.set(Some(message.clone())),
+            // Only the benchmark asks for frame timings.
+            FromRenderer::Bench { .. } => return Err(received.unexpected()),
         }
+        Ok(())
     }
 
     fn show_hover(&self, hover: Option<Hit>) {
@@ -766,9 +778,7 @@ impl Controller {
         self.draw_overlay(true);
     }
 
-    fn export_png(&self, data: &JsValue) {
-        let (w, h) = (num(data, "width") as u32, num(data, "height") as u32);
-        let rgba = js_sys::Uint8ClampedArray::new(&get(data, "rgba"));
+    fn export_png(&self, w: u32, h: u32, rgba: &js_sys::Uint8ClampedArray) {
         let result = (|| -> Result<(), JsValue> {
             let document = web_sys::window()
                 .and_then(|w| w.document())
@@ -783,7 +793,7 @@ impl Controller {
                 .dyn_into()?;
             c.set_fill_style_str("#ffffff");
             c.fill_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
-            let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&rgba, w, h)?;
+            let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(rgba, w, h)?;
             c.put_image_data(&image, self.frame.left * self.ratio, TOP * self.ratio)?;
             self.draw_overlay(false);
             c.draw_image_with_html_canvas_element(&self.overlay, 0.0, 0.0)?;
@@ -887,28 +897,10 @@ impl Controller {
             Drag::Box { from, to }
                 if (from.0 - to.0).abs() > 2.0 && (from.1 - to.1).abs() > 2.0 =>
             {
-                self.post(
-                    &object(&[
-                        ("kind", "select".into()),
-                        ("ax", from.0.into()),
-                        ("ay", from.1.into()),
-                        ("bx", to.0.into()),
-                        ("by", to.1.into()),
-                    ])
-                    .into(),
-                    None,
-                );
+                self.send(&ToRenderer::SelectBox { from, to });
             }
             Drag::Lasso(path) if path.len() > 2 => {
-                let flat: Vec<f64> = path.iter().flat_map(|&(x, y)| [x, y]).collect();
-                self.post(
-                    &object(&[
-                        ("kind", "select".into()),
-                        ("lasso", js_sys::Float64Array::from(flat.as_slice()).into()),
-                    ])
-                    .into(),
-                    None,
-                );
+                self.send(&ToRenderer::SelectLasso { polygon: path });
             }
             _ => {}
         }
@@ -1229,18 +1221,22 @@ pub fn LargeView(spec: LargeViewSpec) -> impl IntoView {
                     <label class="check"><input type="radio" name=format!("{name}-mode") on:change=move |_| set_mode(Mode::Lasso) />" Lasso"</label>
                 </span>
                 <button class="secondary" on:click=move |_| with(&|c| c.reset())>"Reset view"</button>
-                <button class="secondary" on:click=move |_| with(&|c| c.post(&object(&[("kind", "pixels".into())]).into(), None))>"Export PNG"</button>
+                <button class="secondary" on:click=move |_| with(&|c| c.send(&ToRenderer::Pixels))>"Export PNG"</button>
                 {(!heatmap).then(|| view! {
                     <label class="check"><input type="checkbox" on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        with(&|c| c.post(&object(&[("kind", "density".into()), ("on", on.into())]).into(), None));
+                        with(&|c| c.send(&ToRenderer::Density { on }));
                     } />" Density"</label>
                 })}
                 {heatmap.then(|| view! {
                     <label>"Order "
                         <select aria-label="Order rows and columns" on:change=move |ev| {
-                            let order = event_target_value(&ev);
-                            with(&|c| c.post(&object(&[("kind", "order".into()), ("order", order.clone().into())]).into(), None));
+                            let order = match event_target_value(&ev).as_str() {
+                                "mean" => MatrixOrder::Mean,
+                                "seriation" => MatrixOrder::Seriation,
+                                _ => MatrixOrder::Source,
+                            };
+                            with(&|c| c.send(&ToRenderer::Order { order }));
                         }>
                             <option value="source">"as given"</option>
                             <option value="mean">"by mean"</option>

@@ -1,5 +1,7 @@
 //! The renderer's worker (`silico-gpu`): receives the page's OffscreenCanvas and data, draws, and
-//! answers hover, selection and export requests. Messages are handled one at a time in arrival
+//! answers hover, selection and export requests. Messages are the engine's typed
+//! `large_view::protocol` ([`ToRenderer`] in, [`FromRenderer`] out) in `envelope`s; one it cannot
+//! read is answered with an `error` naming it. Messages are handled one at a time in arrival
 //! order (an async loop), so a readback in flight never races a new zoom.
 
 use futures::StreamExt;
@@ -7,32 +9,43 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::backend::Backend;
-use super::js::{self, get, num, object, text};
-use super::stage::{self, Pick, Stage};
-use crate::large_view::scene::MatrixOrder;
-use crate::large_view::{Bounds, Matrix, Points};
+use super::envelope::{Envelope, Received};
+use super::js;
+use super::stage::{self, Scene, Stage};
+use crate::large_view::protocol::{Buffer, FromRenderer, PassOne, ProtocolError, ToRenderer};
+use crate::large_view::{Matrix, Points};
 
-fn post(message: &JsValue, transfer: Option<&js_sys::Array>) {
-    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let sent = match transfer {
-        Some(t) => scope.post_message_with_transfer(message, t),
-        None => scope.post_message(message),
-    };
-    if let Err(e) = sent {
-        web_sys::console::error_1(&e);
+/// Posts an envelope; one that cannot be written or lacks a buffer becomes an `error` message.
+fn post_envelope(envelope: Result<Envelope, ProtocolError>) {
+    match envelope.and_then(|e| deliver(&e)) {
+        Ok(()) => {}
+        Err(e) => post(&e.into()),
     }
 }
 
+/// Posts a message that has no buffers.
+fn post(message: &FromRenderer) {
+    // Only a message that cannot be written gets here, and an `error` (text only) always can.
+    if let Err(e) = Envelope::new(message).and_then(|e| deliver(&e)) {
+        web_sys::console::error_1(&e.to_string().into());
+    }
+}
+
+fn deliver(envelope: &Envelope) -> Result<(), ProtocolError> {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let (data, transfer) = envelope.sealed()?;
+    if let Err(e) = scope.post_message_with_transfer(data, transfer) {
+        web_sys::console::error_1(&e);
+    }
+    Ok(())
+}
+
+fn post_error(message: String) {
+    post(&FromRenderer::Error { message });
+}
+
 fn post_lost(backend: Backend, message: String) {
-    post(
-        &object(&[
-            ("kind", "lost".into()),
-            ("backend", backend.slug().into()),
-            ("message", message.into()),
-        ])
-        .into(),
-        None,
-    );
+    post(&FromRenderer::Lost { backend, message });
 }
 
 /// The worker's entry point: installs the message handler and says it is ready.
@@ -49,30 +62,19 @@ pub fn serve() {
     on_message.forget();
     wasm_bindgen_futures::spawn_local(async move {
         let mut stage = Stage::new(1.0, 1.0, 1.0);
-        while let Some(message) = receive.next().await {
-            handle(&mut stage, &message).await;
+        while let Some(data) = receive.next().await {
+            // A message this worker cannot read is answered, so the page shows what went wrong.
+            match Received::<ToRenderer>::read(data) {
+                Ok(message) => {
+                    if let Err(e) = handle(&mut stage, message).await {
+                        post(&e.into());
+                    }
+                }
+                Err(e) => post(&e.into()),
+            }
         }
     });
-    post(&object(&[("kind", "ready".into())]).into(), None);
-}
-
-fn bounds(message: &JsValue) -> Bounds {
-    Bounds {
-        x0: num(message, "x0"),
-        x1: num(message, "x1"),
-        y0: num(message, "y0"),
-        y1: num(message, "y1"),
-    }
-}
-
-fn bounds_value(b: &Bounds) -> JsValue {
-    object(&[
-        ("x0", b.x0.into()),
-        ("x1", b.x1.into()),
-        ("y0", b.y0.into()),
-        ("y1", b.y1.into()),
-    ])
-    .into()
+    post(&FromRenderer::Ready);
 }
 
 fn draw(stage: &mut Stage) {
@@ -86,174 +88,171 @@ fn draw(stage: &mut Stage) {
     }
 }
 
-async fn handle(stage: &mut Stage, message: &JsValue) {
-    match text(message, "kind").as_str() {
-        "init" => init(stage, message).await,
-        "scatter" => {
+/// One message; an error is a buffer the message named but did not bring.
+async fn handle(stage: &mut Stage, received: Received<ToRenderer>) -> Result<(), ProtocolError> {
+    match &received.message {
+        ToRenderer::Init {
+            backend,
+            width,
+            height,
+            ratio,
+            offscreen,
+            pass_one,
+        } => {
+            let init_message = Init {
+                canvas: received.buffer(Buffer::Canvas)?,
+                backend: *backend,
+                size: (*width, *height, *ratio),
+                offscreen: *offscreen,
+                pass_one: *pass_one,
+            };
+            init(stage, init_message).await;
+        }
+        ToRenderer::Scatter {
+            point_px,
+            categories,
+            sizes,
+        } => {
             // The f64 copies go as soon as the points are checked, before the scene is built.
             let points = {
-                let xs = js_sys::Float64Array::new(&get(message, "xs")).to_vec();
-                let ys = js_sys::Float64Array::new(&get(message, "ys")).to_vec();
-                let categories = get(message, "categories");
-                let categories = (!categories.is_undefined() && !categories.is_null())
-                    .then(|| js_sys::Uint16Array::new(&categories).to_vec());
+                let xs = received
+                    .buffer::<js_sys::Float64Array>(Buffer::Xs)?
+                    .to_vec();
+                let ys = received
+                    .buffer::<js_sys::Float64Array>(Buffer::Ys)?
+                    .to_vec();
+                let categories = if *categories {
+                    Some(received.buffer::<js_sys::Uint16Array>(Buffer::Categories)?)
+                } else {
+                    None
+                }
+                .map(|c| c.to_vec());
                 Points::new(&xs, &ys, categories.as_deref())
             };
-            let sizes = get(message, "sizes");
-            let sizes = (!sizes.is_undefined() && !sizes.is_null())
-                .then(|| js_sys::Float32Array::new(&sizes).to_vec());
+            let sizes = if *sizes {
+                Some(
+                    received
+                        .buffer::<js_sys::Float32Array>(Buffer::Sizes)?
+                        .to_vec(),
+                )
+            } else {
+                None
+            };
             match points {
                 Ok(points) => {
                     let count = points.len();
-                    let point_px = num(message, "pointPx");
-                    let (note, home) = stage.load_scatter(
-                        points,
-                        sizes.as_deref(),
-                        if point_px.is_finite() {
-                            point_px as f32
-                        } else {
-                            3.0
-                        },
-                    );
-                    loaded(note, &home, count, None);
+                    let point_px = if point_px.is_finite() { *point_px } else { 3.0 };
+                    let (note, home) = stage.load_scatter(points, sizes.as_deref(), point_px);
+                    post(&FromRenderer::Loaded {
+                        note,
+                        home,
+                        count,
+                        range: None,
+                    });
                     draw(stage);
                 }
                 Err(e) => post_error(e.to_string()),
             }
         }
-        "heatmap" => {
-            let rows = num(message, "rows") as usize;
-            let columns = num(message, "columns") as usize;
-            let values = js_sys::Float32Array::new(&get(message, "values")).to_vec();
+        ToRenderer::Heatmap { rows, columns } => {
+            let values = received
+                .buffer::<js_sys::Float32Array>(Buffer::Values)?
+                .to_vec();
             let labels = |n: usize| (0..n).map(|i| (i + 1).to_string()).collect();
-            match Matrix::new(rows, columns, values, labels(rows), labels(columns)) {
+            match Matrix::new(*rows, *columns, values, labels(*rows), labels(*columns)) {
                 Ok(m) => {
                     let count = m.rows * m.columns;
                     // The colour bar's ends: the range the colours span (after any binning).
-                    let range = (m.lo, m.hi);
+                    let range = Some((m.lo, m.hi));
                     let (note, home) = stage.load_heatmap(m);
-                    loaded(note, &home, count, Some(range));
+                    post(&FromRenderer::Loaded {
+                        note,
+                        home,
+                        count,
+                        range,
+                    });
                     draw(stage);
                 }
                 Err(e) => post_error(e.to_string()),
             }
         }
-        "view" => {
-            stage.resize(
-                num(message, "width"),
-                num(message, "height"),
-                num(message, "ratio"),
-            );
-            stage.set_view(bounds(message));
+        ToRenderer::View {
+            view,
+            width,
+            height,
+            ratio,
+        } => {
+            stage.resize(*width, *height, *ratio);
+            stage.set_view(*view);
             draw(stage);
         }
-        "density" => {
-            stage.density = get(message, "on").is_truthy();
+        ToRenderer::Density { on } => {
+            stage.density = *on;
             draw(stage);
         }
-        "order" => {
-            let order = match text(message, "order").as_str() {
-                "mean" => MatrixOrder::Mean,
-                "seriation" => MatrixOrder::Seriation,
-                s => s
-                    .strip_prefix("column:")
-                    .and_then(|c| c.parse().ok())
-                    .map_or(MatrixOrder::Source, MatrixOrder::ByColumn),
-            };
-            stage.set_order(order);
+        ToRenderer::Order { order } => {
+            stage.set_order(*order);
             draw(stage);
             // The page names rows and columns on the axes: it needs to know which is drawn where.
-            if let super::stage::Scene::Heatmap(h) = &stage.scene {
+            if let Scene::Heatmap(h) = &stage.scene {
                 let as_u32 = |o: &[usize]| o.iter().map(|&i| i as u32).collect::<Vec<_>>();
                 let rows = js_sys::Uint32Array::from(as_u32(h.row_order.as_slice()).as_slice());
                 let columns =
                     js_sys::Uint32Array::from(as_u32(h.column_order.as_slice()).as_slice());
-                let transfer = js_sys::Array::of2(&rows.buffer(), &columns.buffer());
-                let fields = [
-                    ("kind", JsValue::from("ordered")),
-                    ("rows", rows.into()),
-                    ("columns", columns.into()),
-                ];
-                post(&object(&fields).into(), Some(&transfer));
+                post_envelope(
+                    Envelope::new(&FromRenderer::Ordered)
+                        .map(|e| e.with(Buffer::Rows, &rows).with(Buffer::Columns, &columns)),
+                );
             }
         }
-        "pick" => {
-            let found = stage.pick(num(message, "px"), num(message, "py"));
-            let mut fields = vec![("kind", "picked".into()), ("seq", get(message, "seq"))];
-            match found {
-                Some(Pick::Point(p)) => fields.extend([
-                    ("row", JsValue::from(p.row)),
-                    ("x", (p.x as f64).into()),
-                    ("y", (p.y as f64).into()),
-                    ("category", (p.category as u32).into()),
-                ]),
-                Some(Pick::Cell(c)) => fields.extend([
-                    ("row", JsValue::from(c.row as u32)),
-                    ("column", JsValue::from(c.column as u32)),
-                    ("value", (c.value as f64).into()),
-                    ("drawnRow", (c.drawn_row as f64).into()),
-                    ("drawnColumn", (c.drawn_column as f64).into()),
-                ]),
-                None => {}
-            }
-            post(&object(&fields).into(), None);
-        }
-        "select" => {
-            let lasso = get(message, "lasso");
-            let rows = if lasso.is_undefined() {
-                stage.select_box(
-                    (num(message, "ax"), num(message, "ay")),
-                    (num(message, "bx"), num(message, "by")),
-                )
-            } else {
-                let flat = js_sys::Float64Array::new(&lasso).to_vec();
-                let polygon: Vec<(f64, f64)> = flat.chunks_exact(2).map(|p| (p[0], p[1])).collect();
-                stage.select_lasso(&polygon)
-            };
-            let array = js_sys::Uint32Array::from(rows.as_slice());
-            let transfer = js_sys::Array::of1(&array.buffer());
-            post(
-                &object(&[("kind", "selected".into()), ("rows", array.into())]).into(),
-                Some(&transfer),
-            );
-        }
-        "pixels" => match stage.pixels().await {
-            Ok((w, h, rgba)) => {
-                let array = js_sys::Uint8ClampedArray::from(rgba.as_slice());
-                let transfer = js_sys::Array::of1(&array.buffer());
-                post(
-                    &object(&[
-                        ("kind", "pixels".into()),
-                        ("width", w.into()),
-                        ("height", h.into()),
-                        ("rgba", array.into()),
-                    ])
-                    .into(),
-                    Some(&transfer),
+        ToRenderer::Pick { seq, px, py } => post(&FromRenderer::Picked {
+            seq: *seq,
+            pick: stage.pick(*px, *py),
+        }),
+        ToRenderer::SelectBox { from, to } => selected(&stage.select_box(*from, *to)),
+        ToRenderer::SelectLasso { polygon } => selected(&stage.select_lasso(polygon)),
+        ToRenderer::Pixels => match stage.pixels().await {
+            Ok((width, height, rgba)) => {
+                let rgba = js_sys::Uint8ClampedArray::from(rgba.as_slice());
+                post_envelope(
+                    Envelope::new(&FromRenderer::Pixels { width, height })
+                        .map(|e| e.with(Buffer::Rgba, &rgba)),
                 );
             }
             Err(e) => post_error(format!("export failed: {e}")),
         },
-        "bench" => bench(stage, message).await,
-        other => post_error(format!("unknown message {other:?}")),
+        ToRenderer::Bench { frames } => bench(stage, *frames as usize).await,
     }
+    Ok(())
 }
 
-async fn init(stage: &mut Stage, message: &JsValue) {
+fn selected(rows: &[u32]) {
+    let rows = js_sys::Uint32Array::from(rows);
+    post_envelope(Envelope::new(&FromRenderer::Selected).map(|e| e.with(Buffer::Rows, &rows)));
+}
+
+/// Where and how the view is drawn (the `init` message, its canvas taken out).
+struct Init {
+    canvas: web_sys::OffscreenCanvas,
+    backend: Backend,
+    size: (f64, f64, f64),
+    offscreen: bool,
+    pass_one: Option<PassOne>,
+}
+
+async fn init(stage: &mut Stage, init: Init) {
     stage.detach();
-    let Ok(canvas) = get(message, "canvas").dyn_into::<web_sys::OffscreenCanvas>() else {
-        post_error("the view sent no canvas".into());
-        return;
-    };
-    stage.resize(
-        num(message, "width"),
-        num(message, "height"),
-        num(message, "ratio"),
-    );
-    let wanted = Backend::from_slug(&text(message, "backend")).unwrap_or(Backend::WebGpu);
+    let Init {
+        canvas,
+        backend: wanted,
+        size: (width, height, ratio),
+        offscreen,
+        pass_one,
+    } = init;
+    stage.resize(width, height, ratio);
     let backend = stage::choose(wanted).await;
     let on_lost: super::gpu::OnLost = std::sync::Arc::new(move |m: String| post_lost(backend, m));
-    let offscreen = get(message, "offscreen").is_truthy() && backend == Backend::WebGpu;
+    let offscreen = offscreen && backend == Backend::WebGpu;
     let made = if offscreen {
         super::gpu::GpuRenderer::new(backend, None, on_lost)
             .await
@@ -264,26 +263,17 @@ async fn init(stage: &mut Stage, message: &JsValue) {
     match made {
         Ok(mut renderer) => {
             // The benchmark compares where a large scatter's pass 1 runs; views use the default.
-            if let stage::Renderer::Gpu(g) = &mut renderer {
-                match text(message, "passOne").as_str() {
-                    "gpu" => g.set_pass_one(super::splat::PassOne::Gpu),
-                    "cpu" => g.set_pass_one(super::splat::PassOne::Cpu),
-                    _ => {}
-                }
+            if let (stage::Renderer::Gpu(g), Some(p)) = (&mut renderer, pass_one) {
+                g.set_pass_one(p);
             }
             let adapter = renderer.adapter();
             let software = renderer.software();
             stage.attach(renderer, Some(canvas));
-            post(
-                &object(&[
-                    ("kind", "backend".into()),
-                    ("backend", backend.slug().into()),
-                    ("adapter", adapter.into()),
-                    ("software", software.into()),
-                ])
-                .into(),
-                None,
-            );
+            post(&FromRenderer::Backend {
+                backend,
+                adapter,
+                software,
+            });
             draw(stage);
         }
         // The page gives the next backend a fresh canvas (a canvas keeps its first context type).
@@ -291,33 +281,10 @@ async fn init(stage: &mut Stage, message: &JsValue) {
     }
 }
 
-fn loaded(note: Option<String>, home: &Bounds, count: usize, range: Option<(f32, f32)>) {
-    let end = |v: Option<f32>| v.map_or(JsValue::NULL, |v| JsValue::from(f64::from(v)));
-    post(
-        &object(&[
-            ("kind", "loaded".into()),
-            ("note", note.map_or(JsValue::NULL, JsValue::from)),
-            ("home", bounds_value(home)),
-            ("count", (count as f64).into()),
-            ("lo", end(range.map(|r| r.0))),
-            ("hi", end(range.map(|r| r.1))),
-        ])
-        .into(),
-        None,
-    );
-}
-
-fn post_error(message: String) {
-    post(
-        &object(&[("kind", "error".into()), ("message", message.into())]).into(),
-        None,
-    );
-}
-
 /// Times `frames` redraws, each after a zoom step, waiting for each frame to finish (a 1-pixel
 /// readback), and replies with the milliseconds per frame.
-async fn bench(stage: &mut Stage, message: &JsValue) {
-    let frames = num(message, "frames").max(1.0) as usize;
+async fn bench(stage: &mut Stage, frames: usize) {
+    let frames = frames.max(1);
     let Some(start) = stage.viewport() else {
         post_error("bench: nothing loaded".into());
         return;
@@ -343,22 +310,12 @@ async fn bench(stage: &mut Stage, message: &JsValue) {
         }
         times.push(now() - t0);
     }
-    let array = js_sys::Float64Array::from(times.as_slice());
+    let ms = js_sys::Float64Array::from(times.as_slice());
     // The worker's whole linear memory (data, index, instance bytes; GPU buffers live outside it).
     let wasm_mb = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map_or(f64::NAN, |m| {
-            m.buffer()
-                .dyn_into::<js_sys::ArrayBuffer>()
-                .map_or(f64::NAN, |b| b.byte_length() as f64 / 1e6)
-        });
-    post(
-        &object(&[
-            ("kind", "bench".into()),
-            ("ms", array.into()),
-            ("wasm_mb", wasm_mb.into()),
-        ])
-        .into(),
-        None,
-    );
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map(|b| b.byte_length() as f64 / 1e6);
+    post_envelope(Envelope::new(&FromRenderer::Bench { wasm_mb }).map(|e| e.with(Buffer::Ms, &ms)));
 }
